@@ -1,0 +1,254 @@
+//! Handles and per-process handle tables.
+//!
+//! A [`Handle`] is a (object, rights) pair with a kernel-unique [`HandleId`]. It sits in exactly
+//! one place: a process's [`HandleTable`] or a channel message in flight. Creating one raises the
+//! object's handle count; dropping one is deleting the handle: it cancels the sync waits made
+//! through it (and, under the `zircon` profile, its async waits) and, if it was the object's last
+//! handle, runs `on_zero_handles` before the drop returns.
+//!
+//! Handle values (spec §1.2, loom-and-readiness.md): 32 bits, the two low bits always 1, 0 never
+//! valid. Above the two fixed bits: 12 generation bits, then 18 index bits (256 × 1024 slots).
+//! The whole value is XORed with a per-process random secret whose two low bits are 0, so a value
+//! from one process is (almost surely) meaningless in another, and a slot's generation advances
+//! each time it is freed so a stale value never aliases the next handle in that slot (until the
+//! generation wraps after 4096 reuses, as in Zircon).
+//!
+//! Lookups take only the owning process's table lock (a reader lock), never a kernel-wide one.
+
+use std::collections::VecDeque;
+
+use crate::kernel::KernelShared;
+use crate::object::Object;
+use crate::status::Status;
+use crate::sync::{Arc, Ordering, RwLock};
+use crate::types::Rights;
+
+/// A raw handle value as user code sees it (`zx_handle_t`).
+pub type HandleValue = u32;
+pub const HANDLE_INVALID: HandleValue = 0;
+/// The two low bits every valid handle value has.
+pub const HANDLE_FIXED_BITS_MASK: u32 = 0x3;
+
+const INDEX_BITS: u32 = 18;
+const GENERATION_BITS: u32 = 12;
+/// Slots per table: Zircon's 256 × 1024.
+pub const MAX_HANDLES_PER_TABLE: usize = 1 << INDEX_BITS;
+const GENERATION_MASK: u32 = (1 << GENERATION_BITS) - 1;
+
+/// Identity of one handle (survives moves through channels, not duplicate/replace).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct HandleId(pub u64);
+
+/// One handle: a reference to an object with a fixed set of rights.
+pub struct Handle {
+    object: Arc<Object>,
+    rights: Rights,
+    id: HandleId,
+}
+
+impl Handle {
+    /// Mints a new handle to `object`. Fails with `NO_MEMORY` when the kernel's handle arena is
+    /// full.
+    pub fn new(object: Arc<Object>, rights: Rights) -> Result<Handle, Status> {
+        let kernel = object.kernel_shared();
+        let id = kernel.reserve_handle()?;
+        object.add_handle();
+        Ok(Handle { object, rights, id })
+    }
+
+    pub fn object(&self) -> &Arc<Object> {
+        &self.object
+    }
+
+    pub fn rights(&self) -> Rights {
+        self.rights
+    }
+
+    pub fn id(&self) -> HandleId {
+        self.id
+    }
+
+    pub fn has_rights(&self, rights: Rights) -> bool {
+        self.rights.contains(rights)
+    }
+
+    /// A new handle to the same object with `rights` (which the caller has validated).
+    pub fn duplicate(&self, rights: Rights) -> Result<Handle, Status> {
+        Handle::new(self.object.clone(), rights)
+    }
+}
+
+impl Drop for Handle {
+    fn drop(&mut self) {
+        let kernel: &KernelShared = self.object.kernel_shared();
+        kernel.release_handle();
+        self.object.handle_deleted(self.id);
+    }
+}
+
+impl std::fmt::Debug for Handle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Handle")
+            .field("koid", &self.object.koid())
+            .field("type", &self.object.obj_type())
+            .field("rights", &self.rights)
+            .finish()
+    }
+}
+
+/// Resolves `rights` as duplicate/replace do: `SAME_RIGHTS` (exactly) keeps `current`; anything
+/// else must be a subset of `current` (`INVALID_ARGS` otherwise).
+pub fn derive_rights(current: Rights, requested: u32) -> Result<Rights, Status> {
+    if requested == Rights::SAME_RIGHTS.bits() {
+        return Ok(current);
+    }
+    let requested = Rights::from_bits_retain(requested);
+    if current.contains(requested) {
+        Ok(requested)
+    } else {
+        Err(Status::INVALID_ARGS)
+    }
+}
+
+struct Slot {
+    generation: u32,
+    handle: Option<Handle>,
+}
+
+struct Slots {
+    entries: Vec<Slot>,
+    /// Freed slots, oldest first: reusing the least recently freed slot keeps stale values stale
+    /// for as long as possible.
+    free: VecDeque<u32>,
+    live: usize,
+}
+
+/// A process's handle table.
+pub struct HandleTable {
+    secret: u32,
+    slots: RwLock<Slots>,
+}
+
+impl HandleTable {
+    pub fn new(secret: u32) -> Self {
+        HandleTable {
+            secret: secret & !HANDLE_FIXED_BITS_MASK,
+            slots: RwLock::new(Slots { entries: Vec::new(), free: VecDeque::new(), live: 0 }),
+        }
+    }
+
+    fn encode(&self, index: u32, generation: u32) -> HandleValue {
+        (((index << GENERATION_BITS) | generation) << 2 | HANDLE_FIXED_BITS_MASK) ^ self.secret
+    }
+
+    fn decode(&self, value: HandleValue) -> Option<(usize, u32)> {
+        if value == HANDLE_INVALID {
+            return None;
+        }
+        let raw = value ^ self.secret;
+        if raw & HANDLE_FIXED_BITS_MASK != HANDLE_FIXED_BITS_MASK {
+            return None;
+        }
+        let bits = raw >> 2;
+        Some(((bits >> GENERATION_BITS) as usize, bits & GENERATION_MASK))
+    }
+
+    /// Installs `handle` and returns its value. The kernel's arena cap (≤ slots per table)
+    /// guarantees a free slot exists for every live handle, so this cannot fail.
+    pub fn add(&self, handle: Handle) -> HandleValue {
+        let mut slots = self.slots.write();
+        slots.live += 1;
+        if let Some(index) = slots.free.pop_front() {
+            let slot = &mut slots.entries[index as usize];
+            slot.handle = Some(handle);
+            let generation = slot.generation;
+            return self.encode(index, generation);
+        }
+        let index = slots.entries.len() as u32;
+        debug_assert!((index as usize) < MAX_HANDLES_PER_TABLE, "handle arena cap exceeds a table");
+        slots.entries.push(Slot { generation: 0, handle: Some(handle) });
+        self.encode(index, 0)
+    }
+
+    /// Runs `f` on the handle `value` names, under the table's reader lock.
+    pub fn with<R>(&self, value: HandleValue, f: impl FnOnce(&Handle) -> R) -> Result<R, Status> {
+        let (index, generation) = self.decode(value).ok_or(Status::BAD_HANDLE)?;
+        let slots = self.slots.read();
+        match slots.entries.get(index) {
+            Some(Slot { generation: g, handle: Some(handle) }) if *g == generation => Ok(f(handle)),
+            _ => Err(Status::BAD_HANDLE),
+        }
+    }
+
+    /// Removes the handle `value` names and hands it to the caller, who decides whether it is
+    /// closed (dropped — outside this table's lock) or moved elsewhere.
+    pub fn remove(&self, value: HandleValue) -> Result<Handle, Status> {
+        self.remove_if(value, |_| Ok(()))
+    }
+
+    /// Removes the handle only if `check` accepts it; a refusal leaves it in place.
+    pub fn remove_if(
+        &self,
+        value: HandleValue,
+        check: impl FnOnce(&Handle) -> Result<(), Status>,
+    ) -> Result<Handle, Status> {
+        let (index, generation) = self.decode(value).ok_or(Status::BAD_HANDLE)?;
+        let mut slots = self.slots.write();
+        let slot = match slots.entries.get_mut(index) {
+            Some(slot) if slot.generation == generation && slot.handle.is_some() => slot,
+            _ => return Err(Status::BAD_HANDLE),
+        };
+        check(slot.handle.as_ref().expect("checked above"))?;
+        let handle = slot.handle.take().expect("checked above");
+        slot.generation = (slot.generation + 1) & GENERATION_MASK;
+        slots.free.push_back(index as u32);
+        slots.live -= 1;
+        Ok(handle)
+    }
+
+    /// Number of handles in the table.
+    pub fn len(&self) -> usize {
+        self.slots.read().live
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Empties the table (process teardown). The handles are dropped after the lock is released.
+    pub fn clear(&self) {
+        let taken: Vec<Handle> = {
+            let mut slots = self.slots.write();
+            let mut taken = Vec::with_capacity(slots.live);
+            let mut index = 0u32;
+            while (index as usize) < slots.entries.len() {
+                let slot = &mut slots.entries[index as usize];
+                if let Some(handle) = slot.handle.take() {
+                    slot.generation = (slot.generation + 1) & GENERATION_MASK;
+                    taken.push(handle);
+                    slots.free.push_back(index);
+                }
+                index += 1;
+            }
+            slots.live = 0;
+            taken
+        };
+        drop(taken);
+    }
+}
+
+impl KernelShared {
+    /// Accounts for one more live handle, failing at the arena cap.
+    pub(crate) fn reserve_handle(&self) -> Result<HandleId, Status> {
+        let previous = self.live_handles.fetch_add(1, Ordering::AcqRel);
+        if previous >= self.max_handles {
+            self.live_handles.fetch_sub(1, Ordering::AcqRel);
+            return Err(Status::NO_MEMORY);
+        }
+        Ok(HandleId(self.next_handle_id.fetch_add(1, Ordering::Relaxed)))
+    }
+
+    pub(crate) fn release_handle(&self) {
+        self.live_handles.fetch_sub(1, Ordering::AcqRel);
+    }
+}

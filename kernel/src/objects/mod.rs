@@ -1,0 +1,7 @@
+//! The kernel object types, one file each. Every file has the same shape: the object's state, its
+//! signals, its syscall-facing methods, and its `on_zero_handles`.
+
+pub mod event;
+pub mod eventpair;
+pub mod peer;
+pub mod port;

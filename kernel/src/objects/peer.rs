@@ -1,0 +1,79 @@
+//! The machinery peered objects share (eventpair today; channel, socket and fifo later).
+//!
+//! Both endpoints of a pair live behind **one** lock, as in Zircon's `PeerHolder`: an operation
+//! that touches both ends (a write that fills the peer, a close that raises the peer's
+//! PEER_CLOSED) takes a single lock, and neither endpoint needs a reference — `Arc` or `Weak` —
+//! to the other object. Each endpoint keeps its side index and its peer's koid (which stays valid
+//! after the peer dies, as `related_koid` must).
+
+use crate::signal::SignalState;
+use crate::status::Status;
+use crate::sync::{Arc, Mutex};
+use crate::types::{Koid, Signals};
+
+/// One endpoint's state inside the shared holder.
+pub struct PeerEnd<E> {
+    pub signals: SignalState,
+    /// Set when this endpoint's last handle is gone; a closed end never reopens.
+    pub closed: bool,
+    pub state: E,
+}
+
+/// A handle-less view of one side of a pair.
+pub struct Peered<E> {
+    holder: Arc<Mutex<[PeerEnd<E>; 2]>>,
+    side: usize,
+    peer_koid: Koid,
+}
+
+impl<E> Peered<E> {
+    /// Makes both sides; `koids` are the endpoints' koids, in side order.
+    pub fn pair(koids: [Koid; 2], initial: Signals, mut state: impl FnMut() -> E) -> (Self, Self) {
+        let end = |state: E| PeerEnd { signals: SignalState::new(initial), closed: false, state };
+        let holder = Arc::new(Mutex::new([end(state()), end(state())]));
+        (
+            Peered { holder: holder.clone(), side: 0, peer_koid: koids[1] },
+            Peered { holder, side: 1, peer_koid: koids[0] },
+        )
+    }
+
+    pub fn peer_koid(&self) -> Koid {
+        self.peer_koid
+    }
+
+    /// Runs `f` on (this end, the peer end) under the pair's lock.
+    pub fn with_ends<R>(&self, f: impl FnOnce(&mut PeerEnd<E>, &mut PeerEnd<E>) -> R) -> R {
+        let mut ends = self.holder.lock();
+        let [a, b] = &mut *ends;
+        if self.side == 0 {
+            f(a, b)
+        } else {
+            f(b, a)
+        }
+    }
+
+    pub fn with_signals<R>(&self, f: impl FnOnce(&mut SignalState) -> R) -> R {
+        self.with_ends(|mine, _| f(&mut mine.signals))
+    }
+
+    /// Runs `f` on the peer's signals; `PEER_CLOSED` once the peer is gone.
+    pub fn with_peer_signals<R>(&self, f: impl FnOnce(&mut SignalState) -> R) -> Result<R, Status> {
+        self.with_ends(|_, peer| if peer.closed { Err(Status::PEER_CLOSED) } else { Ok(f(&mut peer.signals)) })
+    }
+
+    /// This end's last handle is gone: mark it closed and let `on_peer` update the surviving
+    /// peer (raise PEER_CLOSED...) under the same lock, before the close returns. Returns this
+    /// end's state so the caller can destroy it outside the lock.
+    pub fn close(&self, on_peer: impl FnOnce(&mut PeerEnd<E>)) -> E
+    where
+        E: Default,
+    {
+        self.with_ends(|mine, peer| {
+            mine.closed = true;
+            if !peer.closed {
+                on_peer(peer);
+            }
+            std::mem::take(&mut mine.state)
+        })
+    }
+}

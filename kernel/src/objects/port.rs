@@ -1,0 +1,585 @@
+//! Port: a FIFO of packets, fed by `zx_port_queue` and by async waits (`zx_object_wait_async`).
+//!
+//! State: one FIFO shared by user and signal packets; the pending observers this port owns,
+//! indexed by key so `zx_port_cancel_key` costs O(matching waits); counters for Zircon's limits.
+//! Ports are not waitable (no WAIT right) and have no signals of their own.
+//!
+//! ## Observers and lock order
+//! A [`PortObserver`] is one pending `wait_async`. It sits in two places: the observed object's
+//! observer list (so a signal change can fire it) and this port's key index (so the port can
+//! cancel it). **The key index is the source of truth:** an observer may deliver a packet only if
+//! it is still in the index when it fires, and removal from the index always happens under the
+//! port lock. Lock order is **object lock, then port lock** (`[object] -> [port]`):
+//!
+//! ```text
+//!   fire / detach   : object lock ──> port lock   (remove from index; queue packet if it was there)
+//!   cancel_key      : port lock (take from index) ; then, port lock released: object lock (detach)
+//!   on_zero_handles : port lock (take all, drop packets) ; then object locks (detach)
+//! ```
+//!
+//! Cancel is two-phase, as in Zircon: phase one removes the observer from the index under the
+//! port lock — from then on a concurrent fire finds it missing and queues nothing — and phase two
+//! detaches it from its object without holding the port lock. Each observer is owned by its
+//! object's list and by the index; whoever removes the last of the two drops it.
+//!
+//! Limits (spec §6): more than 4096 queued *user* packets makes `queue` answer `SHOULD_WAIT`
+//! (so the 4097th fits and the 4098th fails); signal packets never count. More than 50 000
+//! pending observers raises `PORT_TOO_MANY_OBSERVERS` in the registering process, but the wait
+//! is still registered.
+
+use std::collections::{HashMap, VecDeque};
+
+use crate::handle::HandleId;
+use crate::object::{Dispatcher, Object, ObjectType};
+use crate::signal::{Observer, ObserverKey, SignalState};
+use crate::status::Status;
+use crate::sync::{thread, Arc, AtomicU64, AtomicUsize, Condvar, Mutex, Ordering};
+use crate::types::{Koid, ObjType, Rights, Signals, Time};
+
+/// `ZX_PORT_BIND_TO_INTERRUPT`.
+pub const PORT_BIND_TO_INTERRUPT: u32 = 1;
+pub const PKT_TYPE_USER: u32 = 0x00;
+pub const PKT_TYPE_SIGNAL_ONE: u32 = 0x01;
+/// `ZX_WAIT_ASYNC_TIMESTAMP`, `ZX_WAIT_ASYNC_EDGE`, `ZX_WAIT_ASYNC_BOOT_TIMESTAMP`.
+pub const WAIT_ASYNC_TIMESTAMP: u32 = 1;
+pub const WAIT_ASYNC_EDGE: u32 = 2;
+pub const WAIT_ASYNC_BOOT_TIMESTAMP: u32 = 4;
+/// User packets that may be queued before `queue` refuses (`kMaxAllocatedPacketCountPerPort`).
+pub const MAX_USER_PACKETS: usize = 4096;
+/// Pending observers past which registration raises `PORT_TOO_MANY_OBSERVERS`.
+pub const MAX_OBSERVERS: usize = 50_000;
+
+/// A port packet with `zx_port_packet_t`'s fields; the 32-byte union is kept as four `u64`s.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct PortPacket {
+    pub key: u64,
+    pub packet_type: u32,
+    pub status: i32,
+    pub payload: [u64; 4],
+}
+
+impl PortPacket {
+    /// A `ZX_PKT_TYPE_SIGNAL_ONE` packet: trigger, observed, count = 1, timestamp, reserved = 0.
+    pub fn signal(key: u64, trigger: Signals, observed: Signals, timestamp: Time) -> PortPacket {
+        PortPacket {
+            key,
+            packet_type: PKT_TYPE_SIGNAL_ONE,
+            status: Status::OK.into_raw(),
+            payload: [
+                u64::from(trigger.bits()) | (u64::from(observed.bits()) << 32),
+                1,
+                timestamp as u64,
+                0,
+            ],
+        }
+    }
+
+    /// For a signal packet: (trigger, observed, count, timestamp).
+    pub fn signal_fields(&self) -> (Signals, Signals, u64, Time) {
+        (
+            Signals::from_bits_retain(self.payload[0] as u32),
+            Signals::from_bits_retain((self.payload[0] >> 32) as u32),
+            self.payload[1],
+            self.payload[2] as i64,
+        )
+    }
+}
+
+/// Where a signal packet came from, for `zx_port_cancel`.
+#[derive(Clone, Copy, Debug)]
+struct Origin {
+    koid: Koid,
+    handle: HandleId,
+}
+
+struct Queued {
+    packet: PortPacket,
+    /// `None` for user packets.
+    origin: Option<Origin>,
+}
+
+#[derive(Default)]
+struct PortState {
+    /// False once the last handle is gone: nothing is queued any more.
+    alive: bool,
+    packets: VecDeque<Queued>,
+    user_packets: usize,
+    observers: HashMap<u64, KeyedObservers>,
+    observer_count: usize,
+    /// Threads blocked in `wait`.
+    waiters: usize,
+}
+
+/// The observers registered under one key; almost always exactly one, so no allocation for it.
+enum KeyedObservers {
+    One(Arc<PortObserver>),
+    Many(Vec<Arc<PortObserver>>),
+}
+
+impl KeyedObservers {
+    fn push(&mut self, observer: Arc<PortObserver>) {
+        match self {
+            KeyedObservers::One(first) => {
+                let first = first.clone();
+                *self = KeyedObservers::Many(vec![first, observer]);
+            }
+            KeyedObservers::Many(list) => list.push(observer),
+        }
+    }
+
+    /// Removes `observer`; returns (found, now empty).
+    fn remove(&mut self, observer: &Arc<PortObserver>) -> (bool, bool) {
+        match self {
+            KeyedObservers::One(only) => {
+                let found = Arc::ptr_eq(only, observer);
+                (found, found)
+            }
+            KeyedObservers::Many(list) => match list.iter().position(|o| Arc::ptr_eq(o, observer)) {
+                Some(position) => {
+                    list.swap_remove(position);
+                    (true, list.is_empty())
+                }
+                None => (false, list.is_empty()),
+            },
+        }
+    }
+
+    fn into_vec(self) -> Vec<Arc<PortObserver>> {
+        match self {
+            KeyedObservers::One(only) => vec![only],
+            KeyedObservers::Many(list) => list,
+        }
+    }
+
+    fn drain_where(&mut self, mut doomed: impl FnMut(&PortObserver) -> bool) -> (Vec<Arc<PortObserver>>, bool) {
+        match self {
+            KeyedObservers::One(only) => {
+                if doomed(only) {
+                    (vec![only.clone()], true)
+                } else {
+                    (Vec::new(), false)
+                }
+            }
+            KeyedObservers::Many(list) => {
+                let (taken, kept): (Vec<_>, Vec<_>) = list.drain(..).partition(|o| doomed(o));
+                *list = kept;
+                (taken, list.is_empty())
+            }
+        }
+    }
+}
+
+pub struct Port {
+    options: u32,
+    state: Mutex<PortState>,
+    condvar: Condvar,
+    /// Packets queued, readable without the lock so a waiter can spin before it blocks.
+    queued: AtomicUsize,
+    /// Ports have no signals; this empty state only makes the uniform object shape hold.
+    no_signals: Mutex<SignalState>,
+}
+
+/// How long `wait` spins (checking `queued`) before it blocks, when another core may be
+/// about to queue a packet. Crossbeam spins for a similar few microseconds.
+const SPIN_ROUNDS: u32 = 2_000;
+
+impl Port {
+    pub fn new(options: u32) -> Self {
+        Port {
+            options,
+            state: Mutex::new(PortState { alive: true, ..PortState::default() }),
+            condvar: Condvar::new(),
+            queued: AtomicUsize::new(0),
+            no_signals: Mutex::new(SignalState::default()),
+        }
+    }
+
+    pub fn options(&self) -> u32 {
+        self.options
+    }
+
+    fn push(&self, state: &mut PortState, queued: Queued) {
+        state.packets.push_back(queued);
+        self.queued.store(state.packets.len(), Ordering::Release);
+        if state.waiters > 0 {
+            // One packet, one waiter (ports are thread-pool friendly, unlike object waits).
+            self.condvar.notify_one();
+        }
+    }
+
+    /// `zx_port_queue`: the kernel forces the type to USER. `Err(SHOULD_WAIT)` when full (the
+    /// caller raises the policy exception); `Err(BAD_HANDLE)` if the port is already dead.
+    pub fn queue_user(&self, mut packet: PortPacket) -> Result<(), Status> {
+        packet.packet_type = PKT_TYPE_USER;
+        let mut state = self.state.lock();
+        if !state.alive {
+            return Err(Status::BAD_HANDLE);
+        }
+        if state.user_packets > MAX_USER_PACKETS {
+            return Err(Status::SHOULD_WAIT);
+        }
+        state.user_packets += 1;
+        self.push(&mut state, Queued { packet, origin: None });
+        Ok(())
+    }
+
+    fn pop(&self, state: &mut PortState) -> Option<PortPacket> {
+        let queued = state.packets.pop_front()?;
+        self.queued.store(state.packets.len(), Ordering::Release);
+        if queued.origin.is_none() {
+            state.user_packets -= 1;
+        }
+        Some(queued.packet)
+    }
+
+    /// `zx_port_wait`: the oldest packet, blocking until one arrives or the kernel clock reaches
+    /// `deadline`. `this` is the port's own object (the virtual clock's wake-up holds it).
+    pub fn wait(&self, this: &Arc<Object>, deadline: Time) -> Result<PortPacket, Status> {
+        if let Some(packet) = self.pop(&mut self.state.lock()) {
+            return Ok(packet);
+        }
+        let clock = this.kernel_shared().clock();
+        if clock.now() >= deadline {
+            return Err(Status::TIMED_OUT);
+        }
+        if crate::sync::may_spin() {
+            for _ in 0..SPIN_ROUNDS {
+                if self.queued.load(Ordering::Acquire) > 0 {
+                    if let Some(packet) = self.pop(&mut self.state.lock()) {
+                        return Ok(packet);
+                    }
+                }
+                thread::spin_hint();
+            }
+        }
+        let waker = this.clone();
+        let entry = clock.on_deadline(
+            deadline,
+            Box::new(move || {
+                if let Some(port) = waker.downcast::<Port>() {
+                    let _state = port.state.lock();
+                    port.condvar.notify_all();
+                }
+            }),
+        );
+        let mut state = self.state.lock();
+        let result = loop {
+            if let Some(packet) = self.pop(&mut state) {
+                break Ok(packet);
+            }
+            if clock.now() >= deadline {
+                break Err(Status::TIMED_OUT);
+            }
+            state.waiters += 1;
+            state = clock.block(&self.condvar, state, deadline);
+            state.waiters -= 1;
+        };
+        // A waiter that leaves with a packet still queued passes the wake-up on, so a
+        // notify_one that raced our timeout is never lost.
+        if !state.packets.is_empty() && state.waiters > 0 {
+            self.condvar.notify_one();
+        }
+        drop(state);
+        if let Some(entry) = entry {
+            clock.cancel_deadline(entry);
+        }
+        result
+    }
+
+    /// Queues a signal packet for a fired observer, if it is still pending (in the index).
+    fn deliver(&self, observer: &Arc<PortObserver>, observed: Signals) {
+        let mut state = self.state.lock();
+        if !Self::unindex(&mut state, observer) {
+            return; // cancelled (or the port died): a cancelled observer never queues anything
+        }
+        let packet = observer.packet(observed);
+        self.push(&mut state, Queued { packet, origin: Some(observer.origin()) });
+    }
+
+    /// Queues the packet of a level-mode wait that matched at registration.
+    fn deliver_immediately(&self, packet: PortPacket, origin: Origin) {
+        let mut state = self.state.lock();
+        if state.alive {
+            self.push(&mut state, Queued { packet, origin: Some(origin) });
+        }
+    }
+
+    fn index(&self, observer: Arc<PortObserver>) -> Result<usize, ()> {
+        let mut state = self.state.lock();
+        if !state.alive {
+            return Err(());
+        }
+        match state.observers.entry(observer.key) {
+            std::collections::hash_map::Entry::Occupied(mut entry) => entry.get_mut().push(observer),
+            std::collections::hash_map::Entry::Vacant(entry) => {
+                entry.insert(KeyedObservers::One(observer));
+            }
+        }
+        state.observer_count += 1;
+        Ok(state.observer_count)
+    }
+
+    fn unindex(state: &mut PortState, observer: &Arc<PortObserver>) -> bool {
+        let Some(list) = state.observers.get_mut(&observer.key) else { return false };
+        let (found, empty) = list.remove(observer);
+        if empty {
+            state.observers.remove(&observer.key);
+        }
+        if found {
+            state.observer_count -= 1;
+        }
+        found
+    }
+
+    /// Pending observers (diagnostics and the 50 000 policy).
+    pub fn observer_count(&self) -> usize {
+        self.state.lock().observer_count
+    }
+
+    /// Queued packets.
+    pub fn queued_packets(&self) -> usize {
+        self.state.lock().packets.len()
+    }
+
+    /// `zx_port_cancel_key`: ends every pending wait with `key` and removes every queued packet
+    /// with `key`, user packets included. `true` if anything was cancelled or removed.
+    pub fn cancel_key(&self, key: u64) -> bool {
+        let (cancelled, removed) = {
+            let mut state = self.state.lock();
+            let cancelled = state.observers.remove(&key).map(KeyedObservers::into_vec).unwrap_or_default();
+            state.observer_count -= cancelled.len();
+            let removed = self.remove_packets(&mut state, |queued| queued.packet.key == key);
+            (cancelled, removed)
+        };
+        let any = !cancelled.is_empty() || removed > 0;
+        detach_all(cancelled);
+        any
+    }
+
+    /// `zx_port_cancel`: ends the waits with `key` made on `object_koid`, and removes their queued
+    /// packets. With `handle` (the `zircon` profile) only those registered through that exact
+    /// handle match. User packets never match.
+    pub fn cancel_source(&self, object_koid: Koid, handle: Option<HandleId>, key: u64) -> bool {
+        let matches = |koid: Koid, registering: HandleId| {
+            koid == object_koid && handle.is_none_or(|handle| handle == registering)
+        };
+        let (cancelled, removed) = {
+            let mut state = self.state.lock();
+            let mut cancelled = Vec::new();
+            if let Some(list) = state.observers.get_mut(&key) {
+                let (taken, empty) = list.drain_where(|o| matches(o.object.koid(), o.handle));
+                cancelled = taken;
+                if empty {
+                    state.observers.remove(&key);
+                }
+            }
+            state.observer_count -= cancelled.len();
+            let removed = self.remove_packets(&mut state, |queued| {
+                queued.packet.key == key && queued.origin.is_some_and(|o| matches(o.koid, o.handle))
+            });
+            (cancelled, removed)
+        };
+        let any = !cancelled.is_empty() || removed > 0;
+        detach_all(cancelled);
+        any
+    }
+
+    fn remove_packets(&self, state: &mut PortState, mut doomed: impl FnMut(&Queued) -> bool) -> usize {
+        let before = state.packets.len();
+        let mut user_removed = 0;
+        state.packets.retain(|queued| {
+            let remove = doomed(queued);
+            if remove && queued.origin.is_none() {
+                user_removed += 1;
+            }
+            !remove
+        });
+        state.user_packets -= user_removed;
+        self.queued.store(state.packets.len(), Ordering::Release);
+        before - state.packets.len()
+    }
+}
+
+/// Phase two of a cancel: with no port lock held, take each observer off its object.
+fn detach_all(observers: Vec<Arc<PortObserver>>) {
+    for observer in observers {
+        let key = observer.object_slot();
+        observer.object.with_signals(|state| {
+            if let Some(Observer::Port(found)) = state.remove_observer(key) {
+                debug_assert!(Arc::ptr_eq(&found, &observer));
+            }
+        });
+    }
+}
+
+impl ObjectType for Port {
+    const TYPE: ObjType = ObjType::PORT;
+    /// (BASIC minus WAIT) | IO = 0x800F: ports are neither waitable nor signalable.
+    const DEFAULT_RIGHTS: Rights = Rights::TRANSFER.union(Rights::DUPLICATE).union(Rights::INSPECT).union(Rights::IO);
+
+    fn into_dispatcher(self) -> Dispatcher {
+        Dispatcher::Port(self)
+    }
+
+    fn from_dispatcher(dispatcher: &Dispatcher) -> Option<&Self> {
+        match dispatcher {
+            Dispatcher::Port(port) => Some(port),
+            _ => None,
+        }
+    }
+
+    fn with_signals<R>(&self, f: impl FnOnce(&mut SignalState) -> R) -> R {
+        f(&mut self.no_signals.lock())
+    }
+
+    /// Frees every queued packet and ends every pending wait (no packets). Threads blocked in
+    /// `wait` are not woken: they run to their deadline, as in Zircon.
+    fn on_zero_handles(&self) {
+        let (observers, packets) = {
+            let mut state = self.state.lock();
+            state.alive = false;
+            state.observer_count = 0;
+            state.user_packets = 0;
+            self.queued.store(0, Ordering::Release);
+            let observers: Vec<Arc<PortObserver>> =
+                state.observers.drain().flat_map(|(_, list)| list.into_vec()).collect();
+            (observers, std::mem::take(&mut state.packets))
+        };
+        drop(packets);
+        detach_all(observers);
+    }
+}
+
+/// One pending `zx_object_wait_async`: lives on the observed object and in its port's index.
+pub struct PortObserver {
+    port: Arc<Object>,
+    object: Arc<Object>,
+    key: u64,
+    trigger: Signals,
+    options: u32,
+    handle: HandleId,
+    /// The observer's slot in `object`'s list (an `ObserverKey`), written under the object lock.
+    slot: AtomicU64,
+}
+
+impl PortObserver {
+    pub(crate) fn trigger(&self) -> Signals {
+        self.trigger
+    }
+
+    pub(crate) fn registering_handle(&self) -> Option<HandleId> {
+        Some(self.handle)
+    }
+
+    fn origin(&self) -> Origin {
+        Origin { koid: self.object.koid(), handle: self.handle }
+    }
+
+    fn object_slot(&self) -> ObserverKey {
+        ObserverKey::from(slotmap::KeyData::from_ffi(self.slot.load(Ordering::Relaxed)))
+    }
+
+    fn packet(&self, observed: Signals) -> PortPacket {
+        let timestamp = if self.options & (WAIT_ASYNC_TIMESTAMP | WAIT_ASYNC_BOOT_TIMESTAMP) != 0 {
+            self.object.kernel_shared().clock().now()
+        } else {
+            0
+        };
+        PortPacket::signal(self.key, self.trigger, observed, timestamp)
+    }
+
+    fn port(&self) -> &Port {
+        self.port.downcast::<Port>().expect("a port observer's port is a port")
+    }
+
+    /// Fired (under the object lock): queue the packet if still pending.
+    pub(crate) fn on_match(self: &Arc<Self>, observed: Signals) {
+        self.port().deliver(self, observed);
+    }
+
+    /// Removed from the object without a match (handle or object gone): leave the index.
+    pub(crate) fn on_detached(self: &Arc<Self>) {
+        let port = self.port();
+        let mut state = port.state.lock();
+        Port::unindex(&mut state, self);
+    }
+}
+
+/// What registering an async wait did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WaitAsyncOutcome {
+    /// Level mode and already active: the packet was queued during the call.
+    Queued,
+    /// An observer is pending; the value is the port's pending-observer count after it.
+    Pending(usize),
+}
+
+/// `zx_object_wait_async` once arguments, rights and waitability are checked. The caller holds
+/// the handle-table lock of `handle` (so a racing close of it is ordered with this).
+pub fn wait_async(
+    object: &Arc<Object>,
+    handle: HandleId,
+    port: &Arc<Object>,
+    key: u64,
+    signals: Signals,
+    options: u32,
+) -> WaitAsyncOutcome {
+    let observer = Arc::new(PortObserver {
+        port: port.clone(),
+        object: object.clone(),
+        key,
+        trigger: signals,
+        options,
+        handle,
+        slot: AtomicU64::new(0),
+    });
+    let port_ref = port.downcast::<Port>().expect("the caller checked the port's type");
+    object.with_signals(|state| {
+        let current = state.signals();
+        if options & WAIT_ASYNC_EDGE == 0 && signals.intersects(current) {
+            port_ref.deliver_immediately(observer.packet(current), observer.origin());
+            return WaitAsyncOutcome::Queued;
+        }
+        let slot = state.add_observer(Observer::Port(observer.clone()));
+        observer.slot.store(slotmap::Key::data(&slot).as_ffi(), Ordering::Relaxed);
+        match port_ref.index(observer) {
+            Ok(count) => WaitAsyncOutcome::Pending(count),
+            Err(()) => {
+                // The port died after the caller looked it up: the wait can never deliver.
+                state.remove_observer(slot);
+                WaitAsyncOutcome::Pending(0)
+            }
+        }
+    })
+}
+
+#[cfg(all(test, not(zxsim_loom)))]
+mod tests {
+    use super::*;
+    use crate::kernel::{Config, Kernel};
+    use crate::objects::event::Event;
+
+    #[test]
+    fn packet_layout_fields_round_trip() {
+        let packet = PortPacket::signal(7, Signals::READABLE, Signals::READABLE | Signals::WRITABLE, 99);
+        let (trigger, observed, count, timestamp) = packet.signal_fields();
+        assert_eq!((trigger, observed, count, timestamp), (Signals::READABLE, Signals::READABLE | Signals::WRITABLE, 1, 99));
+        assert_eq!(packet.payload[3], 0);
+    }
+
+    #[test]
+    fn a_cancelled_observer_never_queues() {
+        let kernel = Kernel::new(Config::default().with_virtual_clock());
+        let port = kernel.new_object(Port::new(0));
+        let event = kernel.new_object(Event::new());
+        let _h = crate::handle::Handle::new(event.clone(), Rights::BASIC);
+        wait_async(&event, HandleId(1), &port, 5, Signals::USER_0, 0);
+        let port_ref = port.downcast::<Port>().unwrap();
+        assert_eq!(port_ref.observer_count(), 1);
+        assert!(port_ref.cancel_key(5));
+        event.update_signals(Signals::NONE, Signals::USER_0);
+        assert_eq!(port_ref.queued_packets(), 0);
+        assert_eq!(event.with_signals(|s| s.observer_count()), 0);
+        assert!(!port_ref.cancel_key(5));
+    }
+}

@@ -1,0 +1,216 @@
+//! Simulated processes, their handle tables, and the binding of OS threads to them.
+//!
+//! Every syscall acts on the process bound to the calling thread. A thread binds with
+//! [`Process::bind`], which returns a guard that restores the previous binding when dropped; a
+//! thread that never bound one uses the default kernel's default process. [`Process::spawn`]
+//! starts an OS thread already bound to a process.
+//!
+//! A process also records the policy exceptions Zircon would raise in it (e.g.
+//! `PORT_TOO_MANY_PACKETS`): zxsim does not kill the process, it keeps a log tests can read.
+
+use std::cell::RefCell;
+
+use crate::handle::{Handle, HandleTable, HandleValue};
+use crate::kernel::Kernel;
+use crate::object::{Object, ObjectType};
+use crate::status::Status;
+use crate::sync::{thread, thread_local, Arc, Mutex};
+use crate::types::{Koid, Rights};
+
+/// `ZX_EXCP_POLICY_CODE_*` values of the policy exceptions zxsim records (spec §1.10).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[repr(u32)]
+pub enum PolicyException {
+    BadHandle = 0,
+    WrongObject = 1,
+    NewChannel = 5,
+    NewEvent = 6,
+    NewEventPair = 7,
+    NewPort = 8,
+    NewSocket = 9,
+    NewFifo = 10,
+    NewTimer = 11,
+    ChannelFullWrite = 16,
+    PortTooManyPackets = 17,
+    BadSyscall = 18,
+    PortTooManyObservers = 19,
+    HandleLeak = 20,
+}
+
+pub struct Process {
+    koid: Koid,
+    kernel: Kernel,
+    handles: HandleTable,
+    exceptions: Mutex<Vec<PolicyException>>,
+}
+
+impl Process {
+    pub(crate) fn new(kernel: Kernel) -> Arc<Process> {
+        let koid = kernel.allocate_koid();
+        let secret = random_secret(koid);
+        Arc::new(Process { koid, kernel, handles: HandleTable::new(secret), exceptions: Mutex::new(Vec::new()) })
+    }
+
+    pub fn koid(&self) -> Koid {
+        self.koid
+    }
+
+    pub fn kernel(&self) -> &Kernel {
+        &self.kernel
+    }
+
+    pub fn handles(&self) -> &HandleTable {
+        &self.handles
+    }
+
+    /// Installs a handle and returns its value in this process.
+    pub fn add_handle(&self, handle: Handle) -> HandleValue {
+        self.handles.add(handle)
+    }
+
+    /// Makes a new object of type `T` and installs one handle to it with the default rights.
+    pub fn create_object<T: ObjectType>(&self, object: T) -> Result<HandleValue, Status> {
+        let object = self.kernel.new_object(object);
+        let handle = Handle::new(object, T::DEFAULT_RIGHTS)?;
+        Ok(self.add_handle(handle))
+    }
+
+    /// Typed lookup with Zircon's error precedence: `BAD_HANDLE` (not in this table), then
+    /// `WRONG_TYPE`, then `ACCESS_DENIED` (missing `rights`). Returns the object and the handle's
+    /// rights.
+    pub fn get_object<T: ObjectType>(
+        &self,
+        value: HandleValue,
+        rights: Rights,
+    ) -> Result<(Arc<Object>, Rights), Status> {
+        self.handles.with(value, |handle| {
+            if handle.object().downcast::<T>().is_none() {
+                return Err(Status::WRONG_TYPE);
+            }
+            if !handle.has_rights(rights) {
+                return Err(Status::ACCESS_DENIED);
+            }
+            Ok((handle.object().clone(), handle.rights()))
+        })?
+    }
+
+    /// Untyped lookup: `BAD_HANDLE`, then `ACCESS_DENIED` for missing `rights`.
+    pub fn get_any_object(&self, value: HandleValue, rights: Rights) -> Result<(Arc<Object>, Rights), Status> {
+        self.handles.with(value, |handle| {
+            if !handle.has_rights(rights) {
+                return Err(Status::ACCESS_DENIED);
+            }
+            Ok((handle.object().clone(), handle.rights()))
+        })?
+    }
+
+    /// Records a policy exception (Zircon would deliver it to the process's exception channel).
+    pub fn raise_policy_exception(&self, exception: PolicyException) {
+        tracing::warn!(process = self.koid, ?exception, "policy exception");
+        self.exceptions.lock().push(exception);
+    }
+
+    /// The policy exceptions raised in this process so far.
+    pub fn policy_exceptions(&self) -> Vec<PolicyException> {
+        self.exceptions.lock().clone()
+    }
+
+    /// Closes every handle of the process (what process death does).
+    pub fn close_all_handles(&self) {
+        self.handles.clear();
+    }
+
+    /// Binds the calling thread to this process until the guard is dropped.
+    pub fn bind(self: &Arc<Self>) -> BindGuard {
+        let previous = CURRENT.with(|current| current.borrow_mut().replace(self.clone()));
+        BindGuard { previous }
+    }
+
+    /// Starts an OS thread bound to this process for its whole life.
+    pub fn spawn<F, T>(self: &Arc<Self>, f: F) -> thread::JoinHandle<T>
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        let process = self.clone();
+        thread::spawn(move || {
+            let _bound = process.bind();
+            f()
+        })
+    }
+
+    /// Runs `f` with the process bound to the calling thread (or the default process).
+    pub fn with_current<R>(f: impl FnOnce(&Arc<Process>) -> R) -> R {
+        let mut f = Some(f);
+        let bound = CURRENT.with(|current| current.borrow().as_ref().map(|process| (f.take().expect("once"))(process)));
+        match bound {
+            Some(result) => result,
+            None => with_default_process(f.take().expect("not yet called")),
+        }
+    }
+
+    /// The process bound to the calling thread (or the default process).
+    pub fn current() -> Arc<Process> {
+        Process::with_current(|process| process.clone())
+    }
+}
+
+#[cfg(not(zxsim_loom))]
+fn with_default_process<R>(f: impl FnOnce(&Arc<Process>) -> R) -> R {
+    f(crate::kernel::default_process())
+}
+
+#[cfg(zxsim_loom)]
+fn with_default_process<R>(_f: impl FnOnce(&Arc<Process>) -> R) -> R {
+    panic!("zxsim under loom: bind a process (Process::bind) in every model thread");
+}
+
+impl std::fmt::Debug for Process {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Process").field("koid", &self.koid).field("handles", &self.handles.len()).finish()
+    }
+}
+
+thread_local! {
+    static CURRENT: RefCell<Option<Arc<Process>>> = RefCell::new(None);
+}
+
+/// Restores the thread's previous process binding when dropped.
+#[must_use = "the binding ends when the guard is dropped"]
+pub struct BindGuard {
+    previous: Option<Arc<Process>>,
+}
+
+impl Drop for BindGuard {
+    fn drop(&mut self) {
+        let previous = self.previous.take();
+        CURRENT.with(|current| *current.borrow_mut() = previous);
+    }
+}
+
+/// A per-process XOR secret: random across processes and runs, with the two low bits clear so
+/// encoded values keep their fixed bits.
+fn random_secret(koid: Koid) -> u32 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u64(koid);
+    (hasher.finish() as u32) & !crate::handle::HANDLE_FIXED_BITS_MASK
+}
+
+impl Kernel {
+    /// Makes a kernel object owned by nobody yet (no handles).
+    pub fn new_object<T: ObjectType>(&self, object: T) -> Arc<Object> {
+        let koid = self.allocate_koid();
+        Object::new(self.shared(), koid, object.into_dispatcher())
+    }
+
+    /// Makes a kernel object whose koid was allocated earlier (peered objects need each other's
+    /// koid before either exists).
+    pub(crate) fn new_object_with_koid<T: ObjectType>(&self, koid: Koid, object: T) -> Arc<Object> {
+        Object::new(self.shared(), koid, object.into_dispatcher())
+    }
+
+    pub(crate) fn reserve_koid(&self) -> Koid {
+        self.allocate_koid()
+    }
+}

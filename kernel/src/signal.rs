@@ -1,0 +1,256 @@
+//! The signal engine: an object's signal word and the observers waiting on it (spec §2.4).
+//!
+//! `SignalState` lives inside each object's lock. It keeps Zircon's rules exactly:
+//! - `update(clear, set)` computes `(old & !clear) | set`;
+//! - observers are examined **only** if some bit of `set` was inactive before — clearing, or
+//!   setting an already-set bit, wakes nobody;
+//! - when examined, every observer whose trigger intersects the **whole** current word fires once,
+//!   receives that whole word as `observed`, and is removed (one-shot).
+//!
+//! Observers are data ([`Observer`]), not closures: firing one is a fixed, non-blocking action
+//! (set a sync waiter's outcome, or queue a packet on a port), taken while the object lock is
+//! held. Lock order: object lock, then port lock, then a sync waiter's lock — never the reverse.
+
+use slotmap::{new_key_type, SlotMap};
+
+use crate::handle::HandleId;
+use crate::objects::port::PortObserver;
+use crate::sync::Arc;
+use crate::types::Signals;
+use crate::wait::SyncWaiter;
+
+new_key_type! {
+    /// The slot of an observer in its object's observer list (O(1) detach).
+    pub struct ObserverKey;
+}
+
+/// Something waiting for an object's signals.
+pub enum Observer {
+    /// A thread in `zx_object_wait_one` / `zx_object_wait_many` (item `index` of its wait).
+    Sync { waiter: Arc<SyncWaiter>, index: usize, trigger: Signals, handle: HandleId },
+    /// A pending `zx_object_wait_async` registration.
+    Port(Arc<PortObserver>),
+    /// Test-only: records every firing so the engine can be checked in isolation.
+    #[cfg(test)]
+    Recording(Arc<tests::Recorder>),
+}
+
+impl Observer {
+    fn trigger(&self) -> Signals {
+        match self {
+            Observer::Sync { trigger, .. } => *trigger,
+            Observer::Port(observer) => observer.trigger(),
+            #[cfg(test)]
+            Observer::Recording(recorder) => recorder.trigger,
+        }
+    }
+
+    /// The observed condition matched: deliver `observed` (the whole current word).
+    fn on_match(self, observed: Signals) {
+        match self {
+            Observer::Sync { waiter, index, .. } => waiter.on_match(index, observed),
+            Observer::Port(observer) => observer.on_match(observed),
+            #[cfg(test)]
+            Observer::Recording(recorder) => recorder.fired.lock().push(observed),
+        }
+    }
+
+    /// The observer is being removed without a match (its handle or object went away).
+    fn on_cancel(self, current: Signals) {
+        match self {
+            Observer::Sync { waiter, index, .. } => waiter.on_cancel(index, current),
+            Observer::Port(observer) => observer.on_detached(),
+            #[cfg(test)]
+            Observer::Recording(recorder) => *recorder.cancelled.lock() += 1,
+        }
+    }
+}
+
+/// An object's signal word and observer list. Always accessed under the object's lock.
+pub struct SignalState {
+    signals: Signals,
+    observers: SlotMap<ObserverKey, Observer>,
+}
+
+impl Default for SignalState {
+    fn default() -> Self {
+        SignalState::new(Signals::NONE)
+    }
+}
+
+impl SignalState {
+    pub fn new(initial: Signals) -> Self {
+        SignalState { signals: initial, observers: SlotMap::with_key() }
+    }
+
+    pub fn signals(&self) -> Signals {
+        self.signals
+    }
+
+    pub fn observer_count(&self) -> usize {
+        self.observers.len()
+    }
+
+    /// `UpdateState(clear, set)`: clear first, then set; fire observers only if a bit of `set`
+    /// became newly active. Returns the new word.
+    pub fn update(&mut self, clear: Signals, set: Signals) -> Signals {
+        let previous = self.signals;
+        let current = (previous & !clear) | set;
+        self.signals = current;
+        if !(set & !previous).is_empty() && !self.observers.is_empty() {
+            self.notify(current);
+        }
+        current
+    }
+
+    fn notify(&mut self, current: Signals) {
+        let matched: Vec<ObserverKey> = self
+            .observers
+            .iter()
+            .filter(|(_, observer)| observer.trigger().intersects(current))
+            .map(|(key, _)| key)
+            .collect();
+        for key in matched {
+            if let Some(observer) = self.observers.remove(key) {
+                observer.on_match(current);
+            }
+        }
+    }
+
+    /// Adds an observer and returns its slot.
+    pub fn add_observer(&mut self, observer: Observer) -> ObserverKey {
+        self.observers.insert(observer)
+    }
+
+    /// Removes an observer without firing or cancelling it (its owner is tearing it down).
+    pub fn remove_observer(&mut self, key: ObserverKey) -> Option<Observer> {
+        self.observers.remove(key)
+    }
+
+    /// A handle was deleted: sync waits through it end with `CANCELED`; with
+    /// `end_async_waits` (the `zircon` profile) async waits registered through it end silently.
+    pub fn cancel_by_handle(&mut self, handle: HandleId, end_async_waits: bool) {
+        if self.observers.is_empty() {
+            return;
+        }
+        let current = self.signals;
+        let doomed: Vec<ObserverKey> = self
+            .observers
+            .iter()
+            .filter(|(_, observer)| match observer {
+                Observer::Sync { handle: h, .. } => *h == handle,
+                Observer::Port(port_observer) => {
+                    end_async_waits && port_observer.registering_handle() == Some(handle)
+                }
+                #[cfg(test)]
+                Observer::Recording(recorder) => recorder.handle == Some(handle),
+            })
+            .map(|(key, _)| key)
+            .collect();
+        for key in doomed {
+            if let Some(observer) = self.observers.remove(key) {
+                observer.on_cancel(current);
+            }
+        }
+    }
+
+    /// The object's last handle is gone: every remaining wait ends, with no packet.
+    pub fn cancel_all(&mut self) {
+        let current = self.signals;
+        let observers = std::mem::take(&mut self.observers);
+        for (_, observer) in observers {
+            observer.on_cancel(current);
+        }
+    }
+}
+
+#[cfg(all(test, not(zxsim_loom)))]
+pub(crate) mod tests {
+    use super::*;
+    use crate::sync::Mutex;
+
+    pub struct Recorder {
+        pub trigger: Signals,
+        pub handle: Option<HandleId>,
+        pub fired: Mutex<Vec<Signals>>,
+        pub cancelled: Mutex<usize>,
+    }
+
+    fn recorder(trigger: Signals) -> Arc<Recorder> {
+        Arc::new(Recorder {
+            trigger,
+            handle: None,
+            fired: Mutex::new(Vec::new()),
+            cancelled: Mutex::new(0),
+        })
+    }
+
+    /// A tiny object for the engine alone: just a signal state.
+    fn object() -> SignalState {
+        SignalState::new(Signals::NONE)
+    }
+
+    #[test]
+    fn fires_once_with_the_whole_word_and_is_removed() {
+        let mut state = object();
+        state.update(Signals::NONE, Signals::USER_1);
+        let r = recorder(Signals::USER_0);
+        state.add_observer(Observer::Recording(r.clone()));
+        state.update(Signals::NONE, Signals::USER_0);
+        assert_eq!(*r.fired.lock(), vec![Signals::USER_0 | Signals::USER_1]);
+        assert_eq!(state.observer_count(), 0);
+        state.update(Signals::USER_0, Signals::NONE);
+        state.update(Signals::NONE, Signals::USER_0);
+        assert_eq!(r.fired.lock().len(), 1, "one-shot: never fires twice");
+    }
+
+    #[test]
+    fn clearing_or_resetting_an_active_bit_wakes_nobody() {
+        let mut state = object();
+        state.update(Signals::NONE, Signals::USER_0);
+        let r = recorder(Signals::USER_0);
+        state.add_observer(Observer::Recording(r.clone()));
+        state.update(Signals::NONE, Signals::USER_0); // already active: not examined
+        state.update(Signals::USER_0, Signals::NONE); // clearing: never examined
+        assert!(r.fired.lock().is_empty());
+        assert_eq!(state.observer_count(), 1);
+    }
+
+    #[test]
+    fn edge_quirk_an_already_active_bit_matches_when_another_bit_rises() {
+        let mut state = object();
+        state.update(Signals::NONE, Signals::USER_0);
+        let r = recorder(Signals::USER_0);
+        state.add_observer(Observer::Recording(r.clone()));
+        state.update(Signals::NONE, Signals::USER_5);
+        assert_eq!(*r.fired.lock(), vec![Signals::USER_0 | Signals::USER_5]);
+    }
+
+    #[test]
+    fn every_matching_observer_fires_and_others_stay() {
+        let mut state = object();
+        let a = recorder(Signals::USER_0);
+        let b = recorder(Signals::USER_0 | Signals::USER_2);
+        let c = recorder(Signals::USER_3);
+        for r in [&a, &b, &c] {
+            state.add_observer(Observer::Recording(r.clone()));
+        }
+        state.update(Signals::NONE, Signals::USER_0);
+        assert_eq!(a.fired.lock().len(), 1);
+        assert_eq!(b.fired.lock().len(), 1);
+        assert!(c.fired.lock().is_empty());
+        assert_eq!(state.observer_count(), 1);
+        state.cancel_all();
+        assert_eq!(*c.cancelled.lock(), 1);
+        assert!(c.fired.lock().is_empty());
+    }
+
+    #[test]
+    fn update_is_clear_then_set() {
+        let mut state = object();
+        let now = state.update(Signals::NONE, Signals::USER_0 | Signals::USER_1);
+        assert_eq!(now, Signals::USER_0 | Signals::USER_1);
+        let now = state.update(Signals::USER_0 | Signals::USER_1, Signals::USER_1);
+        assert_eq!(now, Signals::USER_1);
+    }
+}

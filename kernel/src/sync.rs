@@ -1,0 +1,170 @@
+//! The one door to synchronisation in the kernel.
+//!
+//! Every `Mutex`, `RwLock`, `Condvar`, atomic, `Arc`, thread and thread-local used by kernel code
+//! comes from here. Under the project-private cfg `zxsim_loom` they are loom's model-checked types;
+//! otherwise they are `parking_lot`'s locks and `std`'s atomics. Code that bypasses this module is
+//! invisible to loom, so `kernel/clippy.toml` forbids the underlying types everywhere else.
+//!
+//! The API is the intersection of both worlds: `lock()` returns a guard (no poisoning), a
+//! `Condvar` takes and returns the guard, and there is no `Weak`. Timed condvar waits exist only
+//! outside loom (loom has no clock); the kernel's [`crate::clock`] never asks for one under loom.
+#![allow(clippy::disallowed_types, clippy::disallowed_methods)]
+
+pub use imp::*;
+
+#[cfg(not(zxsim_loom))]
+mod imp {
+    pub use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU32, AtomicU64, AtomicUsize, Ordering};
+    pub use std::sync::Arc;
+    pub use std::thread_local;
+
+    pub type Mutex<T> = parking_lot::Mutex<T>;
+    pub type MutexGuard<'a, T> = parking_lot::MutexGuard<'a, T>;
+    pub type RwLock<T> = parking_lot::RwLock<T>;
+    pub type RwLockReadGuard<'a, T> = parking_lot::RwLockReadGuard<'a, T>;
+    pub type RwLockWriteGuard<'a, T> = parking_lot::RwLockWriteGuard<'a, T>;
+
+    /// A condition variable whose `wait` takes and returns the guard (loom's shape).
+    #[derive(Default)]
+    pub struct Condvar(parking_lot::Condvar);
+
+    impl Condvar {
+        pub fn new() -> Self {
+            Self(parking_lot::Condvar::new())
+        }
+        pub fn wait<'a, T>(&self, mut guard: MutexGuard<'a, T>) -> MutexGuard<'a, T> {
+            self.0.wait(&mut guard);
+            guard
+        }
+        /// Waits until notified or `deadline`; the caller re-checks its predicate either way.
+        pub fn wait_until<'a, T>(
+            &self,
+            mut guard: MutexGuard<'a, T>,
+            deadline: std::time::Instant,
+        ) -> MutexGuard<'a, T> {
+            self.0.wait_until(&mut guard, deadline);
+            guard
+        }
+        pub fn notify_one(&self) {
+            self.0.notify_one();
+        }
+        pub fn notify_all(&self) {
+            self.0.notify_all();
+        }
+    }
+
+    pub mod thread {
+        pub use std::thread::{current, yield_now, JoinHandle};
+
+        pub fn spawn<F, T>(f: F) -> JoinHandle<T>
+        where
+            F: FnOnce() -> T + Send + 'static,
+            T: Send + 'static,
+        {
+            std::thread::spawn(f)
+        }
+
+        /// Busy-wait hint used by spin-then-block loops.
+        pub fn spin_hint() {
+            std::hint::spin_loop();
+        }
+    }
+
+    /// Whether spin-then-block loops may spin at all: with one CPU a spinner only delays the
+    /// thread it waits for.
+    pub fn may_spin() -> bool {
+        use std::sync::OnceLock;
+        static MULTI: OnceLock<bool> = OnceLock::new();
+        *MULTI.get_or_init(|| std::thread::available_parallelism().map_or(false, |n| n.get() > 1))
+    }
+}
+
+#[cfg(zxsim_loom)]
+mod imp {
+    pub use loom::sync::atomic::{
+        AtomicBool, AtomicI64, AtomicU32, AtomicU64, AtomicUsize, Ordering,
+    };
+    pub use loom::sync::Arc;
+    pub use loom::thread_local;
+
+    /// loom's mutex with the guard-returning `lock()` of parking_lot.
+    #[derive(Debug)]
+    pub struct Mutex<T>(loom::sync::Mutex<T>);
+    pub type MutexGuard<'a, T> = loom::sync::MutexGuard<'a, T>;
+
+    impl<T> Mutex<T> {
+        pub fn new(value: T) -> Self {
+            Self(loom::sync::Mutex::new(value))
+        }
+        pub fn lock(&self) -> MutexGuard<'_, T> {
+            self.0.lock().expect("loom mutex poisoned")
+        }
+        pub fn try_lock(&self) -> Option<MutexGuard<'_, T>> {
+            self.0.try_lock().ok()
+        }
+    }
+
+    impl<T: Default> Default for Mutex<T> {
+        fn default() -> Self {
+            Self::new(T::default())
+        }
+    }
+
+    #[derive(Debug)]
+    pub struct RwLock<T>(loom::sync::RwLock<T>);
+    pub type RwLockReadGuard<'a, T> = loom::sync::RwLockReadGuard<'a, T>;
+    pub type RwLockWriteGuard<'a, T> = loom::sync::RwLockWriteGuard<'a, T>;
+
+    impl<T> RwLock<T> {
+        pub fn new(value: T) -> Self {
+            Self(loom::sync::RwLock::new(value))
+        }
+        pub fn read(&self) -> RwLockReadGuard<'_, T> {
+            self.0.read().expect("loom rwlock poisoned")
+        }
+        pub fn write(&self) -> RwLockWriteGuard<'_, T> {
+            self.0.write().expect("loom rwlock poisoned")
+        }
+    }
+
+    #[derive(Debug, Default)]
+    pub struct Condvar(loom::sync::Condvar);
+
+    impl Condvar {
+        pub fn new() -> Self {
+            Self(loom::sync::Condvar::new())
+        }
+        pub fn wait<'a, T>(&self, guard: MutexGuard<'a, T>) -> MutexGuard<'a, T> {
+            self.0.wait(guard).expect("loom condvar poisoned")
+        }
+        /// loom has no clock: a timed wait is an untimed one. The kernel only uses the virtual
+        /// clock under loom, which wakes sleepers explicitly when it advances.
+        pub fn wait_until<'a, T>(
+            &self,
+            guard: MutexGuard<'a, T>,
+            _deadline: std::time::Instant,
+        ) -> MutexGuard<'a, T> {
+            self.wait(guard)
+        }
+        pub fn notify_one(&self) {
+            self.0.notify_one();
+        }
+        pub fn notify_all(&self) {
+            self.0.notify_all();
+        }
+    }
+
+    pub mod thread {
+        pub use loom::thread::{current, spawn, yield_now, JoinHandle};
+
+        /// In a model a spin must yield, or loom runs out of branches.
+        pub fn spin_hint() {
+            loom::thread::yield_now();
+        }
+    }
+
+    /// Spinning only multiplies the states loom must explore; models always block at once.
+    pub fn may_spin() -> bool {
+        false
+    }
+}

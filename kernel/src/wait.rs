@@ -1,0 +1,213 @@
+//! Synchronous waits: `zx_object_wait_one`, `zx_object_wait_many` and `zx_nanosleep`.
+//!
+//! A waiting thread owns one [`SyncWaiter`] and registers one [`Observer::Sync`] per item on the
+//! items' objects, each tagged with the handle it came through. Registration happens under the
+//! process's handle-table lock, as in Zircon, so a racing `zx_handle_close` either removes the
+//! handle first (the wait answers `BAD_HANDLE`) or finds the observer and cancels it (the wait
+//! answers `CANCELED`): the waiter never misses its cancellation.
+//!
+//! The outcome is decided only after every observer has been detached, so a match that races the
+//! deadline is never half-reported: whatever fired first wins, and `TIMED_OUT` means nothing did.
+
+use crate::handle::HandleValue;
+use crate::kernel::Kernel;
+use crate::object::Object;
+use crate::process::Process;
+use crate::signal::{Observer, ObserverKey};
+use crate::status::Status;
+use crate::sync::{Arc, Condvar, Mutex};
+use crate::types::{Rights, Signals, Time};
+
+/// Maximum number of items in `zx_object_wait_many` (`ZX_WAIT_MANY_MAX_ITEMS`).
+pub const WAIT_MANY_MAX_ITEMS: usize = 64;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Outcome {
+    Matched { index: usize, observed: Signals },
+    Canceled { index: usize, observed: Signals },
+}
+
+/// The blocking half of a synchronous wait.
+pub struct SyncWaiter {
+    outcome: Mutex<Option<Outcome>>,
+    condvar: Condvar,
+}
+
+impl SyncWaiter {
+    fn new() -> Arc<SyncWaiter> {
+        Arc::new(SyncWaiter { outcome: Mutex::new(None), condvar: Condvar::new() })
+    }
+
+    /// Called under the observed object's lock.
+    pub(crate) fn on_match(&self, index: usize, observed: Signals) {
+        self.settle(Outcome::Matched { index, observed });
+    }
+
+    /// Called under the observed object's lock when the waited handle is deleted.
+    pub(crate) fn on_cancel(&self, index: usize, current: Signals) {
+        self.settle(Outcome::Canceled { index, observed: current | Signals::HANDLE_CLOSED });
+    }
+
+    fn settle(&self, outcome: Outcome) {
+        let mut slot = self.outcome.lock();
+        if slot.is_none() {
+            *slot = Some(outcome);
+        }
+        self.condvar.notify_all();
+    }
+
+    fn wake(&self) {
+        let _guard = self.outcome.lock();
+        self.condvar.notify_all();
+    }
+
+    /// Blocks until an outcome is set or the kernel clock reaches `deadline`.
+    fn block(self: &Arc<Self>, kernel: &Kernel, deadline: Time) {
+        let clock = kernel.clock();
+        let waker = self.clone();
+        let entry = clock.on_deadline(deadline, Box::new(move || waker.wake()));
+        let mut outcome = self.outcome.lock();
+        while outcome.is_none() && clock.now() < deadline {
+            outcome = clock.block(&self.condvar, outcome, deadline);
+        }
+        drop(outcome);
+        if let Some(entry) = entry {
+            clock.cancel_deadline(entry);
+        }
+    }
+}
+
+/// One item of `zx_object_wait_many` (`zx_wait_item_t` in kernel terms).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WaitItem {
+    pub handle: HandleValue,
+    pub waitfor: Signals,
+    pub pending: Signals,
+}
+
+struct Registration {
+    object: Arc<Object>,
+    key: Option<ObserverKey>,
+}
+
+/// Registers item `index` on the object behind `value`, checking in Zircon's order:
+/// `BAD_HANDLE`, `ACCESS_DENIED` (no WAIT), `NOT_SUPPORTED` (not waitable). If the item already
+/// matches, the waiter is settled at once and no observer is left behind.
+fn register(
+    process: &Process,
+    waiter: &Arc<SyncWaiter>,
+    index: usize,
+    value: HandleValue,
+    trigger: Signals,
+) -> Result<Registration, Status> {
+    process.handles().with(value, |handle| {
+        if !handle.has_rights(Rights::WAIT) {
+            return Err(Status::ACCESS_DENIED);
+        }
+        let object = handle.object();
+        if !object.is_waitable() {
+            return Err(Status::NOT_SUPPORTED);
+        }
+        let key = object.with_signals(|state| {
+            let current = state.signals();
+            if trigger.intersects(current) {
+                waiter.on_match(index, current);
+                None
+            } else {
+                Some(state.add_observer(Observer::Sync {
+                    waiter: waiter.clone(),
+                    index,
+                    trigger,
+                    handle: handle.id(),
+                }))
+            }
+        });
+        Ok(Registration { object: object.clone(), key })
+    })?
+}
+
+fn unregister(registrations: Vec<Registration>) {
+    for registration in registrations {
+        if let Some(key) = registration.key {
+            registration.object.with_signals(|state| state.remove_observer(key));
+        }
+    }
+}
+
+/// `zx_object_wait_one` once its arguments are known: returns the status and the `observed`
+/// signals to report.
+pub fn wait_one(process: &Process, value: HandleValue, signals: Signals, deadline: Time) -> (Status, Signals) {
+    // Fast path: no allocation when the signal is already active or the call only polls.
+    let quick = process.handles().with(value, |handle| {
+        if !handle.has_rights(Rights::WAIT) {
+            return Err(Status::ACCESS_DENIED);
+        }
+        if !handle.object().is_waitable() {
+            return Err(Status::NOT_SUPPORTED);
+        }
+        let current = handle.object().signals();
+        if signals.intersects(current) {
+            Ok(Some((Status::OK, current)))
+        } else if process.kernel().clock().now() >= deadline {
+            Ok(Some((Status::TIMED_OUT, current)))
+        } else {
+            Ok(None)
+        }
+    });
+    match quick {
+        Err(status) | Ok(Err(status)) => return (status, Signals::NONE),
+        Ok(Ok(Some(result))) => return result,
+        Ok(Ok(None)) => {}
+    }
+    let mut items = [WaitItem { handle: value, waitfor: signals, pending: Signals::NONE }];
+    match wait_many(process, &mut items, deadline) {
+        Ok(()) => (Status::OK, items[0].pending),
+        Err(status @ (Status::TIMED_OUT | Status::CANCELED)) => (status, items[0].pending),
+        Err(status) => (status, Signals::NONE),
+    }
+}
+
+/// `zx_object_wait_many` once the item count is validated (1..=64). Fills every item's
+/// `pending` on `OK`, `TIMED_OUT` and `CANCELED`.
+pub fn wait_many(process: &Process, items: &mut [WaitItem], deadline: Time) -> Result<(), Status> {
+    let waiter = SyncWaiter::new();
+    let mut registrations = Vec::with_capacity(items.len());
+    for (index, item) in items.iter().enumerate() {
+        match register(process, &waiter, index, item.handle, item.waitfor) {
+            Ok(registration) => registrations.push(registration),
+            Err(status) => {
+                unregister(registrations);
+                return Err(status);
+            }
+        }
+    }
+    let settled_early = waiter.outcome.lock().is_some();
+    if !settled_early {
+        waiter.block(process.kernel(), deadline);
+    }
+    // Detach first, then read the outcome: nothing can settle the waiter after this point.
+    let objects: Vec<Arc<Object>> = registrations.iter().map(|r| r.object.clone()).collect();
+    unregister(registrations);
+    let outcome = *waiter.outcome.lock();
+    for (index, item) in items.iter_mut().enumerate() {
+        item.pending = match outcome {
+            Some(Outcome::Matched { index: i, observed }) | Some(Outcome::Canceled { index: i, observed })
+                if i == index =>
+            {
+                observed
+            }
+            _ => objects[index].signals(),
+        };
+    }
+    match outcome {
+        Some(Outcome::Matched { .. }) => Ok(()),
+        Some(Outcome::Canceled { .. }) => Err(Status::CANCELED),
+        None => Err(Status::TIMED_OUT),
+    }
+}
+
+/// Blocks until the kernel clock reaches `deadline` (`zx_nanosleep`, and `zx_object_wait_many`
+/// with no items).
+pub fn sleep_until(kernel: &Kernel, deadline: Time) {
+    SyncWaiter::new().block(kernel, deadline);
+}
