@@ -57,7 +57,9 @@ enum Inner {
 impl Clock {
     pub fn new(kind: ClockKind) -> Self {
         let inner = match kind {
-            ClockKind::Real => Inner::Real { epoch: std::time::Instant::now() },
+            ClockKind::Real => Inner::Real {
+                epoch: std::time::Instant::now(),
+            },
             ClockKind::Virtual { start } => Inner::Virtual {
                 now: AtomicI64::new(start),
                 next_sequence: AtomicU64::new(0),
@@ -117,13 +119,21 @@ impl Clock {
     /// returns its id. Returns `None` on the real clock (timed waits need no help there) and for
     /// an infinite deadline.
     pub fn on_deadline(&self, deadline: Time, action: DeadlineAction) -> Option<DeadlineId> {
-        let Inner::Virtual { next_sequence, entries, .. } = &self.inner else {
+        let Inner::Virtual {
+            next_sequence,
+            entries,
+            ..
+        } = &self.inner
+        else {
             return None;
         };
         if deadline == TIME_INFINITE {
             return None;
         }
-        let id = DeadlineId { deadline, sequence: next_sequence.fetch_add(1, Ordering::Relaxed) };
+        let id = DeadlineId {
+            deadline,
+            sequence: next_sequence.fetch_add(1, Ordering::Relaxed),
+        };
         entries.lock().insert(id, action);
         Some(id)
     }
@@ -139,7 +149,9 @@ impl Clock {
     /// The earliest pending virtual deadline, if any (lets a test "run until idle").
     pub fn next_deadline(&self) -> Option<Time> {
         match &self.inner {
-            Inner::Virtual { entries, .. } => entries.lock().first_key_value().map(|(id, _)| id.deadline),
+            Inner::Virtual { entries, .. } => {
+                entries.lock().first_key_value().map(|(id, _)| id.deadline)
+            }
             Inner::Real { .. } => None,
         }
     }
@@ -170,7 +182,10 @@ impl Clock {
 impl std::fmt::Debug for Clock {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let kind = if self.is_virtual() { "virtual" } else { "real" };
-        f.debug_struct("Clock").field("kind", &kind).field("now", &self.now()).finish()
+        f.debug_struct("Clock")
+            .field("kind", &kind)
+            .field("now", &self.now())
+            .finish()
     }
 }
 
@@ -201,7 +216,9 @@ mod tests {
         let clock = Clock::new(ClockKind::Virtual { start: 0 });
         let ran = Arc::new(Mutex::new(false));
         let flag = ran.clone();
-        let id = clock.on_deadline(5, Box::new(move || *flag.lock() = true)).unwrap();
+        let id = clock
+            .on_deadline(5, Box::new(move || *flag.lock() = true))
+            .unwrap();
         assert!(clock.cancel_deadline(id));
         clock.advance(10);
         assert!(!*ran.lock());

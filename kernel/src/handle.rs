@@ -133,7 +133,11 @@ impl HandleTable {
     pub fn new(secret: u32) -> Self {
         HandleTable {
             secret: secret & !HANDLE_FIXED_BITS_MASK,
-            slots: RwLock::new(Slots { entries: Vec::new(), free: VecDeque::new(), live: 0 }),
+            slots: RwLock::new(Slots {
+                entries: Vec::new(),
+                free: VecDeque::new(),
+                live: 0,
+            }),
         }
     }
 
@@ -165,8 +169,14 @@ impl HandleTable {
             return self.encode(index, generation);
         }
         let index = slots.entries.len() as u32;
-        debug_assert!((index as usize) < MAX_HANDLES_PER_TABLE, "handle arena cap exceeds a table");
-        slots.entries.push(Slot { generation: 0, handle: Some(handle) });
+        debug_assert!(
+            (index as usize) < MAX_HANDLES_PER_TABLE,
+            "handle arena cap exceeds a table"
+        );
+        slots.entries.push(Slot {
+            generation: 0,
+            handle: Some(handle),
+        });
         self.encode(index, 0)
     }
 
@@ -175,7 +185,10 @@ impl HandleTable {
         let (index, generation) = self.decode(value).ok_or(Status::BAD_HANDLE)?;
         let slots = self.slots.read();
         match slots.entries.get(index) {
-            Some(Slot { generation: g, handle: Some(handle) }) if *g == generation => Ok(f(handle)),
+            Some(Slot {
+                generation: g,
+                handle: Some(handle),
+            }) if *g == generation => Ok(f(handle)),
             _ => Err(Status::BAD_HANDLE),
         }
     }
@@ -245,7 +258,9 @@ impl KernelShared {
             self.live_handles.fetch_sub(1, Ordering::AcqRel);
             return Err(Status::NO_MEMORY);
         }
-        Ok(HandleId(self.next_handle_id.fetch_add(1, Ordering::Relaxed)))
+        Ok(HandleId(
+            self.next_handle_id.fetch_add(1, Ordering::Relaxed),
+        ))
     }
 
     pub(crate) fn release_handle(&self) {

@@ -45,7 +45,10 @@ impl Profile {
 
     /// The profile named by `ZXSIM_SEMANTICS`, or the default.
     pub fn from_env() -> Profile {
-        std::env::var("ZXSIM_SEMANTICS").ok().and_then(|name| Profile::from_name(&name)).unwrap_or_default()
+        std::env::var("ZXSIM_SEMANTICS")
+            .ok()
+            .and_then(|name| Profile::from_name(&name))
+            .unwrap_or_default()
     }
 }
 

@@ -108,9 +108,18 @@ pub struct Object {
 }
 
 impl Object {
-    pub(crate) fn new(kernel: &Arc<KernelShared>, koid: Koid, dispatcher: Dispatcher) -> Arc<Object> {
+    pub(crate) fn new(
+        kernel: &Arc<KernelShared>,
+        koid: Koid,
+        dispatcher: Dispatcher,
+    ) -> Arc<Object> {
         kernel.live_objects.fetch_add(1, Ordering::AcqRel);
-        Arc::new(Object { koid, handle_count: AtomicU32::new(0), kernel: kernel.clone(), dispatcher })
+        Arc::new(Object {
+            koid,
+            handle_count: AtomicU32::new(0),
+            kernel: kernel.clone(),
+            dispatcher,
+        })
     }
 
     pub fn koid(&self) -> Koid {
@@ -167,7 +176,8 @@ impl Object {
 
     /// `zx_object_signal`'s effect once arguments are validated: `clear` then `set`.
     pub fn update_signals(&self, clear: Signals, set: Signals) -> Signals {
-        self.dispatcher.with_signals(|state| state.update(clear, set))
+        self.dispatcher
+            .with_signals(|state| state.update(clear, set))
     }
 
     /// Which bits user code may change on this object (and on its peer).
@@ -177,7 +187,8 @@ impl Object {
 
     /// `zx_object_signal_peer`'s effect on the peer.
     pub fn update_peer_signals(&self, clear: Signals, set: Signals) -> Result<Signals, Status> {
-        self.dispatcher.with_peer_signals(|state| state.update(clear, set))
+        self.dispatcher
+            .with_peer_signals(|state| state.update(clear, set))
     }
 
     pub(crate) fn add_handle(&self) {
@@ -187,7 +198,8 @@ impl Object {
     /// A handle to this object was deleted (it was closed, replaced, or destroyed in flight).
     pub(crate) fn handle_deleted(self: &Arc<Self>, handle: HandleId) {
         let end_async_waits = self.profile() == Profile::Zircon;
-        self.dispatcher.with_signals(|state| state.cancel_by_handle(handle, end_async_waits));
+        self.dispatcher
+            .with_signals(|state| state.cancel_by_handle(handle, end_async_waits));
         if self.handle_count.fetch_sub(1, Ordering::AcqRel) == 1 {
             run_on_zero_handles(self.clone());
         }
@@ -238,7 +250,8 @@ fn run_on_zero_handles(object: Arc<Object>) {
     while let Some(object) = next {
         object.on_zero_handles();
         drop(object);
-        next = ZERO_HANDLES_QUEUE.with(|queue| queue.borrow_mut().as_mut().and_then(VecDeque::pop_front));
+        next = ZERO_HANDLES_QUEUE
+            .with(|queue| queue.borrow_mut().as_mut().and_then(VecDeque::pop_front));
     }
     ZERO_HANDLES_QUEUE.with(|queue| *queue.borrow_mut() = None);
 }

@@ -48,7 +48,12 @@ impl Process {
     pub(crate) fn new(kernel: Kernel) -> Arc<Process> {
         let koid = kernel.allocate_koid();
         let secret = random_secret(koid);
-        Arc::new(Process { koid, kernel, handles: HandleTable::new(secret), exceptions: Mutex::new(Vec::new()) })
+        Arc::new(Process {
+            koid,
+            kernel,
+            handles: HandleTable::new(secret),
+            exceptions: Mutex::new(Vec::new()),
+        })
     }
 
     pub fn koid(&self) -> Koid {
@@ -95,7 +100,11 @@ impl Process {
     }
 
     /// Untyped lookup: `BAD_HANDLE`, then `ACCESS_DENIED` for missing `rights`.
-    pub fn get_any_object(&self, value: HandleValue, rights: Rights) -> Result<(Arc<Object>, Rights), Status> {
+    pub fn get_any_object(
+        &self,
+        value: HandleValue,
+        rights: Rights,
+    ) -> Result<(Arc<Object>, Rights), Status> {
         self.handles.with(value, |handle| {
             if !handle.has_rights(rights) {
                 return Err(Status::ACCESS_DENIED);
@@ -142,7 +151,12 @@ impl Process {
     /// Runs `f` with the process bound to the calling thread (or the default process).
     pub fn with_current<R>(f: impl FnOnce(&Arc<Process>) -> R) -> R {
         let mut f = Some(f);
-        let bound = CURRENT.with(|current| current.borrow().as_ref().map(|process| (f.take().expect("once"))(process)));
+        let bound = CURRENT.with(|current| {
+            current
+                .borrow()
+                .as_ref()
+                .map(|process| (f.take().expect("once"))(process))
+        });
         match bound {
             Some(result) => result,
             None => with_default_process(f.take().expect("not yet called")),
@@ -167,7 +181,10 @@ fn with_default_process<R>(_f: impl FnOnce(&Arc<Process>) -> R) -> R {
 
 impl std::fmt::Debug for Process {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Process").field("koid", &self.koid).field("handles", &self.handles.len()).finish()
+        f.debug_struct("Process")
+            .field("koid", &self.koid)
+            .field("handles", &self.handles.len())
+            .finish()
     }
 }
 
@@ -206,11 +223,11 @@ impl Kernel {
 
     /// Makes a kernel object whose koid was allocated earlier (peered objects need each other's
     /// koid before either exists).
-    pub(crate) fn new_object_with_koid<T: ObjectType>(&self, koid: Koid, object: T) -> Arc<Object> {
+    pub fn new_object_with_koid<T: ObjectType>(&self, koid: Koid, object: T) -> Arc<Object> {
         Object::new(self.shared(), koid, object.into_dispatcher())
     }
 
-    pub(crate) fn reserve_koid(&self) -> Koid {
+    pub fn reserve_koid(&self) -> Koid {
         self.allocate_koid()
     }
 }

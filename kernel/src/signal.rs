@@ -27,7 +27,12 @@ new_key_type! {
 /// Something waiting for an object's signals.
 pub enum Observer {
     /// A thread in `zx_object_wait_one` / `zx_object_wait_many` (item `index` of its wait).
-    Sync { waiter: Arc<SyncWaiter>, index: usize, trigger: Signals, handle: HandleId },
+    Sync {
+        waiter: Arc<SyncWaiter>,
+        index: usize,
+        trigger: Signals,
+        handle: HandleId,
+    },
     /// A pending `zx_object_wait_async` registration.
     Port(Arc<PortObserver>),
     /// Test-only: records every firing so the engine can be checked in isolation.
@@ -80,7 +85,10 @@ impl Default for SignalState {
 
 impl SignalState {
     pub fn new(initial: Signals) -> Self {
-        SignalState { signals: initial, observers: SlotMap::with_key() }
+        SignalState {
+            signals: initial,
+            observers: SlotMap::with_key(),
+        }
     }
 
     pub fn signals(&self) -> Signals {

@@ -14,7 +14,9 @@ pub use imp::*;
 
 #[cfg(not(zxsim_loom))]
 mod imp {
-    pub use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU32, AtomicU64, AtomicUsize, Ordering};
+    pub use std::sync::atomic::{
+        AtomicBool, AtomicI64, AtomicU32, AtomicU64, AtomicUsize, Ordering,
+    };
     pub use std::sync::Arc;
     pub use std::thread_local;
 

@@ -35,7 +35,10 @@ pub struct SyncWaiter {
 
 impl SyncWaiter {
     fn new() -> Arc<SyncWaiter> {
-        Arc::new(SyncWaiter { outcome: Mutex::new(None), condvar: Condvar::new() })
+        Arc::new(SyncWaiter {
+            outcome: Mutex::new(None),
+            condvar: Condvar::new(),
+        })
     }
 
     /// Called under the observed object's lock.
@@ -45,7 +48,10 @@ impl SyncWaiter {
 
     /// Called under the observed object's lock when the waited handle is deleted.
     pub(crate) fn on_cancel(&self, index: usize, current: Signals) {
-        self.settle(Outcome::Canceled { index, observed: current | Signals::HANDLE_CLOSED });
+        self.settle(Outcome::Canceled {
+            index,
+            observed: current | Signals::HANDLE_CLOSED,
+        });
     }
 
     fn settle(&self, outcome: Outcome) {
@@ -122,21 +128,31 @@ fn register(
                 }))
             }
         });
-        Ok(Registration { object: object.clone(), key })
+        Ok(Registration {
+            object: object.clone(),
+            key,
+        })
     })?
 }
 
 fn unregister(registrations: Vec<Registration>) {
     for registration in registrations {
         if let Some(key) = registration.key {
-            registration.object.with_signals(|state| state.remove_observer(key));
+            registration
+                .object
+                .with_signals(|state| state.remove_observer(key));
         }
     }
 }
 
 /// `zx_object_wait_one` once its arguments are known: returns the status and the `observed`
 /// signals to report.
-pub fn wait_one(process: &Process, value: HandleValue, signals: Signals, deadline: Time) -> (Status, Signals) {
+pub fn wait_one(
+    process: &Process,
+    value: HandleValue,
+    signals: Signals,
+    deadline: Time,
+) -> (Status, Signals) {
     // Fast path: no allocation when the signal is already active or the call only polls.
     let quick = process.handles().with(value, |handle| {
         if !handle.has_rights(Rights::WAIT) {
@@ -159,7 +175,11 @@ pub fn wait_one(process: &Process, value: HandleValue, signals: Signals, deadlin
         Ok(Ok(Some(result))) => return result,
         Ok(Ok(None)) => {}
     }
-    let mut items = [WaitItem { handle: value, waitfor: signals, pending: Signals::NONE }];
+    let mut items = [WaitItem {
+        handle: value,
+        waitfor: signals,
+        pending: Signals::NONE,
+    }];
     match wait_many(process, &mut items, deadline) {
         Ok(()) => (Status::OK, items[0].pending),
         Err(status @ (Status::TIMED_OUT | Status::CANCELED)) => (status, items[0].pending),
@@ -191,7 +211,8 @@ pub fn wait_many(process: &Process, items: &mut [WaitItem], deadline: Time) -> R
     let outcome = *waiter.outcome.lock();
     for (index, item) in items.iter_mut().enumerate() {
         item.pending = match outcome {
-            Some(Outcome::Matched { index: i, observed }) | Some(Outcome::Canceled { index: i, observed })
+            Some(Outcome::Matched { index: i, observed })
+            | Some(Outcome::Canceled { index: i, observed })
                 if i == index =>
             {
                 observed

@@ -14,7 +14,9 @@ pub struct Event {
 
 impl Event {
     pub fn new() -> Self {
-        Event { signals: Mutex::new(SignalState::new(Signals::NONE)) }
+        Event {
+            signals: Mutex::new(SignalState::new(Signals::NONE)),
+        }
     }
 }
 

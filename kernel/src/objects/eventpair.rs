@@ -26,7 +26,9 @@ impl EventPair {
 impl ObjectType for EventPair {
     const TYPE: ObjType = ObjType::EVENTPAIR;
     /// BASIC | SIGNAL | SIGNAL_PEER (0xF003).
-    const DEFAULT_RIGHTS: Rights = Rights::BASIC.union(Rights::SIGNAL).union(Rights::SIGNAL_PEER);
+    const DEFAULT_RIGHTS: Rights = Rights::BASIC
+        .union(Rights::SIGNAL)
+        .union(Rights::SIGNAL_PEER);
     const USER_SIGNALS: Signals = Signals::EVENTPAIR_SIGNALED;
 
     fn into_dispatcher(self) -> Dispatcher {
@@ -54,7 +56,8 @@ impl ObjectType for EventPair {
 
     fn on_zero_handles(&self) {
         self.peer.close(|peer| {
-            peer.signals.update(Signals::NONE, Signals::EVENTPAIR_PEER_CLOSED);
+            peer.signals
+                .update(Signals::NONE, Signals::EVENTPAIR_PEER_CLOSED);
         });
     }
 }

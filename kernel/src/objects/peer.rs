@@ -29,11 +29,23 @@ pub struct Peered<E> {
 impl<E> Peered<E> {
     /// Makes both sides; `koids` are the endpoints' koids, in side order.
     pub fn pair(koids: [Koid; 2], initial: Signals, mut state: impl FnMut() -> E) -> (Self, Self) {
-        let end = |state: E| PeerEnd { signals: SignalState::new(initial), closed: false, state };
+        let end = |state: E| PeerEnd {
+            signals: SignalState::new(initial),
+            closed: false,
+            state,
+        };
         let holder = Arc::new(Mutex::new([end(state()), end(state())]));
         (
-            Peered { holder: holder.clone(), side: 0, peer_koid: koids[1] },
-            Peered { holder, side: 1, peer_koid: koids[0] },
+            Peered {
+                holder: holder.clone(),
+                side: 0,
+                peer_koid: koids[1],
+            },
+            Peered {
+                holder,
+                side: 1,
+                peer_koid: koids[0],
+            },
         )
     }
 
@@ -58,7 +70,13 @@ impl<E> Peered<E> {
 
     /// Runs `f` on the peer's signals; `PEER_CLOSED` once the peer is gone.
     pub fn with_peer_signals<R>(&self, f: impl FnOnce(&mut SignalState) -> R) -> Result<R, Status> {
-        self.with_ends(|_, peer| if peer.closed { Err(Status::PEER_CLOSED) } else { Ok(f(&mut peer.signals)) })
+        self.with_ends(|_, peer| {
+            if peer.closed {
+                Err(Status::PEER_CLOSED)
+            } else {
+                Ok(f(&mut peer.signals))
+            }
+        })
     }
 
     /// This end's last handle is gone: mark it closed and let `on_peer` update the surviving

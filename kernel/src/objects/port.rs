@@ -134,13 +134,15 @@ impl KeyedObservers {
                 let found = Arc::ptr_eq(only, observer);
                 (found, found)
             }
-            KeyedObservers::Many(list) => match list.iter().position(|o| Arc::ptr_eq(o, observer)) {
-                Some(position) => {
-                    list.swap_remove(position);
-                    (true, list.is_empty())
+            KeyedObservers::Many(list) => {
+                match list.iter().position(|o| Arc::ptr_eq(o, observer)) {
+                    Some(position) => {
+                        list.swap_remove(position);
+                        (true, list.is_empty())
+                    }
+                    None => (false, list.is_empty()),
                 }
-                None => (false, list.is_empty()),
-            },
+            }
         }
     }
 
@@ -151,7 +153,10 @@ impl KeyedObservers {
         }
     }
 
-    fn drain_where(&mut self, mut doomed: impl FnMut(&PortObserver) -> bool) -> (Vec<Arc<PortObserver>>, bool) {
+    fn drain_where(
+        &mut self,
+        mut doomed: impl FnMut(&PortObserver) -> bool,
+    ) -> (Vec<Arc<PortObserver>>, bool) {
         match self {
             KeyedObservers::One(only) => {
                 if doomed(only) {
@@ -187,7 +192,10 @@ impl Port {
     pub fn new(options: u32) -> Self {
         Port {
             options,
-            state: Mutex::new(PortState { alive: true, ..PortState::default() }),
+            state: Mutex::new(PortState {
+                alive: true,
+                ..PortState::default()
+            }),
             condvar: Condvar::new(),
             queued: AtomicUsize::new(0),
             no_signals: Mutex::new(SignalState::default()),
@@ -219,7 +227,13 @@ impl Port {
             return Err(Status::SHOULD_WAIT);
         }
         state.user_packets += 1;
-        self.push(&mut state, Queued { packet, origin: None });
+        self.push(
+            &mut state,
+            Queued {
+                packet,
+                origin: None,
+            },
+        );
         Ok(())
     }
 
@@ -293,14 +307,26 @@ impl Port {
             return; // cancelled (or the port died): a cancelled observer never queues anything
         }
         let packet = observer.packet(observed);
-        self.push(&mut state, Queued { packet, origin: Some(observer.origin()) });
+        self.push(
+            &mut state,
+            Queued {
+                packet,
+                origin: Some(observer.origin()),
+            },
+        );
     }
 
     /// Queues the packet of a level-mode wait that matched at registration.
     fn deliver_immediately(&self, packet: PortPacket, origin: Origin) {
         let mut state = self.state.lock();
         if state.alive {
-            self.push(&mut state, Queued { packet, origin: Some(origin) });
+            self.push(
+                &mut state,
+                Queued {
+                    packet,
+                    origin: Some(origin),
+                },
+            );
         }
     }
 
@@ -310,7 +336,9 @@ impl Port {
             return Err(());
         }
         match state.observers.entry(observer.key) {
-            std::collections::hash_map::Entry::Occupied(mut entry) => entry.get_mut().push(observer),
+            std::collections::hash_map::Entry::Occupied(mut entry) => {
+                entry.get_mut().push(observer)
+            }
             std::collections::hash_map::Entry::Vacant(entry) => {
                 entry.insert(KeyedObservers::One(observer));
             }
@@ -320,7 +348,9 @@ impl Port {
     }
 
     fn unindex(state: &mut PortState, observer: &Arc<PortObserver>) -> bool {
-        let Some(list) = state.observers.get_mut(&observer.key) else { return false };
+        let Some(list) = state.observers.get_mut(&observer.key) else {
+            return false;
+        };
         let (found, empty) = list.remove(observer);
         if empty {
             state.observers.remove(&observer.key);
@@ -346,7 +376,11 @@ impl Port {
     pub fn cancel_key(&self, key: u64) -> bool {
         let (cancelled, removed) = {
             let mut state = self.state.lock();
-            let cancelled = state.observers.remove(&key).map(KeyedObservers::into_vec).unwrap_or_default();
+            let cancelled = state
+                .observers
+                .remove(&key)
+                .map(KeyedObservers::into_vec)
+                .unwrap_or_default();
             state.observer_count -= cancelled.len();
             let removed = self.remove_packets(&mut state, |queued| queued.packet.key == key);
             (cancelled, removed)
@@ -384,7 +418,11 @@ impl Port {
         any
     }
 
-    fn remove_packets(&self, state: &mut PortState, mut doomed: impl FnMut(&Queued) -> bool) -> usize {
+    fn remove_packets(
+        &self,
+        state: &mut PortState,
+        mut doomed: impl FnMut(&Queued) -> bool,
+    ) -> usize {
         let before = state.packets.len();
         let mut user_removed = 0;
         state.packets.retain(|queued| {
@@ -415,7 +453,10 @@ fn detach_all(observers: Vec<Arc<PortObserver>>) {
 impl ObjectType for Port {
     const TYPE: ObjType = ObjType::PORT;
     /// (BASIC minus WAIT) | IO = 0x800F: ports are neither waitable nor signalable.
-    const DEFAULT_RIGHTS: Rights = Rights::TRANSFER.union(Rights::DUPLICATE).union(Rights::INSPECT).union(Rights::IO);
+    const DEFAULT_RIGHTS: Rights = Rights::TRANSFER
+        .union(Rights::DUPLICATE)
+        .union(Rights::INSPECT)
+        .union(Rights::IO);
 
     fn into_dispatcher(self) -> Dispatcher {
         Dispatcher::Port(self)
@@ -441,8 +482,11 @@ impl ObjectType for Port {
             state.observer_count = 0;
             state.user_packets = 0;
             self.queued.store(0, Ordering::Release);
-            let observers: Vec<Arc<PortObserver>> =
-                state.observers.drain().flat_map(|(_, list)| list.into_vec()).collect();
+            let observers: Vec<Arc<PortObserver>> = state
+                .observers
+                .drain()
+                .flat_map(|(_, list)| list.into_vec())
+                .collect();
             (observers, std::mem::take(&mut state.packets))
         };
         drop(packets);
@@ -472,11 +516,16 @@ impl PortObserver {
     }
 
     fn origin(&self) -> Origin {
-        Origin { koid: self.object.koid(), handle: self.handle }
+        Origin {
+            koid: self.object.koid(),
+            handle: self.handle,
+        }
     }
 
     fn object_slot(&self) -> ObserverKey {
-        ObserverKey::from(slotmap::KeyData::from_ffi(self.slot.load(Ordering::Relaxed)))
+        ObserverKey::from(slotmap::KeyData::from_ffi(
+            self.slot.load(Ordering::Relaxed),
+        ))
     }
 
     fn packet(&self, observed: Signals) -> PortPacket {
@@ -489,7 +538,9 @@ impl PortObserver {
     }
 
     fn port(&self) -> &Port {
-        self.port.downcast::<Port>().expect("a port observer's port is a port")
+        self.port
+            .downcast::<Port>()
+            .expect("a port observer's port is a port")
     }
 
     /// Fired (under the object lock): queue the packet if still pending.
@@ -533,7 +584,9 @@ pub fn wait_async(
         handle,
         slot: AtomicU64::new(0),
     });
-    let port_ref = port.downcast::<Port>().expect("the caller checked the port's type");
+    let port_ref = port
+        .downcast::<Port>()
+        .expect("the caller checked the port's type");
     object.with_signals(|state| {
         let current = state.signals();
         if options & WAIT_ASYNC_EDGE == 0 && signals.intersects(current) {
@@ -541,7 +594,9 @@ pub fn wait_async(
             return WaitAsyncOutcome::Queued;
         }
         let slot = state.add_observer(Observer::Port(observer.clone()));
-        observer.slot.store(slotmap::Key::data(&slot).as_ffi(), Ordering::Relaxed);
+        observer
+            .slot
+            .store(slotmap::Key::data(&slot).as_ffi(), Ordering::Relaxed);
         match port_ref.index(observer) {
             Ok(count) => WaitAsyncOutcome::Pending(count),
             Err(()) => {
@@ -561,9 +616,22 @@ mod tests {
 
     #[test]
     fn packet_layout_fields_round_trip() {
-        let packet = PortPacket::signal(7, Signals::READABLE, Signals::READABLE | Signals::WRITABLE, 99);
+        let packet = PortPacket::signal(
+            7,
+            Signals::READABLE,
+            Signals::READABLE | Signals::WRITABLE,
+            99,
+        );
         let (trigger, observed, count, timestamp) = packet.signal_fields();
-        assert_eq!((trigger, observed, count, timestamp), (Signals::READABLE, Signals::READABLE | Signals::WRITABLE, 1, 99));
+        assert_eq!(
+            (trigger, observed, count, timestamp),
+            (
+                Signals::READABLE,
+                Signals::READABLE | Signals::WRITABLE,
+                1,
+                99
+            )
+        );
         assert_eq!(packet.payload[3], 0);
     }
 

@@ -1,0 +1,47 @@
+//! The raw syscall surface: Zircon's names, parameter order, types and constants.
+//!
+//! C pointers are rendered the Rust way: a (pointer, count) pair is a slice, an out-pointer is
+//! `&mut T`, an optional out-pointer `Option<&mut T>`. Every function acts on the process bound to
+//! the calling thread ([`zxsim_kernel::Process::bind`]) and answers a `zx_status_t`; out-params
+//! are written only on success unless Zircon documents otherwise.
+//!
+//! Each syscall emits one `tracing` event (target `zxsim::syscall`) with its name, its handle
+//! arguments and its resulting status.
+#![allow(non_camel_case_types, clippy::missing_safety_doc)]
+
+mod constants;
+mod handle;
+mod object;
+mod port;
+mod time;
+mod types;
+
+pub use constants::*;
+pub use handle::*;
+pub use object::*;
+pub use port::*;
+pub use time::*;
+pub use types::*;
+
+use zxsim_kernel::{Process, Status};
+
+/// Runs `body` on the calling thread's process and converts its result to a raw status.
+#[inline]
+pub(crate) fn on_current(
+    body: impl FnOnce(&std::sync::Arc<Process>) -> Result<(), Status>,
+) -> zx_status_t {
+    Process::with_current(|process| match body(process) {
+        Ok(()) => ZX_OK,
+        Err(status) => status.into_raw(),
+    })
+}
+
+/// Emits the syscall's trace event and passes the status through.
+macro_rules! traced {
+    ($name:literal, $status:expr, $($fields:tt)+) => {{
+        let status: zx_status_t = $status;
+        tracing::trace!(target: "zxsim::syscall", syscall = $name, $($fields)+, status);
+        status
+    }};
+}
+pub(crate) use traced;

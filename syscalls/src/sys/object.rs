@@ -1,0 +1,269 @@
+//! Object syscalls: signals, info, synchronous and asynchronous waits, and the creation of the
+//! simplest objects (event, eventpair) (spec §4, §5, §8).
+
+use zxsim_kernel::objects::event::Event;
+use zxsim_kernel::objects::eventpair::EventPair;
+use zxsim_kernel::objects::port::{self, Port, WaitAsyncOutcome};
+use zxsim_kernel::wait::{self, WaitItem, WAIT_MANY_MAX_ITEMS};
+use zxsim_kernel::{Handle, PolicyException, Rights, Signals, Status};
+
+use super::*;
+
+/// Order: `BAD_HANDLE`, `ACCESS_DENIED` (no SIGNAL), `NOT_SUPPORTED` (not waitable),
+/// `INVALID_ARGS` (a bit outside the user-settable set: nothing changes).
+pub fn zx_object_signal(handle: zx_handle_t, clear_mask: u32, set_mask: u32) -> zx_status_t {
+    let status = on_current(|process| {
+        process.handles().with(handle, |h| {
+            if !h.has_rights(Rights::SIGNAL) {
+                return Err(Status::ACCESS_DENIED);
+            }
+            let object = h.object();
+            if !object.is_waitable() {
+                return Err(Status::NOT_SUPPORTED);
+            }
+            let allowed = object.user_signal_mask().bits();
+            if (clear_mask | set_mask) & !allowed != 0 {
+                return Err(Status::INVALID_ARGS);
+            }
+            object.update_signals(
+                Signals::from_bits_retain(clear_mask),
+                Signals::from_bits_retain(set_mask),
+            );
+            Ok(())
+        })?
+    });
+    traced!("zx_object_signal", status, handle, clear_mask, set_mask)
+}
+
+/// Order: `BAD_HANDLE`, `ACCESS_DENIED` (no SIGNAL_PEER), `INVALID_ARGS` (mask),
+/// `NOT_SUPPORTED` (no peer), `PEER_CLOSED`.
+pub fn zx_object_signal_peer(handle: zx_handle_t, clear_mask: u32, set_mask: u32) -> zx_status_t {
+    let status = on_current(|process| {
+        let (object, _) = process.get_any_object(handle, Rights::SIGNAL_PEER)?;
+        if (clear_mask | set_mask) & !object.user_signal_mask().bits() != 0 {
+            return Err(Status::INVALID_ARGS);
+        }
+        object.update_peer_signals(
+            Signals::from_bits_retain(clear_mask),
+            Signals::from_bits_retain(set_mask),
+        )?;
+        Ok(())
+    });
+    traced!(
+        "zx_object_signal_peer",
+        status,
+        handle,
+        clear_mask,
+        set_mask
+    )
+}
+
+/// Writes one fixed-size record: `BUFFER_TOO_SMALL` (actual 0, avail 1) if it does not fit.
+fn single_record<T: InfoRecord>(
+    mut record: T,
+    buffer: &mut [u8],
+    actual: Option<&mut usize>,
+    avail: Option<&mut usize>,
+) -> Result<(), Status> {
+    let size = std::mem::size_of::<T>();
+    let fits = buffer.len() >= size;
+    if let Some(actual) = actual {
+        *actual = usize::from(fits);
+    }
+    if let Some(avail) = avail {
+        *avail = 1;
+    }
+    if !fits {
+        return Err(Status::BUFFER_TOO_SMALL);
+    }
+    buffer[..size].copy_from_slice(record.as_bytes_mut());
+    Ok(())
+}
+
+/// Topics: `ZX_INFO_HANDLE_VALID`, `ZX_INFO_HANDLE_BASIC`, `ZX_INFO_HANDLE_COUNT`. An unknown
+/// topic answers `NOT_SUPPORTED` without looking at the handle.
+pub fn zx_object_get_info(
+    handle: zx_handle_t,
+    topic: zx_object_info_topic_t,
+    buffer: &mut [u8],
+    actual: Option<&mut usize>,
+    avail: Option<&mut usize>,
+) -> zx_status_t {
+    let status = on_current(|process| match topic {
+        ZX_INFO_HANDLE_VALID => process.handles().with(handle, |_| ()),
+        ZX_INFO_HANDLE_BASIC => {
+            let record = process.handles().with(handle, |h| zx_info_handle_basic_t {
+                koid: h.object().koid(),
+                rights: h.rights().bits(),
+                type_: h.object().obj_type().into_raw(),
+                related_koid: h.object().peer_koid(),
+                reserved: 0,
+                padding1: [0; 4],
+            })?;
+            single_record(record, buffer, actual, avail)
+        }
+        ZX_INFO_HANDLE_COUNT => {
+            let (object, _) = process.get_any_object(handle, Rights::INSPECT)?;
+            single_record(
+                zx_info_handle_count_t {
+                    handle_count: object.handle_count(),
+                },
+                buffer,
+                actual,
+                avail,
+            )
+        }
+        _ => Err(Status::NOT_SUPPORTED),
+    });
+    traced!("zx_object_get_info", status, handle, topic)
+}
+
+/// Order: `BAD_HANDLE`, `ACCESS_DENIED` (no WAIT), `NOT_SUPPORTED`; then `OK` (a requested bit
+/// is active), `TIMED_OUT` (deadline; a past deadline polls) or `CANCELED` (this handle was
+/// closed meanwhile; `observed` then has `ZX_SIGNAL_HANDLE_CLOSED`).
+pub fn zx_object_wait_one(
+    handle: zx_handle_t,
+    signals: zx_signals_t,
+    deadline: zx_time_t,
+    observed: Option<&mut zx_signals_t>,
+) -> zx_status_t {
+    let status = zxsim_kernel::Process::with_current(|process| {
+        let (status, seen) = wait::wait_one(
+            process,
+            handle,
+            Signals::from_bits_retain(signals),
+            deadline,
+        );
+        if matches!(status, Status::OK | Status::TIMED_OUT | Status::CANCELED) {
+            if let Some(observed) = observed {
+                *observed = seen.bits();
+            }
+        }
+        status.into_raw()
+    });
+    traced!("zx_object_wait_one", status, handle, signals, deadline)
+}
+
+/// No items: sleeps to the deadline then `TIMED_OUT`. More than 64: `OUT_OF_RANGE`. The first
+/// bad item answers `BAD_HANDLE`/`ACCESS_DENIED`/`NOT_SUPPORTED`. On `OK`, `TIMED_OUT` and
+/// `CANCELED` every item's `pending` is filled.
+pub fn zx_object_wait_many(items: &mut [zx_wait_item_t], deadline: zx_time_t) -> zx_status_t {
+    let status = on_current(|process| {
+        if items.is_empty() {
+            wait::sleep_until(process.kernel(), deadline);
+            return Err(Status::TIMED_OUT);
+        }
+        if items.len() > WAIT_MANY_MAX_ITEMS {
+            return Err(Status::OUT_OF_RANGE);
+        }
+        let mut kernel_items: Vec<WaitItem> = items
+            .iter()
+            .map(|item| WaitItem {
+                handle: item.handle,
+                waitfor: Signals::from_bits_retain(item.waitfor),
+                pending: Signals::NONE,
+            })
+            .collect();
+        let result = wait::wait_many(process, &mut kernel_items, deadline);
+        if matches!(result, Ok(()) | Err(Status::TIMED_OUT | Status::CANCELED)) {
+            for (item, done) in items.iter_mut().zip(&kernel_items) {
+                item.pending = done.pending.bits();
+            }
+        }
+        result
+    });
+    traced!("zx_object_wait_many", status, count = items.len(), deadline)
+}
+
+const WAIT_ASYNC_OPTIONS: u32 =
+    port::WAIT_ASYNC_TIMESTAMP | port::WAIT_ASYNC_EDGE | port::WAIT_ASYNC_BOOT_TIMESTAMP;
+
+/// Order: options (`INVALID_ARGS`, incl. both timestamps), the port (`BAD_HANDLE`, `WRONG_TYPE`,
+/// `ACCESS_DENIED` without WRITE), then the object (`BAD_HANDLE`, `ACCESS_DENIED` without WAIT,
+/// `NOT_SUPPORTED`). Level mode queues the packet during the call if a bit is already active.
+pub fn zx_object_wait_async(
+    handle: zx_handle_t,
+    port: zx_handle_t,
+    key: u64,
+    signals: zx_signals_t,
+    options: u32,
+) -> zx_status_t {
+    let status = on_current(|process| {
+        if options & !WAIT_ASYNC_OPTIONS != 0 {
+            return Err(Status::INVALID_ARGS);
+        }
+        if options & port::WAIT_ASYNC_TIMESTAMP != 0
+            && options & port::WAIT_ASYNC_BOOT_TIMESTAMP != 0
+        {
+            return Err(Status::INVALID_ARGS);
+        }
+        let (port_object, _) = process.get_object::<Port>(port, Rights::WRITE)?;
+        // Registered under the handle-table lock: a racing close of `handle` is ordered with it.
+        let outcome = process.handles().with(handle, |h| {
+            if !h.has_rights(Rights::WAIT) {
+                return Err(Status::ACCESS_DENIED);
+            }
+            if !h.object().is_waitable() {
+                return Err(Status::NOT_SUPPORTED);
+            }
+            Ok(port::wait_async(
+                h.object(),
+                h.id(),
+                &port_object,
+                key,
+                Signals::from_bits_retain(signals),
+                options,
+            ))
+        })??;
+        if let WaitAsyncOutcome::Pending(count) = outcome {
+            if count > port::MAX_OBSERVERS {
+                process.raise_policy_exception(PolicyException::PortTooManyObservers);
+            }
+        }
+        Ok(())
+    });
+    traced!(
+        "zx_object_wait_async",
+        status,
+        handle,
+        port,
+        key,
+        signals,
+        options
+    )
+}
+
+/// `options` must be 0 (`INVALID_ARGS`). Rights 0xD003.
+pub fn zx_event_create(options: u32, out: &mut zx_handle_t) -> zx_status_t {
+    let status = on_current(|process| {
+        if options != 0 {
+            return Err(Status::INVALID_ARGS);
+        }
+        *out = process.create_object(Event::new())?;
+        Ok(())
+    });
+    traced!("zx_event_create", status, options)
+}
+
+/// `options` must be 0 — answering `NOT_SUPPORTED`, unlike event and channel. Rights 0xF003.
+pub fn zx_eventpair_create(
+    options: u32,
+    out0: &mut zx_handle_t,
+    out1: &mut zx_handle_t,
+) -> zx_status_t {
+    let status = on_current(|process| {
+        if options != 0 {
+            return Err(Status::NOT_SUPPORTED);
+        }
+        let kernel = process.kernel();
+        let koids = [kernel.reserve_koid(), kernel.reserve_koid()];
+        let (a, b) = EventPair::pair(koids);
+        let rights = <EventPair as zxsim_kernel::ObjectType>::DEFAULT_RIGHTS;
+        let a = Handle::new(kernel.new_object_with_koid(koids[0], a), rights)?;
+        let b = Handle::new(kernel.new_object_with_koid(koids[1], b), rights)?;
+        *out0 = process.add_handle(a);
+        *out1 = process.add_handle(b);
+        Ok(())
+    });
+    traced!("zx_eventpair_create", status, options)
+}

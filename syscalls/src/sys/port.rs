@@ -1,0 +1,94 @@
+//! Port syscalls (spec §6).
+
+use zxsim_kernel::objects::port::{Port, PORT_BIND_TO_INTERRUPT};
+use zxsim_kernel::{PolicyException, Profile, Rights, Status};
+
+use super::*;
+
+/// `options` must be 0 or `ZX_PORT_BIND_TO_INTERRUPT`. Rights 0x800F.
+pub fn zx_port_create(options: u32, out: &mut zx_handle_t) -> zx_status_t {
+    let status = on_current(|process| {
+        if options != 0 && options != PORT_BIND_TO_INTERRUPT {
+            return Err(Status::INVALID_ARGS);
+        }
+        *out = process.create_object(Port::new(options))?;
+        Ok(())
+    });
+    traced!("zx_port_create", status, options)
+}
+
+/// Needs WRITE. The type is forced to `ZX_PKT_TYPE_USER`. With more than 4096 user packets
+/// queued: `SHOULD_WAIT` plus a `PORT_TOO_MANY_PACKETS` policy exception.
+pub fn zx_port_queue(handle: zx_handle_t, packet: &zx_port_packet_t) -> zx_status_t {
+    let status = on_current(|process| {
+        let (object, _) = process.get_object::<Port>(handle, Rights::WRITE)?;
+        let port = object.downcast::<Port>().expect("typed lookup");
+        let result = port.queue_user(packet.into());
+        if result == Err(Status::SHOULD_WAIT) {
+            process.raise_policy_exception(PolicyException::PortTooManyPackets);
+        }
+        result
+    });
+    traced!("zx_port_queue", status, handle, key = packet.key)
+}
+
+/// Needs READ. The oldest packet, or `TIMED_OUT` at `deadline` (a past deadline polls).
+pub fn zx_port_wait(
+    handle: zx_handle_t,
+    deadline: zx_time_t,
+    packet: &mut zx_port_packet_t,
+) -> zx_status_t {
+    let status = on_current(|process| {
+        let (object, _) = process.get_object::<Port>(handle, Rights::READ)?;
+        let port = object.downcast::<Port>().expect("typed lookup");
+        *packet = port.wait(&object, deadline)?.into();
+        Ok(())
+    });
+    traced!("zx_port_wait", status, handle, deadline)
+}
+
+/// Deprecated by RFC-0240. Port: WRITE. Source: `BAD_HANDLE`, `ACCESS_DENIED` without WAIT,
+/// `NOT_SUPPORTED` if not waitable. Matches waits and queued packets with `key` on the source's
+/// object — through that exact handle under `zircon`, through any handle under `rfc0240`.
+/// `NOT_FOUND` if nothing matched.
+pub fn zx_port_cancel(handle: zx_handle_t, source: zx_handle_t, key: u64) -> zx_status_t {
+    let status = on_current(|process| {
+        let (object, _) = process.get_object::<Port>(handle, Rights::WRITE)?;
+        let port = object.downcast::<Port>().expect("typed lookup");
+        let (koid, handle_id) = process.handles().with(source, |h| {
+            if !h.has_rights(Rights::WAIT) {
+                return Err(Status::ACCESS_DENIED);
+            }
+            if !h.object().is_waitable() {
+                return Err(Status::NOT_SUPPORTED);
+            }
+            Ok((h.object().koid(), h.id()))
+        })??;
+        let exact_handle = (process.kernel().profile() == Profile::Zircon).then_some(handle_id);
+        if port.cancel_source(koid, exact_handle, key) {
+            Ok(())
+        } else {
+            Err(Status::NOT_FOUND)
+        }
+    });
+    traced!("zx_port_cancel", status, handle, source, key)
+}
+
+/// `options` must be 0 (`INVALID_ARGS`, before the handle). Port: WRITE. Cancels every pending
+/// wait with `key` and removes every queued packet with `key` (user packets too); `NOT_FOUND` if
+/// there was none.
+pub fn zx_port_cancel_key(handle: zx_handle_t, options: u32, key: u64) -> zx_status_t {
+    let status = on_current(|process| {
+        if options != 0 {
+            return Err(Status::INVALID_ARGS);
+        }
+        let (object, _) = process.get_object::<Port>(handle, Rights::WRITE)?;
+        let port = object.downcast::<Port>().expect("typed lookup");
+        if port.cancel_key(key) {
+            Ok(())
+        } else {
+            Err(Status::NOT_FOUND)
+        }
+    });
+    traced!("zx_port_cancel_key", status, handle, options, key)
+}

@@ -1,0 +1,22 @@
+//! Time syscalls on the bound process's kernel clock (real or virtual).
+
+use zxsim_kernel::wait::sleep_until;
+use zxsim_kernel::Process;
+
+use super::{traced, zx_duration_t, zx_status_t, zx_time_t, ZX_OK};
+
+/// The kernel's monotonic time in nanoseconds.
+pub fn zx_clock_get_monotonic() -> zx_time_t {
+    Process::with_current(|process| process.kernel().clock().now())
+}
+
+/// `now + nanoseconds`, saturating (so a huge duration means "never").
+pub fn zx_deadline_after(nanoseconds: zx_duration_t) -> zx_time_t {
+    zx_clock_get_monotonic().saturating_add(nanoseconds)
+}
+
+/// Sleeps until the kernel clock reaches `deadline` (a virtual clock must be advanced).
+pub fn zx_nanosleep(deadline: zx_time_t) -> zx_status_t {
+    Process::with_current(|process| sleep_until(process.kernel(), deadline));
+    traced!("zx_nanosleep", ZX_OK, deadline)
+}
