@@ -1,0 +1,3 @@
+//! Conformance cases for `event` (being written).
+
+cases!["event";];

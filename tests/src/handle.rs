@@ -1,0 +1,3 @@
+//! Conformance cases for `handle` (being written).
+
+cases!["handle";];

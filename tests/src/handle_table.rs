@@ -1,0 +1,3 @@
+//! Conformance cases for `handle_table` (being written).
+
+cases!["handle_table";];

@@ -1,0 +1,221 @@
+//! The conformance harness: cases, profiles, the runner and the machine-readable report.
+//!
+//! A [`Case`] states one clause of Zircon's behaviour (spec section in `clause`) for one syscall
+//! family (`syscall`), and says under which semantics profiles it [`Holds`]. Every case runs under
+//! every selected profile, each run in a fresh kernel with a virtual clock and a bound process:
+//! - under a profile where it holds, the run must pass;
+//! - under a profile where it does not hold, the run must **fail** — that is how the suite proves
+//!   a profile switch really changes the behaviour it claims to (a profile-specific case that
+//!   passes everywhere would be a test that cannot fail). Such runs are reported as "differs".
+//!
+//! Selection: `ZXSIM_SEMANTICS=zircon|rfc0240` (or `--profile` through `cargo xtask
+//! conformance`) restricts the runs to one profile. With `ZXSIM_CONFORMANCE_REPORT=<file>` every
+//! run is appended to `<file>` as one JSON object per line, which `cargo xtask conformance` turns
+//! into the syscall × passed/failed table and the per-profile diff.
+
+use std::io::Write;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::Arc;
+
+use libtest_mimic::{Arguments, Failed, Trial};
+use zxsim_kernel::{BindGuard, Config, Kernel, Process, Profile};
+
+/// Under which profiles a case's statement is true.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Holds {
+    Both,
+    ZirconOnly,
+    Rfc0240Only,
+}
+
+impl Holds {
+    pub fn holds_for(self, profile: Profile) -> bool {
+        match self {
+            Holds::Both => true,
+            Holds::ZirconOnly => profile == Profile::Zircon,
+            Holds::Rfc0240Only => profile == Profile::Rfc0240,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Holds::Both => "both",
+            Holds::ZirconOnly => "zircon",
+            Holds::Rfc0240Only => "rfc0240",
+        }
+    }
+}
+
+/// One statement of behaviour.
+pub struct Case {
+    /// The syscall (or family) the clause is about, e.g. `zx_handle_duplicate`.
+    pub syscall: &'static str,
+    /// A short snake_case name, unique within `syscall`.
+    pub name: &'static str,
+    /// The spec clause: section and the rule in a few words, e.g. `§3: SAME_RIGHTS copies rights`.
+    pub clause: &'static str,
+    pub holds: Holds,
+    pub run: fn(&mut Ctx),
+}
+
+/// Builds a `Vec<Case>` for one module: `cases![syscall; (name, clause, holds), ...]` where each
+/// `name` is also the function to run.
+#[macro_export]
+macro_rules! cases {
+    ($syscall:literal; $(($name:ident, $clause:literal, $holds:ident)),* $(,)?) => {
+        pub fn cases() -> Vec<$crate::harness::Case> {
+            vec![$($crate::harness::Case {
+                syscall: $syscall,
+                name: stringify!($name),
+                clause: $clause,
+                holds: $crate::harness::Holds::$holds,
+                run: $name,
+            }),*]
+        }
+    };
+}
+
+/// What a case runs in: a fresh kernel (virtual clock at 0, the profile under test) and a
+/// process bound to the running thread.
+pub struct Ctx {
+    pub kernel: Kernel,
+    pub process: Arc<Process>,
+    pub profile: Profile,
+    _bound: BindGuard,
+}
+
+impl Ctx {
+    pub fn new(profile: Profile) -> Ctx {
+        Ctx::with_config(Config::default().with_profile(profile).with_virtual_clock())
+    }
+
+    pub fn with_config(config: Config) -> Ctx {
+        let profile = config.profile;
+        let kernel = Kernel::new(config);
+        let process = kernel.create_process();
+        let bound = process.bind();
+        Ctx { kernel, process, profile, _bound: bound }
+    }
+
+    /// A second process in the same kernel (not bound; use `bind` or `spawn` on it).
+    pub fn other_process(&self) -> Arc<Process> {
+        self.kernel.create_process()
+    }
+
+    /// Asserts the kernel holds no object and no handle (call after closing everything).
+    pub fn assert_clean(&self) {
+        assert_eq!(
+            (self.kernel.live_objects(), self.kernel.live_handles()),
+            (0, 0),
+            "objects/handles leaked"
+        );
+    }
+}
+
+/// One run's record in the JSON report.
+struct Record<'a> {
+    case: &'a Case,
+    profile: Profile,
+    expected_to_hold: bool,
+    passed: bool,
+    message: String,
+}
+
+impl Record<'_> {
+    fn to_json(&self) -> String {
+        fn esc(s: &str) -> String {
+            let mut out = String::with_capacity(s.len() + 2);
+            for c in s.chars() {
+                match c {
+                    '"' => out.push_str("\\\""),
+                    '\\' => out.push_str("\\\\"),
+                    '\n' => out.push_str("\\n"),
+                    c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+                    c => out.push(c),
+                }
+            }
+            out
+        }
+        format!(
+            "{{\"syscall\":\"{}\",\"name\":\"{}\",\"clause\":\"{}\",\"holds\":\"{}\",\"profile\":\"{}\",\"expected_to_hold\":{},\"statement_passed\":{},\"ok\":{},\"message\":\"{}\"}}",
+            esc(self.case.syscall),
+            esc(self.case.name),
+            esc(self.case.clause),
+            self.case.holds.name(),
+            self.profile.name(),
+            self.expected_to_hold,
+            self.passed,
+            self.passed == self.expected_to_hold,
+            esc(&self.message)
+        )
+    }
+}
+
+fn run_case(case: &Case, profile: Profile) -> (bool, String) {
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        let mut ctx = Ctx::new(profile);
+        (case.run)(&mut ctx);
+    }));
+    match result {
+        Ok(()) => (true, String::new()),
+        Err(payload) => {
+            let message = payload
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_else(|| "panicked".to_string());
+            (false, message)
+        }
+    }
+}
+
+fn report(record: &Record<'_>) {
+    let Ok(path) = std::env::var("ZXSIM_CONFORMANCE_REPORT") else { return };
+    let line = record.to_json();
+    let mut file = std::fs::OpenOptions::new().create(true).append(true).open(path).expect("open report");
+    writeln!(file, "{line}").expect("write report");
+}
+
+/// Runs every case of `modules` under the selected profiles through libtest-mimic.
+pub fn main(modules: Vec<Vec<Case>>) {
+    let args = Arguments::from_args();
+    let profiles: Vec<Profile> = match std::env::var("ZXSIM_SEMANTICS") {
+        Ok(name) if !name.trim().is_empty() => {
+            vec![Profile::from_name(&name).unwrap_or_else(|| panic!("ZXSIM_SEMANTICS={name}: expected zircon or rfc0240"))]
+        }
+        _ => Profile::ALL.to_vec(),
+    };
+    // Silence the default panic message: a failing statement under a profile where it is not
+    // expected to hold is the normal "differs" outcome, and real failures are reported by the
+    // runner with their message.
+    std::panic::set_hook(Box::new(|_| {}));
+    let cases: Vec<Arc<Case>> = modules.into_iter().flatten().map(Arc::new).collect();
+    let mut trials = Vec::new();
+    for profile in profiles {
+        for case in &cases {
+            let case = case.clone();
+            let kind = case.syscall;
+            let expected = case.holds.holds_for(profile);
+            let suffix = if expected { "" } else { " (differs)" };
+            let name = format!("{}::{}::{}{}", profile.name(), case.syscall, case.name, suffix);
+            trials.push(
+                Trial::test(name, move || {
+                    let (passed, message) = run_case(&case, profile);
+                    report(&Record { case: &case, profile, expected_to_hold: expected, passed, message: message.clone() });
+                    match (expected, passed) {
+                        (true, true) | (false, false) => Ok(()),
+                        (true, false) => Err(Failed::from(format!("{}\n  clause: {}", message, case.clause))),
+                        (false, true) => Err(Failed::from(format!(
+                            "holds under {} too, but is tagged {:?}: the profiles do not differ here\n  clause: {}",
+                            profile.name(),
+                            case.holds,
+                            case.clause
+                        ))),
+                    }
+                })
+                .with_kind(kind),
+            );
+        }
+    }
+    libtest_mimic::run(&args, trials).exit();
+}

@@ -1,0 +1,3 @@
+//! Conformance cases for `object_get_info` (being written).
+
+cases!["object_get_info";];

@@ -1,0 +1,3 @@
+//! Conformance cases for `object_signal` (being written).
+
+cases!["object_signal";];

@@ -1,0 +1,3 @@
+//! Conformance cases for `object_wait` (being written).
+
+cases!["object_wait";];

@@ -1,0 +1,3 @@
+//! Conformance cases for `port` (being written).
+
+cases!["port";];

@@ -1,0 +1,3 @@
+//! Conformance cases for `profiles` (being written).
+
+cases!["profiles";];

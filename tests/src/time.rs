@@ -1,0 +1,3 @@
+//! Conformance cases for `time` (being written).
+
+cases!["time";];

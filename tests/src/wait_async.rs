@@ -1,0 +1,3 @@
+//! Conformance cases for `wait_async` (being written).
+
+cases!["wait_async";];
