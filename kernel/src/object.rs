@@ -20,7 +20,7 @@ use std::fmt;
 
 use crate::handle::HandleId;
 use crate::kernel::{KernelShared, Profile};
-use crate::objects::{event::Event, eventpair::EventPair, port::Port};
+use crate::objects::{channel::Channel, event::Event, eventpair::EventPair, port::Port};
 use crate::signal::SignalState;
 use crate::status::Status;
 use crate::sync::{thread_local, Arc, AtomicU32, Ordering};
@@ -51,6 +51,10 @@ pub trait ObjectType: Sized + Send + Sync + 'static {
     fn peer_koid(&self) -> Koid {
         0
     }
+
+    /// A handle to this object was installed in the table of process `owner` (channels track
+    /// their owner).
+    fn on_installed(&self, _owner: Koid) {}
 
     /// Type-specific teardown when the last handle is gone (peer closed, port drained...).
     /// The shared part — ending the object's remaining waits — runs right after.
@@ -89,11 +93,15 @@ macro_rules! object_types {
             fn on_zero_handles(&self) {
                 match self { $(Dispatcher::$variant(object) => object.on_zero_handles(),)* }
             }
+            pub(crate) fn on_installed(&self, owner: Koid) {
+                match self { $(Dispatcher::$variant(object) => object.on_installed(owner),)* }
+            }
         }
     };
 }
 
 object_types! {
+    Channel(Channel),
     Event(Event),
     EventPair(EventPair),
     Port(Port),
@@ -189,6 +197,13 @@ impl Object {
     pub fn update_peer_signals(&self, clear: Signals, set: Signals) -> Result<Signals, Status> {
         self.dispatcher
             .with_peer_signals(|state| state.update(clear, set))
+    }
+
+    /// Receiving a handle read from a channel message: under the `zircon` profile this ends the
+    /// async waits registered through it (and, in both, sync waits through it end `CANCELED`).
+    pub fn handle_received(&self, handle: HandleId) {
+        let end_async_waits = self.profile() == Profile::Zircon;
+        self.dispatcher.with_signals(|state| state.cancel_by_handle(handle, end_async_waits));
     }
 
     pub(crate) fn add_handle(&self) {

@@ -70,6 +70,7 @@ impl Process {
 
     /// Installs a handle and returns its value in this process.
     pub fn add_handle(&self, handle: Handle) -> HandleValue {
+        handle.object().dispatcher().on_installed(self.koid);
         self.handles.add(handle)
     }
 

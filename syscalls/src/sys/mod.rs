@@ -9,6 +9,7 @@
 //! arguments and its resulting status.
 #![allow(non_camel_case_types, clippy::missing_safety_doc)]
 
+mod channel;
 mod constants;
 mod handle;
 mod object;
@@ -16,6 +17,7 @@ mod port;
 mod time;
 mod types;
 
+pub use channel::*;
 pub use constants::*;
 pub use handle::*;
 pub use object::*;

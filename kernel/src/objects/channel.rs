@@ -1,0 +1,338 @@
+//! Channel: a pair of endpoints carrying messages of bytes and handles (spec §7).
+//!
+//! State (both endpoints behind the pair's one lock, see [`Peered`]): each endpoint holds the
+//! queue of messages its peer wrote to it, and the `zx_channel_call`s waiting on it for a reply.
+//! Outside the lock, each endpoint records the koid of the process that owns its one handle.
+//!
+//! Signals: WRITABLE from creation until the peer goes; READABLE while the queue is non-empty;
+//! PEER_CLOSED (with WRITABLE cleared) once the peer's last handle is gone. User signals only.
+//!
+//! Invariants:
+//! - **Single owner.** Channel handles never carry DUPLICATE, so an endpoint has exactly one
+//!   handle. Read, write and call compare the caller's process with the recorded owner
+//!   (`BAD_HANDLE` on mismatch), and syscalls run them under the caller's handle-table lock, so a
+//!   racing transfer (which removes the handle under that table's write lock) either happens
+//!   entirely before or entirely after them.
+//! - **Nothing is lost.** A message is in exactly one queue, in a caller's hands, or destroyed;
+//!   destroying it closes its handles. A dying endpoint destroys its unread messages outside the
+//!   pair lock, and nested `on_zero_handles` calls are queued by [`crate::object`] rather than
+//!   recursed, so 200 nested channels cost no stack.
+//! - A reply whose txid matches a waiting `zx_channel_call` goes straight to that caller and never
+//!   enters the queue (READABLE is not raised for it).
+
+use std::collections::VecDeque;
+
+use crate::handle::Handle;
+use crate::object::{Dispatcher, ObjectType};
+use crate::objects::peer::Peered;
+use crate::signal::SignalState;
+use crate::status::Status;
+use crate::sync::{Arc, AtomicU64, Condvar, Mutex, Ordering};
+use crate::types::{Koid, ObjType, Rights, Signals, Time};
+
+pub const CHANNEL_MAX_MSG_BYTES: usize = 65_536;
+pub const CHANNEL_MAX_MSG_HANDLES: usize = 64;
+/// Pending messages past which a write raises `CHANNEL_FULL_WRITE` (the write still succeeds).
+pub const MAX_PENDING_MESSAGES: usize = 3_500;
+/// `ZX_CHANNEL_READ_MAY_DISCARD`.
+pub const CHANNEL_READ_MAY_DISCARD: u32 = 1;
+/// Kernel-chosen txids for `zx_channel_call` have the top bit set.
+const KERNEL_TXID_BASE: u32 = 0x8000_0000;
+
+/// A message: bytes and the handles travelling with it.
+#[derive(Default)]
+pub struct Message {
+    pub bytes: Vec<u8>,
+    pub handles: Vec<Handle>,
+}
+
+impl Message {
+    pub fn new(bytes: Vec<u8>, handles: Vec<Handle>) -> Self {
+        Message { bytes, handles }
+    }
+
+    fn txid(&self) -> Option<u32> {
+        self.bytes.get(..4).map(|b| u32::from_le_bytes(b.try_into().expect("4 bytes")))
+    }
+}
+
+impl std::fmt::Debug for Message {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Message").field("bytes", &self.bytes.len()).field("handles", &self.handles.len()).finish()
+    }
+}
+
+/// A `zx_channel_call` waiting for its reply.
+struct CallWaiter {
+    txid: u32,
+    outcome: Mutex<Option<Result<Message, Status>>>,
+    condvar: Condvar,
+}
+
+impl CallWaiter {
+    fn settle(&self, outcome: Result<Message, Status>) -> Option<Message> {
+        let mut slot = self.outcome.lock();
+        let refused = if slot.is_none() {
+            *slot = Some(outcome);
+            None
+        } else {
+            outcome.ok()
+        };
+        self.condvar.notify_all();
+        refused
+    }
+}
+
+/// One endpoint's half of the shared state.
+#[derive(Default)]
+pub struct ChannelEnd {
+    messages: VecDeque<Message>,
+    calls: Vec<Arc<CallWaiter>>,
+    next_txid: u32,
+}
+
+impl ChannelEnd {
+    /// Queues `message` on this end, or hands it to the call waiting for its txid.
+    fn deliver(&mut self, signals: &mut SignalState, message: Message) -> usize {
+        if let Some(txid) = message.txid().filter(|&txid| txid >= KERNEL_TXID_BASE) {
+            if let Some(position) = self.calls.iter().position(|call| call.txid == txid) {
+                let call = self.calls.swap_remove(position);
+                match call.settle(Ok(message)) {
+                    None => return self.messages.len(),
+                    Some(message) => self.messages.push_back(message),
+                }
+                signals.update(Signals::NONE, Signals::CHANNEL_READABLE);
+                return self.messages.len();
+            }
+        }
+        self.messages.push_back(message);
+        signals.update(Signals::NONE, Signals::CHANNEL_READABLE);
+        self.messages.len()
+    }
+
+    fn end_calls(&mut self, status: Status) {
+        for call in self.calls.drain(..) {
+            call.settle(Err(status));
+        }
+    }
+}
+
+/// What a successful write observed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WriteOutcome {
+    Queued,
+    /// The peer's queue now holds more than 3 500 messages: raise `CHANNEL_FULL_WRITE`.
+    QueueFull,
+}
+
+/// A read that did not return a message.
+#[derive(Debug)]
+pub struct ReadError {
+    pub status: Status,
+    /// For `BUFFER_TOO_SMALL`: the sizes the message needs.
+    pub required: (usize, usize),
+    /// A message dropped by `MAY_DISCARD`, for the caller to destroy outside any lock.
+    pub discarded: Option<Message>,
+}
+
+pub struct Channel {
+    peer: Peered<ChannelEnd>,
+    /// Koid of the process whose table holds this endpoint's handle (0: none yet).
+    owner: AtomicU64,
+}
+
+impl Channel {
+    /// Both endpoints, for koids `koids`; both start WRITABLE.
+    pub fn pair(koids: [Koid; 2]) -> (Channel, Channel) {
+        let (a, b) = Peered::pair(koids, Signals::CHANNEL_WRITABLE, ChannelEnd::default);
+        (Channel { peer: a, owner: AtomicU64::new(0) }, Channel { peer: b, owner: AtomicU64::new(0) })
+    }
+
+    fn check_owner(&self, caller: Koid) -> Result<(), Status> {
+        if self.owner.load(Ordering::Acquire) == caller {
+            Ok(())
+        } else {
+            Err(Status::BAD_HANDLE)
+        }
+    }
+
+    /// Writes `message` to the peer. On failure the message comes back so the caller destroys it
+    /// (closing its handles) outside every lock.
+    pub fn write(&self, caller: Koid, message: Message) -> Result<WriteOutcome, (Status, Message)> {
+        if let Err(status) = self.check_owner(caller) {
+            return Err((status, message));
+        }
+        self.peer.with_ends(|_, peer| {
+            if peer.closed {
+                return Err((Status::PEER_CLOSED, message));
+            }
+            let queued = peer.state.deliver(&mut peer.signals, message);
+            Ok(if queued > MAX_PENDING_MESSAGES { WriteOutcome::QueueFull } else { WriteOutcome::Queued })
+        })
+    }
+
+    /// Reads the oldest message if it fits `max_bytes`/`max_handles`. Too small: the message
+    /// stays queued (`BUFFER_TOO_SMALL` with the required sizes) unless `may_discard`.
+    pub fn read(
+        &self,
+        caller: Koid,
+        max_bytes: usize,
+        max_handles: usize,
+        may_discard: bool,
+    ) -> Result<Message, ReadError> {
+        let fail = |status| ReadError { status, required: (0, 0), discarded: None };
+        self.check_owner(caller).map_err(fail)?;
+        self.peer.with_ends(|mine, peer| {
+            let Some(head) = mine.state.messages.front() else {
+                return Err(fail(if peer.closed { Status::PEER_CLOSED } else { Status::SHOULD_WAIT }));
+            };
+            let required = (head.bytes.len(), head.handles.len());
+            let fits = required.0 <= max_bytes && required.1 <= max_handles;
+            if !fits && !may_discard {
+                return Err(ReadError { status: Status::BUFFER_TOO_SMALL, required, discarded: None });
+            }
+            let message = mine.state.messages.pop_front().expect("head exists");
+            if mine.state.messages.is_empty() {
+                mine.signals.update(Signals::CHANNEL_READABLE, Signals::NONE);
+            }
+            if fits {
+                Ok(message)
+            } else {
+                Err(ReadError { status: Status::BUFFER_TOO_SMALL, required, discarded: Some(message) })
+            }
+        })
+    }
+
+    /// First half of `zx_channel_call`: writes `message` with a fresh kernel txid in its first 4
+    /// bytes and registers the caller for the reply. Runs under the caller's handle-table lock;
+    /// the wait itself ([`PendingCall::finish`]) must not.
+    pub fn call_start(&self, caller: Koid, mut message: Message) -> Result<PendingCall, (Status, Message)> {
+        if let Err(status) = self.check_owner(caller) {
+            return Err((status, message));
+        }
+        if message.bytes.len() < 4 {
+            return Err((Status::INVALID_ARGS, message));
+        }
+        self.peer.with_ends(|mine, peer| {
+            if peer.closed {
+                return Err((Status::PEER_CLOSED, message));
+            }
+            let txid = next_txid(&mut mine.state);
+            message.bytes[..4].copy_from_slice(&txid.to_le_bytes());
+            let waiter = Arc::new(CallWaiter { txid, outcome: Mutex::new(None), condvar: Condvar::new() });
+            mine.state.calls.push(waiter.clone());
+            let queued = peer.state.deliver(&mut peer.signals, message);
+            let write = if queued > MAX_PENDING_MESSAGES { WriteOutcome::QueueFull } else { WriteOutcome::Queued };
+            Ok(PendingCall { waiter, write })
+        })
+    }
+
+    /// Messages waiting to be read on this endpoint.
+    pub fn queued_messages(&self) -> usize {
+        self.peer.with_ends(|mine, _| mine.state.messages.len())
+    }
+}
+
+/// A `zx_channel_call` whose request is written and whose reply is awaited.
+pub struct PendingCall {
+    waiter: Arc<CallWaiter>,
+    /// What the request's write observed (for the `CHANNEL_FULL_WRITE` policy).
+    pub write: WriteOutcome,
+}
+
+impl PendingCall {
+    /// Second half of `zx_channel_call`: waits, with no lock held, for the reply (which bypasses
+    /// the queue), the deadline (`TIMED_OUT`), the peer's death (`PEER_CLOSED`) or the loss of
+    /// the caller's endpoint (`CANCELED`). `endpoint` is the caller's channel object.
+    pub fn finish(self, endpoint: &Arc<crate::object::Object>, deadline: Time) -> Result<Message, Status> {
+        let waiter = self.waiter;
+        let clock = endpoint.kernel_shared().clock();
+        let waker = waiter.clone();
+        let entry = clock.on_deadline(
+            deadline,
+            Box::new(move || {
+                let _guard = waker.outcome.lock();
+                waker.condvar.notify_all();
+            }),
+        );
+        let mut outcome = waiter.outcome.lock();
+        while outcome.is_none() && clock.now() < deadline {
+            outcome = clock.block(&waiter.condvar, outcome, deadline);
+        }
+        drop(outcome);
+        if let Some(entry) = entry {
+            clock.cancel_deadline(entry);
+        }
+        // Leave the call list first: after that no reply can reach the waiter, so its outcome is
+        // final — a reply that raced the deadline is returned, never lost.
+        if let Some(channel) = endpoint.downcast::<Channel>() {
+            channel.peer.with_ends(|mine, _| mine.state.calls.retain(|call| !Arc::ptr_eq(call, &waiter)));
+        }
+        let outcome = waiter.outcome.lock().take();
+        outcome.unwrap_or(Err(Status::TIMED_OUT))
+    }
+}
+
+fn next_txid(end: &mut ChannelEnd) -> u32 {
+    loop {
+        let txid = KERNEL_TXID_BASE | (end.next_txid & !KERNEL_TXID_BASE);
+        end.next_txid = end.next_txid.wrapping_add(1);
+        if !end.calls.iter().any(|call| call.txid == txid) {
+            return txid;
+        }
+    }
+}
+
+impl ObjectType for Channel {
+    const TYPE: ObjType = ObjType::CHANNEL;
+    /// (BASIC minus DUPLICATE) | IO | SIGNAL | SIGNAL_PEER = 0xF00E: never duplicable.
+    const DEFAULT_RIGHTS: Rights = Rights::TRANSFER
+        .union(Rights::WAIT)
+        .union(Rights::INSPECT)
+        .union(Rights::IO)
+        .union(Rights::SIGNAL)
+        .union(Rights::SIGNAL_PEER);
+
+    fn into_dispatcher(self) -> Dispatcher {
+        Dispatcher::Channel(self)
+    }
+
+    fn from_dispatcher(dispatcher: &Dispatcher) -> Option<&Self> {
+        match dispatcher {
+            Dispatcher::Channel(channel) => Some(channel),
+            _ => None,
+        }
+    }
+
+    fn with_signals<R>(&self, f: impl FnOnce(&mut SignalState) -> R) -> R {
+        self.peer.with_signals(f)
+    }
+
+    fn with_peer_signals<R>(&self, f: impl FnOnce(&mut SignalState) -> R) -> Result<R, Status> {
+        self.peer.with_peer_signals(f)
+    }
+
+    fn peer_koid(&self) -> Koid {
+        self.peer.peer_koid()
+    }
+
+    /// The handle moved into `owner`'s table. Calls waiting on this endpoint belong to the
+    /// previous owner: they end with `CANCELED` (Zircon's `CancelMessageWaiters`).
+    fn on_installed(&self, owner: Koid) {
+        let previous = self.owner.swap(owner, Ordering::AcqRel);
+        if previous != 0 && previous != owner {
+            self.peer.with_ends(|mine, _| mine.state.end_calls(Status::CANCELED));
+        }
+    }
+
+    fn on_zero_handles(&self) {
+        let unread = self.peer.close(|peer| {
+            peer.signals.update(Signals::CHANNEL_WRITABLE, Signals::CHANNEL_PEER_CLOSED);
+            peer.state.end_calls(Status::PEER_CLOSED);
+        });
+        let mut unread = unread;
+        unread.end_calls(Status::CANCELED);
+        // Destroyed here, outside the pair lock; nested endpoints are queued, not recursed.
+        drop(unread);
+    }
+}
