@@ -6,6 +6,7 @@
 #[macro_use]
 pub mod harness;
 
+mod channel;
 mod event;
 mod handle;
 mod handle_table;
@@ -24,6 +25,7 @@ fn main() {
         object_signal::cases(),
         object_get_info::cases(),
         object_wait::cases(),
+        channel::cases(),
         event::cases(),
         time::cases(),
         port::cases(),

@@ -1,0 +1,3 @@
+//! Conformance cases for channels (being written).
+
+cases!["zx_channel_*";];
