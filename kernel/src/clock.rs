@@ -7,6 +7,11 @@
 //! ([`Clock::on_deadline`]) that `advance` fires. That is what lets loom models (no clock in
 //! loom) and tests (no sleeping) drive timeouts explicitly and deterministically.
 //!
+//! Timers need more than waits: on the real clock a deadline must fire with nobody blocked on it.
+//! [`Clock::schedule`] covers both clocks: on the virtual clock it is a deadline entry, on the
+//! real clock it goes to the kernel's **one** timer-service thread (started on first use, stopped
+//! when the clock is dropped), so 10 000 armed timers cost one thread.
+//!
 //! Invariants:
 //! - virtual time never goes backwards;
 //! - `advance` stores the new time *before* running deadline entries, and a sleeper re-reads the
@@ -16,7 +21,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::sync::{AtomicI64, AtomicU64, Condvar, Mutex, MutexGuard, Ordering};
+use crate::sync::{Arc, AtomicI64, AtomicU64, Condvar, Mutex, MutexGuard, Ordering};
 use crate::types::{Time, TIME_INFINITE};
 
 /// Which clock a kernel uses.
@@ -46,6 +51,8 @@ pub struct Clock {
 enum Inner {
     Real {
         epoch: std::time::Instant,
+        next_sequence: AtomicU64,
+        service: Arc<TimerService>,
     },
     Virtual {
         now: AtomicI64,
@@ -59,6 +66,8 @@ impl Clock {
         let inner = match kind {
             ClockKind::Real => Inner::Real {
                 epoch: std::time::Instant::now(),
+                next_sequence: AtomicU64::new(0),
+                service: Arc::new(TimerService::default()),
             },
             ClockKind::Virtual { start } => Inner::Virtual {
                 now: AtomicI64::new(start),
@@ -76,7 +85,7 @@ impl Clock {
     /// The current monotonic time in nanoseconds.
     pub fn now(&self) -> Time {
         match &self.inner {
-            Inner::Real { epoch } => {
+            Inner::Real { epoch, .. } => {
                 i64::try_from(epoch.elapsed().as_nanos()).unwrap_or(TIME_INFINITE)
             }
             Inner::Virtual { now, .. } => now.load(Ordering::SeqCst),
@@ -138,11 +147,36 @@ impl Clock {
         Some(id)
     }
 
+    /// Runs `action` once the clock reaches `deadline`, on either clock: on the virtual clock
+    /// when time is advanced past it, on the real clock on the kernel's timer-service thread.
+    /// `None` only for an infinite deadline.
+    pub fn schedule(&self, deadline: Time, action: DeadlineAction) -> Option<DeadlineId> {
+        match &self.inner {
+            Inner::Virtual { .. } => self.on_deadline(deadline, action),
+            Inner::Real { epoch, next_sequence, service } => {
+                if deadline == TIME_INFINITE {
+                    return None;
+                }
+                let id = DeadlineId { deadline, sequence: next_sequence.fetch_add(1, Ordering::Relaxed) };
+                service.insert(*epoch, id, action);
+                Some(id)
+            }
+        }
+    }
+
     /// Withdraws a deadline entry; returns whether it was still pending.
     pub fn cancel_deadline(&self, id: DeadlineId) -> bool {
         match &self.inner {
             Inner::Virtual { entries, .. } => entries.lock().remove(&id).is_some(),
-            Inner::Real { .. } => false,
+            Inner::Real { service, .. } => service.state.lock().entries.remove(&id).is_some(),
+        }
+    }
+
+    /// Threads the clock runs (the real clock's timer service, once started).
+    pub fn service_threads(&self) -> usize {
+        match &self.inner {
+            Inner::Real { service, .. } => usize::from(service.state.lock().started),
+            Inner::Virtual { .. } => 0,
         }
     }
 
@@ -167,7 +201,7 @@ impl Clock {
         deadline: Time,
     ) -> MutexGuard<'a, T> {
         match &self.inner {
-            Inner::Real { epoch } if deadline != TIME_INFINITE => {
+            Inner::Real { epoch, .. } if deadline != TIME_INFINITE => {
                 let offset = std::time::Duration::from_nanos(deadline.max(0) as u64);
                 match epoch.checked_add(offset) {
                     Some(instant) => condvar.wait_until(guard, instant),
@@ -175,6 +209,76 @@ impl Clock {
                 }
             }
             _ => condvar.wait(guard),
+        }
+    }
+}
+
+impl Drop for Clock {
+    fn drop(&mut self) {
+        if let Inner::Real { service, .. } = &self.inner {
+            let mut state = service.state.lock();
+            state.shutdown = true;
+            // Pending actions may hold objects; drop them outside the lock.
+            let entries = std::mem::take(&mut state.entries);
+            drop(state);
+            service.condvar.notify_all();
+            drop(entries);
+        }
+    }
+}
+
+/// The real clock's timer service: one thread that sleeps until the earliest deadline.
+#[derive(Default)]
+struct TimerService {
+    state: Mutex<ServiceState>,
+    condvar: Condvar,
+}
+
+#[derive(Default)]
+struct ServiceState {
+    entries: BTreeMap<DeadlineId, DeadlineAction>,
+    started: bool,
+    shutdown: bool,
+}
+
+impl TimerService {
+    fn insert(self: &Arc<Self>, epoch: std::time::Instant, id: DeadlineId, action: DeadlineAction) {
+        let mut state = self.state.lock();
+        let earliest = state.entries.first_key_value().is_none_or(|(first, _)| id < *first);
+        state.entries.insert(id, action);
+        if !state.started {
+            state.started = true;
+            let service = self.clone();
+            crate::sync::thread::spawn(move || service.run(epoch));
+        } else if earliest {
+            self.condvar.notify_all();
+        }
+    }
+
+    fn run(&self, epoch: std::time::Instant) {
+        let now = || i64::try_from(epoch.elapsed().as_nanos()).unwrap_or(TIME_INFINITE);
+        let mut state = self.state.lock();
+        loop {
+            if state.shutdown {
+                return;
+            }
+            let next = state.entries.first_key_value().map(|(id, _)| id.deadline);
+            match next {
+                None => state = self.condvar.wait(state),
+                Some(deadline) if deadline <= now() => {
+                    let (_, action) = state.entries.pop_first().expect("non-empty");
+                    drop(state);
+                    action();
+                    state = self.state.lock();
+                }
+                Some(deadline) => {
+                    let offset = std::time::Duration::from_nanos(deadline.max(0) as u64);
+                    state = match epoch.checked_add(offset) {
+                        Some(instant) => self.condvar.wait_until(state, instant),
+                        None => self.condvar.wait(state),
+                    };
+                }
+            }
         }
     }
 }
@@ -231,5 +335,26 @@ mod tests {
         std::thread::sleep(std::time::Duration::from_millis(1));
         assert!(clock.now() > a);
         assert!(clock.advance(1).is_none());
+    }
+
+    #[test]
+    fn real_clock_runs_many_scheduled_actions_on_one_thread() {
+        let clock = Clock::new(ClockKind::Real);
+        let fired = Arc::new(crate::sync::AtomicUsize::new(0));
+        let start = clock.now();
+        for i in 0..1_000 {
+            let fired = fired.clone();
+            clock.schedule(start + 1_000_000 + i * 1_000, Box::new(move || {
+                fired.fetch_add(1, Ordering::SeqCst);
+            }));
+        }
+        let cancelled = clock.schedule(start + 50_000_000_000, Box::new(|| panic!("cancelled")));
+        assert!(clock.cancel_deadline(cancelled.unwrap()));
+        let give_up = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while fired.load(Ordering::SeqCst) < 1_000 && std::time::Instant::now() < give_up {
+            std::thread::yield_now();
+        }
+        assert_eq!(fired.load(Ordering::SeqCst), 1_000);
+        assert_eq!(clock.service_threads(), 1);
     }
 }

@@ -20,7 +20,9 @@ use std::fmt;
 
 use crate::handle::HandleId;
 use crate::kernel::{KernelShared, Profile};
-use crate::objects::{channel::Channel, event::Event, eventpair::EventPair, port::Port};
+use crate::objects::{
+    channel::Channel, event::Event, eventpair::EventPair, fifo::Fifo, port::Port, socket::Socket, timer::Timer,
+};
 use crate::signal::SignalState;
 use crate::status::Status;
 use crate::sync::{thread_local, Arc, AtomicU32, Ordering};
@@ -58,7 +60,7 @@ pub trait ObjectType: Sized + Send + Sync + 'static {
 
     /// Type-specific teardown when the last handle is gone (peer closed, port drained...).
     /// The shared part — ending the object's remaining waits — runs right after.
-    fn on_zero_handles(&self) {}
+    fn on_zero_handles(&self, _object: &Object) {}
 }
 
 macro_rules! object_types {
@@ -90,8 +92,8 @@ macro_rules! object_types {
             pub fn peer_koid(&self) -> Koid {
                 match self { $(Dispatcher::$variant(object) => object.peer_koid(),)* }
             }
-            fn on_zero_handles(&self) {
-                match self { $(Dispatcher::$variant(object) => object.on_zero_handles(),)* }
+            fn on_zero_handles(&self, base: &Object) {
+                match self { $(Dispatcher::$variant(object) => object.on_zero_handles(base),)* }
             }
             pub(crate) fn on_installed(&self, owner: Koid) {
                 match self { $(Dispatcher::$variant(object) => object.on_installed(owner),)* }
@@ -104,7 +106,10 @@ object_types! {
     Channel(Channel),
     Event(Event),
     EventPair(EventPair),
+    Fifo(Fifo),
     Port(Port),
+    Socket(Socket),
+    Timer(Timer),
 }
 
 /// A kernel object.
@@ -222,7 +227,7 @@ impl Object {
 
     fn on_zero_handles(&self) {
         tracing::trace!(koid = self.koid, kind = ?self.obj_type(), "on_zero_handles");
-        self.dispatcher.on_zero_handles();
+        self.dispatcher.on_zero_handles(self);
         self.dispatcher.with_signals(|state| state.cancel_all());
     }
 }

@@ -125,6 +125,18 @@ impl SignalState {
         }
     }
 
+    /// Moves the bits of `mask` to their values in `target`, leaving other bits alone: newly set
+    /// bits fire observers, cleared bits wake nobody. Objects whose signals are derived from
+    /// their state (sockets, fifos) recompute a target after each operation and assign it.
+    pub fn assign(&mut self, mask: Signals, target: Signals) -> Signals {
+        let target = target & mask;
+        let current = self.signals & mask;
+        if current == target {
+            return self.signals;
+        }
+        self.update(current & !target, target & !current)
+    }
+
     /// Adds an observer and returns its slot.
     pub fn add_observer(&mut self, observer: Observer) -> ObserverKey {
         self.observers.insert(observer)

@@ -23,7 +23,7 @@
 use std::collections::VecDeque;
 
 use crate::handle::Handle;
-use crate::object::{Dispatcher, ObjectType};
+use crate::object::{Dispatcher, Object, ObjectType};
 use crate::objects::peer::Peered;
 use crate::signal::SignalState;
 use crate::status::Status;
@@ -325,7 +325,7 @@ impl ObjectType for Channel {
         }
     }
 
-    fn on_zero_handles(&self) {
+    fn on_zero_handles(&self, _object: &Object) {
         let unread = self.peer.close(|peer| {
             peer.signals.update(Signals::CHANNEL_WRITABLE, Signals::CHANNEL_PEER_CLOSED);
             peer.state.end_calls(Status::PEER_CLOSED);

@@ -5,7 +5,7 @@
 //! `ZX_EVENTPAIR_PEER_CLOSED` (its other bits stay) before the close returns, and
 //! `signal_peer` from it then answers `PEER_CLOSED`.
 
-use crate::object::{Dispatcher, ObjectType};
+use crate::object::{Dispatcher, Object, ObjectType};
 use crate::objects::peer::Peered;
 use crate::signal::SignalState;
 use crate::status::Status;
@@ -54,7 +54,7 @@ impl ObjectType for EventPair {
         self.peer.peer_koid()
     }
 
-    fn on_zero_handles(&self) {
+    fn on_zero_handles(&self, _object: &Object) {
         self.peer.close(|peer| {
             peer.signals
                 .update(Signals::NONE, Signals::EVENTPAIR_PEER_CLOSED);

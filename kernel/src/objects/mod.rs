@@ -4,5 +4,8 @@
 pub mod channel;
 pub mod event;
 pub mod eventpair;
+pub mod fifo;
 pub mod peer;
 pub mod port;
+pub mod socket;
+pub mod timer;

@@ -475,7 +475,7 @@ impl ObjectType for Port {
 
     /// Frees every queued packet and ends every pending wait (no packets). Threads blocked in
     /// `wait` are not woken: they run to their deadline, as in Zircon.
-    fn on_zero_handles(&self) {
+    fn on_zero_handles(&self, _object: &Object) {
         let (observers, packets) = {
             let mut state = self.state.lock();
             state.alive = false;

@@ -11,18 +11,24 @@
 
 mod channel;
 mod constants;
+mod fifo;
 mod handle;
 mod object;
 mod port;
+mod socket;
 mod time;
+mod timer;
 mod types;
 
 pub use channel::*;
 pub use constants::*;
+pub use fifo::*;
 pub use handle::*;
 pub use object::*;
 pub use port::*;
+pub use socket::*;
 pub use time::*;
+pub use timer::*;
 pub use types::*;
 
 use zxsim_kernel::{Process, Status};

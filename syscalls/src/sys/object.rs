@@ -4,6 +4,8 @@
 use zxsim_kernel::objects::event::Event;
 use zxsim_kernel::objects::eventpair::EventPair;
 use zxsim_kernel::objects::port::{self, Port, WaitAsyncOutcome};
+use zxsim_kernel::objects::socket::Socket;
+use zxsim_kernel::objects::timer::Timer;
 use zxsim_kernel::wait::{self, WaitItem, WAIT_MANY_MAX_ITEMS};
 use zxsim_kernel::{Handle, PolicyException, Rights, Signals, Status};
 
@@ -80,7 +82,8 @@ fn single_record<T: InfoRecord>(
     Ok(())
 }
 
-/// Topics: `ZX_INFO_HANDLE_VALID`, `ZX_INFO_HANDLE_BASIC`, `ZX_INFO_HANDLE_COUNT`. An unknown
+/// Topics: `ZX_INFO_HANDLE_VALID`, `ZX_INFO_HANDLE_BASIC`, `ZX_INFO_HANDLE_COUNT`,
+/// `ZX_INFO_SOCKET`, `ZX_INFO_TIMER` (INSPECT and the right type). An unknown
 /// topic answers `NOT_SUPPORTED` without looking at the handle.
 pub fn zx_object_get_info(
     handle: zx_handle_t,
@@ -112,6 +115,27 @@ pub fn zx_object_get_info(
                 actual,
                 avail,
             )
+        }
+        ZX_INFO_SOCKET => {
+            let (object, _) = process.get_object::<Socket>(handle, Rights::INSPECT)?;
+            let info = object.downcast::<Socket>().expect("typed lookup").info();
+            let record = zx_info_socket_t {
+                options: info.options,
+                padding1: [0; 4],
+                rx_buf_max: info.rx_buf_max,
+                rx_buf_size: info.rx_buf_size,
+                rx_buf_available: info.rx_buf_available,
+                tx_buf_max: info.tx_buf_max,
+                tx_buf_size: info.tx_buf_size,
+            };
+            single_record(record, buffer, actual, avail)
+        }
+        ZX_INFO_TIMER => {
+            let (object, _) = process.get_object::<Timer>(handle, Rights::INSPECT)?;
+            let info = object.downcast::<Timer>().expect("typed lookup").info();
+            let record =
+                zx_info_timer_t { options: info.options, clock_id: info.clock_id, deadline: info.deadline, slack: info.slack };
+            single_record(record, buffer, actual, avail)
         }
         _ => Err(Status::NOT_SUPPORTED),
     });

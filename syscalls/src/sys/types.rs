@@ -44,6 +44,29 @@ pub struct zx_info_handle_count_t {
     pub handle_count: u32,
 }
 
+/// `ZX_INFO_SOCKET`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct zx_info_socket_t {
+    pub options: u32,
+    pub padding1: [u8; 4],
+    pub rx_buf_max: usize,
+    pub rx_buf_size: usize,
+    pub rx_buf_available: usize,
+    pub tx_buf_max: usize,
+    pub tx_buf_size: usize,
+}
+
+/// `ZX_INFO_TIMER`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct zx_info_timer_t {
+    pub options: u32,
+    pub clock_id: zx_clock_t,
+    pub deadline: zx_time_t,
+    pub slack: zx_duration_t,
+}
+
 /// `zx_packet_user_t`: 32 bytes of user payload.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -162,3 +185,5 @@ pub trait InfoRecord: Copy + Default {
 
 impl InfoRecord for zx_info_handle_basic_t {}
 impl InfoRecord for zx_info_handle_count_t {}
+impl InfoRecord for zx_info_socket_t {}
+impl InfoRecord for zx_info_timer_t {}
