@@ -8,6 +8,7 @@ pub mod harness;
 
 mod channel;
 mod event;
+mod fifo;
 mod handle;
 mod handle_table;
 mod object_get_info;
@@ -15,7 +16,9 @@ mod object_signal;
 mod object_wait;
 mod port;
 mod profiles;
+mod socket;
 mod time;
+mod timer;
 mod wait_async;
 
 fn main() {
@@ -28,6 +31,9 @@ fn main() {
         channel::cases(),
         event::cases(),
         time::cases(),
+        timer::cases(),
+        socket::cases(),
+        fifo::cases(),
         port::cases(),
         wait_async::cases(),
         profiles::cases(),

@@ -1,0 +1,3 @@
+//! Conformance cases for fifo (being written).
+
+cases!["zx_fifo_*";];

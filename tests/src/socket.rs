@@ -1,0 +1,3 @@
+//! Conformance cases for socket (being written).
+
+cases!["zx_socket_*";];

@@ -1,0 +1,3 @@
+//! Conformance cases for timer (being written).
+
+cases!["zx_timer_*";];
