@@ -7,6 +7,8 @@
 //!
 //! A process also records the policy exceptions Zircon would raise in it (e.g.
 //! `PORT_TOO_MANY_PACKETS`): zxsim does not kill the process, it keeps a log tests can read.
+// loom's `thread_local!` takes no `const` initialiser, so this module's thread-locals don't either.
+#![allow(clippy::missing_const_for_thread_local)]
 
 use std::cell::RefCell;
 

@@ -1,9 +1,10 @@
 //! The one door to synchronisation in the kernel.
 //!
 //! Every `Mutex`, `RwLock`, `Condvar`, atomic, `Arc`, thread and thread-local used by kernel code
-//! comes from here. Under the project-private cfg `zxsim_loom` they are loom's model-checked types;
-//! otherwise they are `parking_lot`'s locks and `std`'s atomics. Code that bypasses this module is
-//! invisible to loom, so `kernel/clippy.toml` forbids the underlying types everywhere else.
+//! comes from here. Under the project-private cfg `zxsim_loom` they are loom's model-checked types
+//! (except `Arc`, see `imp` under loom); otherwise they are `parking_lot`'s locks and `std`'s
+//! atomics. Code that bypasses this module is invisible to loom, so `kernel/clippy.toml` forbids
+//! the underlying types everywhere else.
 //!
 //! The API is the intersection of both worlds: `lock()` returns a guard (no poisoning), a
 //! `Condvar` takes and returns the guard, and there is no `Weak`. Timed condvar waits exist only
@@ -14,11 +15,16 @@ pub use imp::*;
 
 #[cfg(not(zxsim_loom))]
 mod imp {
-    pub use std::sync::atomic::{
-        AtomicBool, AtomicI64, AtomicU32, AtomicU64, AtomicUsize, Ordering,
-    };
-    pub use std::sync::Arc;
+    // Aliases rather than re-exports: clippy's `disallowed-types` (kernel/clippy.toml) resolves
+    // re-exports to the forbidden std types, but stops at an alias defined here.
+    pub use std::sync::atomic::Ordering;
     pub use std::thread_local;
+    pub type Arc<T> = std::sync::Arc<T>;
+    pub type AtomicBool = std::sync::atomic::AtomicBool;
+    pub type AtomicI64 = std::sync::atomic::AtomicI64;
+    pub type AtomicU32 = std::sync::atomic::AtomicU32;
+    pub type AtomicU64 = std::sync::atomic::AtomicU64;
+    pub type AtomicUsize = std::sync::atomic::AtomicUsize;
 
     pub type Mutex<T> = parking_lot::Mutex<T>;
     pub type MutexGuard<'a, T> = parking_lot::MutexGuard<'a, T>;
@@ -77,7 +83,7 @@ mod imp {
     pub fn may_spin() -> bool {
         use std::sync::OnceLock;
         static MULTI: OnceLock<bool> = OnceLock::new();
-        *MULTI.get_or_init(|| std::thread::available_parallelism().map_or(false, |n| n.get() > 1))
+        *MULTI.get_or_init(|| std::thread::available_parallelism().is_ok_and(|n| n.get() > 1))
     }
 }
 
@@ -86,8 +92,13 @@ mod imp {
     pub use loom::sync::atomic::{
         AtomicBool, AtomicI64, AtomicU32, AtomicU64, AtomicUsize, Ordering,
     };
-    pub use loom::sync::Arc;
     pub use loom::thread_local;
+    // `std`'s `Arc`, not loom's: the kernel uses `self: &Arc<Self>` receivers, which stable Rust
+    // allows only for `std::sync::Arc` (loom's would need `arbitrary_self_types`). Reference
+    // counts are therefore not model-checked (std's are correct, and fewer branch points keep
+    // models small); leaks are caught by the kernel's own `live_objects`/`live_handles`
+    // accounting, which every model asserts. No `Weak` either way.
+    pub type Arc<T> = std::sync::Arc<T>;
 
     /// loom's mutex with the guard-returning `lock()` of parking_lot.
     #[derive(Debug)]

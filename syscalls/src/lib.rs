@@ -9,5 +9,6 @@
 //! [`zxsim_kernel::Process::bind`]); an unbound thread uses the default kernel's default process.
 
 pub mod sys;
+pub mod zx;
 
 pub use zxsim_kernel as kernel;
