@@ -10,7 +10,9 @@
 
 use crate::clock::{Clock, ClockKind};
 use crate::process::Process;
-use crate::sync::{Arc, AtomicU64, AtomicUsize, Ordering};
+use crate::os::Reactor;
+use crate::status::Status;
+use crate::sync::{Arc, AtomicU64, AtomicUsize, Mutex, Ordering};
 use crate::types::{Koid, KOID_FIRST};
 
 /// Which async-wait semantics a kernel implements (spec §13, §16).
@@ -105,6 +107,8 @@ pub struct KernelShared {
     pub(crate) live_objects: AtomicUsize,
     pub(crate) live_handles: AtomicUsize,
     pub(crate) max_handles: usize,
+    /// The OS readiness reactor, started on first use (or installed by a test).
+    reactor: Mutex<Option<Arc<dyn Reactor>>>,
 }
 
 impl KernelShared {
@@ -140,6 +144,7 @@ impl Kernel {
                 live_objects: AtomicUsize::new(0),
                 live_handles: AtomicUsize::new(0),
                 max_handles,
+                reactor: Mutex::new(None),
             }),
         }
     }
@@ -163,6 +168,22 @@ impl Kernel {
     /// Advances a virtual clock (see [`Clock::advance`]); `None` on the real clock.
     pub fn advance_clock(&self, nanos: i64) -> Option<i64> {
         self.shared.clock.advance(nanos)
+    }
+
+    /// The kernel's OS readiness reactor: one thread owning the OS poller, started on first use.
+    pub fn reactor(&self) -> Result<Arc<dyn Reactor>, Status> {
+        let mut slot = self.shared.reactor.lock();
+        if let Some(reactor) = slot.as_ref() {
+            return Ok(reactor.clone());
+        }
+        let reactor = start_reactor()?;
+        *slot = Some(reactor.clone());
+        Ok(reactor)
+    }
+
+    /// Installs a reactor (a mock, in models and tests) before anything starts the real one.
+    pub fn set_reactor(&self, reactor: Arc<dyn Reactor>) {
+        *self.shared.reactor.lock() = Some(reactor);
     }
 
     /// Creates a new simulated process with an empty handle table.
@@ -198,6 +219,18 @@ impl std::fmt::Debug for Kernel {
             .field("live_handles", &self.live_handles())
             .finish()
     }
+}
+
+#[cfg(all(unix, not(zxsim_loom)))]
+fn start_reactor() -> Result<Arc<dyn Reactor>, Status> {
+    let reactor: Arc<dyn Reactor> = crate::os::mio_reactor::MioReactor::start()?;
+    Ok(reactor)
+}
+
+/// Under loom (and off unix) there is no OS poller: install a mock with `set_reactor`.
+#[cfg(not(all(unix, not(zxsim_loom))))]
+fn start_reactor() -> Result<Arc<dyn Reactor>, Status> {
+    Err(Status::NOT_SUPPORTED)
 }
 
 /// The lazily created default kernel and its default process, used by threads that never bound

@@ -20,6 +20,7 @@ pub mod handle;
 pub mod kernel;
 pub mod object;
 pub mod objects;
+pub mod os;
 pub mod process;
 pub mod signal;
 pub mod status;

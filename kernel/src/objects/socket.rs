@@ -14,7 +14,9 @@ use std::collections::VecDeque;
 
 use crate::object::{Dispatcher, Object, ObjectType};
 use crate::objects::peer::{PeerEnd, Peered};
+use crate::os::endpoint::OsEndpoint;
 use crate::signal::SignalState;
+use crate::sync::Arc;
 use crate::status::Status;
 use crate::types::{Koid, ObjType, Rights, Signals};
 
@@ -102,7 +104,14 @@ pub struct SocketInfo {
 
 pub struct Socket {
     options: u32,
-    peer: Peered<SocketEnd>,
+    backing: Backing,
+}
+
+/// Where a socket's bytes live: in the kernel (a pair made by `zx_socket_create`) or in an OS
+/// descriptor (`zxsim_socket_from_fd`). Both derive their signals with [`derive_signals`].
+enum Backing {
+    Pair(Peered<SocketEnd>),
+    Os(Arc<OsEndpoint>),
 }
 
 fn refresh(mine: &mut PeerEnd<SocketEnd>, peer: &PeerEnd<SocketEnd>) {
@@ -129,7 +138,28 @@ impl Socket {
     /// Both endpoints; `options` is STREAM or DATAGRAM (validated by the syscall).
     pub fn pair(koids: [Koid; 2], options: u32) -> (Socket, Socket) {
         let (a, b) = Peered::pair(koids, Signals::SOCKET_WRITABLE, SocketEnd::default);
-        (Socket { options, peer: a }, Socket { options, peer: b })
+        (Socket { options, backing: Backing::Pair(a) }, Socket { options, backing: Backing::Pair(b) })
+    }
+
+    /// A socket over an OS descriptor (already registered with the kernel's reactor).
+    pub fn from_os(endpoint: Arc<OsEndpoint>) -> Socket {
+        let options = if endpoint.is_datagram() { SOCKET_DATAGRAM } else { SOCKET_STREAM };
+        Socket { options, backing: Backing::Os(endpoint) }
+    }
+
+    /// The OS endpoint, for a socket backed by a descriptor.
+    pub fn os_endpoint(&self) -> Option<&Arc<OsEndpoint>> {
+        match &self.backing {
+            Backing::Os(endpoint) => Some(endpoint),
+            Backing::Pair(_) => None,
+        }
+    }
+
+    fn pair_or<R>(&self, os: impl FnOnce(&Arc<OsEndpoint>) -> R, pair: impl FnOnce(&Peered<SocketEnd>) -> R) -> R {
+        match &self.backing {
+            Backing::Pair(peer) => pair(peer),
+            Backing::Os(endpoint) => os(endpoint),
+        }
     }
 
     pub fn is_datagram(&self) -> bool {
@@ -139,7 +169,11 @@ impl Socket {
     /// `zx_socket_write` once arguments and rights are checked: returns the bytes written.
     pub fn write(&self, data: &[u8]) -> Result<usize, Status> {
         let datagram = self.is_datagram();
-        self.peer.with_ends(|mine, peer| {
+        let peered = match &self.backing {
+            Backing::Pair(peer) => peer,
+            Backing::Os(endpoint) => return endpoint.write(data),
+        };
+        peered.with_ends(|mine, peer| {
             if peer.closed {
                 return Err(Status::PEER_CLOSED);
             }
@@ -177,7 +211,11 @@ impl Socket {
     /// datagram, truncated to `out.len()` with the rest discarded. `peek` leaves the data.
     pub fn read(&self, out: &mut [u8], peek: bool) -> Result<usize, Status> {
         let datagram = self.is_datagram();
-        self.peer.with_ends(|mine, peer| {
+        let peered = match &self.backing {
+            Backing::Pair(peer) => peer,
+            Backing::Os(endpoint) => return endpoint.read(out, peek),
+        };
+        peered.with_ends(|mine, peer| {
             let buffer = &mut mine.state.buffer;
             if buffer.size == 0 {
                 return Err(if peer.closed {
@@ -217,7 +255,22 @@ impl Socket {
     /// ENABLED). Re-enabling an endpoint whose earlier writes are still unread answers
     /// `BAD_STATE` and changes nothing. With the peer gone only this endpoint is updated.
     pub fn set_disposition(&self, disposition: u32, disposition_peer: u32) -> Result<(), Status> {
-        self.peer.with_ends(|mine, peer| {
+        let peered = match &self.backing {
+            Backing::Pair(peer) => peer,
+            Backing::Os(endpoint) => {
+                // The peer is on the other side of the OS: only this side can be shut down, and a
+                // shut-down OS socket cannot be re-opened.
+                if disposition_peer != 0 {
+                    return Err(Status::NOT_SUPPORTED);
+                }
+                return match disposition {
+                    SOCKET_DISPOSITION_WRITE_DISABLED => endpoint.disable_writes(),
+                    SOCKET_DISPOSITION_WRITE_ENABLED if endpoint.writes_disabled() => Err(Status::BAD_STATE),
+                    _ => Ok(()),
+                };
+            }
+        };
+        peered.with_ends(|mine, peer| {
             let enabling_mine = disposition == SOCKET_DISPOSITION_WRITE_ENABLED && mine.state.write_disabled;
             if enabling_mine && !peer.closed && peer.state.buffer.size > 0 {
                 return Err(Status::BAD_STATE);
@@ -245,7 +298,8 @@ impl Socket {
         if value > SOCKET_CAPACITY {
             return Err(Status::INVALID_ARGS);
         }
-        self.peer.with_ends(|mine, peer| {
+        let Backing::Pair(peered) = &self.backing else { return Err(Status::NOT_SUPPORTED) };
+        peered.with_ends(|mine, peer| {
             mine.state.rx_threshold = value;
             refresh(mine, peer);
             Ok(())
@@ -255,7 +309,8 @@ impl Socket {
     /// `ZX_PROP_SOCKET_TX_THRESHOLD`: peer gone ⇒ `PEER_CLOSED`; above the peer's capacity ⇒
     /// `INVALID_ARGS`; 0 disables.
     pub fn set_tx_threshold(&self, value: usize) -> Result<(), Status> {
-        self.peer.with_ends(|mine, peer| {
+        let Backing::Pair(peered) = &self.backing else { return Err(Status::NOT_SUPPORTED) };
+        peered.with_ends(|mine, peer| {
             if peer.closed {
                 return Err(Status::PEER_CLOSED);
             }
@@ -269,16 +324,22 @@ impl Socket {
     }
 
     pub fn rx_threshold(&self) -> usize {
-        self.peer.with_ends(|mine, _| mine.state.rx_threshold)
+        self.pair_or(|_| 0, |peer| peer.with_ends(|mine, _| mine.state.rx_threshold))
     }
 
     pub fn tx_threshold(&self) -> usize {
-        self.peer.with_ends(|mine, _| mine.state.tx_threshold)
+        self.pair_or(|_| 0, |peer| peer.with_ends(|mine, _| mine.state.tx_threshold))
     }
 
     pub fn info(&self) -> SocketInfo {
         let datagram = self.is_datagram();
-        self.peer.with_ends(|mine, peer| {
+        let peered = match &self.backing {
+            Backing::Pair(peer) => peer,
+            // The OS does not say how much is buffered without a syscall per field; report the
+            // options only.
+            Backing::Os(_) => return SocketInfo { options: self.options, ..SocketInfo::default() },
+        };
+        peered.with_ends(|mine, peer| {
             let buffer = &mine.state.buffer;
             let available = if datagram { buffer.datagrams.front().map_or(0, Vec::len) } else { buffer.size };
             SocketInfo {
@@ -315,21 +376,32 @@ impl ObjectType for Socket {
     }
 
     fn with_signals<R>(&self, f: impl FnOnce(&mut SignalState) -> R) -> R {
-        self.peer.with_signals(f)
+        match &self.backing {
+            Backing::Pair(peer) => peer.with_signals(f),
+            Backing::Os(endpoint) => endpoint.with_signals(f),
+        }
     }
 
     fn with_peer_signals<R>(&self, f: impl FnOnce(&mut SignalState) -> R) -> Result<R, Status> {
-        self.peer.with_peer_signals(f)
+        match &self.backing {
+            Backing::Pair(peer) => peer.with_peer_signals(f),
+            Backing::Os(_) => Err(Status::NOT_SUPPORTED),
+        }
     }
 
     fn peer_koid(&self) -> Koid {
-        self.peer.peer_koid()
+        self.pair_or(|_| 0, Peered::peer_koid)
     }
 
     /// The peer keeps its unread data (still readable) and gains PEER_CLOSED, losing WRITABLE
     /// and WRITE_THRESHOLD, before the close returns.
     fn on_zero_handles(&self, _object: &Object) {
-        let unread = self.peer.with_ends(|mine, peer| {
+        let peered = match &self.backing {
+            Backing::Pair(peer) => peer,
+            // Deregistering drops the reactor's reference; the fd closes with the object.
+            Backing::Os(endpoint) => return endpoint.deregister(),
+        };
+        let unread = peered.with_ends(|mine, peer| {
             mine.closed = true;
             if !peer.closed {
                 refresh(peer, mine);

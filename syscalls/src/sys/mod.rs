@@ -19,6 +19,7 @@ mod socket;
 mod time;
 mod timer;
 mod types;
+mod zxsim;
 
 pub use channel::*;
 pub use constants::*;
@@ -30,6 +31,7 @@ pub use socket::*;
 pub use time::*;
 pub use timer::*;
 pub use types::*;
+pub use zxsim::*;
 
 use zxsim_kernel::{Process, Status};
 

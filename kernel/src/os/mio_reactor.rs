@@ -1,0 +1,115 @@
+//! The real reactor: one thread per kernel owning a `mio::Poll` (epoll on Linux, kqueue on
+//! macOS/BSD).
+//!
+//! Each fd is registered once, edge-triggered, for READABLE | WRITABLE, when its socket object is
+//! made, and deregistered when the object's last handle closes (EPOLL_CTL_ADD + DEL cost ~1.6 µs;
+//! doing them per wait would dominate). The thread turns each event into an [`OsEvent`] for the
+//! endpoint's [`ReadinessSink`]; `zx_port_wait` callers never sit in the poller — they wait on
+//! their port, which the endpoint's signal change feeds through the ordinary observer path.
+//!
+//! Why mio: of the two crates the spec measured, mio's wake+poll costs 0.94 µs against polling's
+//! 2.5 µs (5 syscalls per `wait` in polling 3.11), and edge-triggered registration is all the
+//! readiness model needs (see docs/readiness.md for what each backend can express).
+
+use std::collections::HashMap;
+use std::os::fd::RawFd;
+
+use mio::unix::SourceFd;
+use mio::{Events, Interest, Poll, Token, Waker};
+
+use crate::os::{OsEvent, Reactor, ReadinessSink};
+use crate::status::Status;
+use crate::sync::{thread, Arc, AtomicBool, AtomicU64, Mutex, Ordering};
+
+const WAKE_TOKEN: Token = Token(0);
+
+struct Shared {
+    sinks: Mutex<HashMap<u64, Arc<dyn ReadinessSink>>>,
+    shutdown: AtomicBool,
+}
+
+pub struct MioReactor {
+    registry: mio::Registry,
+    waker: Waker,
+    shared: Arc<Shared>,
+    next_token: AtomicU64,
+}
+
+impl MioReactor {
+    /// Creates the poller and starts its thread.
+    pub fn start() -> Result<Arc<MioReactor>, Status> {
+        let poll = Poll::new().map_err(|_| Status::NO_RESOURCES)?;
+        let registry = poll.registry().try_clone().map_err(|_| Status::NO_RESOURCES)?;
+        let waker = Waker::new(poll.registry(), WAKE_TOKEN).map_err(|_| Status::NO_RESOURCES)?;
+        let shared = Arc::new(Shared { sinks: Mutex::new(HashMap::new()), shutdown: AtomicBool::new(false) });
+        let thread_shared = shared.clone();
+        thread::spawn(move || run(poll, thread_shared));
+        Ok(Arc::new(MioReactor { registry, waker, shared, next_token: AtomicU64::new(1) }))
+    }
+}
+
+fn run(mut poll: Poll, shared: Arc<Shared>) {
+    let mut events = Events::with_capacity(1024);
+    loop {
+        if let Err(error) = poll.poll(&mut events, None) {
+            if error.kind() == std::io::ErrorKind::Interrupted {
+                continue;
+            }
+            tracing::error!(%error, "reactor poll failed; readiness stops");
+            return;
+        }
+        if shared.shutdown.load(Ordering::Acquire) {
+            return;
+        }
+        for event in events.iter() {
+            if event.token() == WAKE_TOKEN {
+                continue;
+            }
+            let sink = shared.sinks.lock().get(&(event.token().0 as u64)).cloned();
+            if let Some(sink) = sink {
+                let hung_up = (event.is_read_closed() && event.is_write_closed()) || event.is_error();
+                sink.on_readiness(OsEvent {
+                    readable: event.is_readable(),
+                    writable: event.is_writable(),
+                    read_closed: event.is_read_closed(),
+                    hung_up,
+                });
+            }
+        }
+    }
+}
+
+impl Reactor for MioReactor {
+    fn register(&self, fd: Option<i32>, sink: Arc<dyn ReadinessSink>) -> Result<u64, Status> {
+        let fd: RawFd = fd.ok_or(Status::INVALID_ARGS)?;
+        let token = self.next_token.fetch_add(1, Ordering::Relaxed);
+        self.shared.sinks.lock().insert(token, sink);
+        let registered =
+            self.registry.register(&mut SourceFd(&fd), Token(token as usize), Interest::READABLE | Interest::WRITABLE);
+        if let Err(error) = registered {
+            self.shared.sinks.lock().remove(&token);
+            return Err(match error.raw_os_error() {
+                Some(libc::EPERM) => Status::NOT_SUPPORTED, // e.g. a regular file
+                Some(libc::EBADF) => Status::BAD_HANDLE,
+                _ => Status::NO_RESOURCES,
+            });
+        }
+        Ok(token)
+    }
+
+    fn deregister(&self, token: u64, fd: Option<i32>) {
+        if let Some(fd) = fd {
+            // EBADF here means the fd was closed behind our back; nothing is left to remove.
+            let _ = self.registry.deregister(&mut SourceFd(&fd));
+        }
+        let removed = self.shared.sinks.lock().remove(&token);
+        drop(removed);
+    }
+}
+
+impl Drop for MioReactor {
+    fn drop(&mut self) {
+        self.shared.shutdown.store(true, Ordering::Release);
+        let _ = self.waker.wake();
+    }
+}

@@ -1,0 +1,86 @@
+//! zxsim's extension calls (prefix `zxsim_`): bridges between simulated objects and the host OS.
+//! They are not Zircon syscalls; they follow the same conventions (status codes, out-params,
+//! the calling thread's bound process, one trace event each).
+
+use zxsim_kernel::objects::port::Port;
+use zxsim_kernel::{Rights, Status};
+
+use super::*;
+
+/// Turns an OS descriptor (a connected stream or datagram socket, or a pipe end) into a Zircon
+/// socket object whose signals mirror the descriptor's readiness. `options` must be 0. On
+/// success the descriptor belongs to the socket: it is made non-blocking, registered once with
+/// the kernel's reactor, and closed when the socket's last handle closes. `options` ≠ 0 answers
+/// `INVALID_ARGS` and `BAD_HANDLE` means `fd` is not an open descriptor — both leave it alone;
+/// any later refusal (`NOT_SUPPORTED` for a listening socket or a non-socket, non-pipe fd)
+/// closes it, since ownership passed.
+#[cfg(unix)]
+pub fn zxsim_socket_from_fd(fd: std::os::fd::RawFd, options: u32, out: &mut zx_handle_t) -> zx_status_t {
+    let status = on_current(|process| {
+        if options != 0 {
+            return Err(Status::INVALID_ARGS);
+        }
+        *out = socket_from_raw_fd(process, fd)?;
+        Ok(())
+    });
+    traced!("zxsim_socket_from_fd", status, fd, options)
+}
+
+#[cfg(all(unix, not(zxsim_loom)))]
+fn socket_from_raw_fd(process: &zxsim_kernel::Process, fd: std::os::fd::RawFd) -> Result<zx_handle_t, Status> {
+    use zxsim_kernel::objects::socket::Socket;
+    use zxsim_kernel::os::endpoint::OsEndpoint;
+    use zxsim_kernel::os::fd::FdIo;
+    let io = FdIo::from_raw_fd(fd)?;
+    let endpoint = OsEndpoint::new(Box::new(io));
+    endpoint.register(process.kernel().reactor()?)?;
+    match process.create_object(Socket::from_os(endpoint.clone())) {
+        Ok(handle) => Ok(handle),
+        Err(status) => {
+            endpoint.deregister();
+            Err(status)
+        }
+    }
+}
+
+#[cfg(all(unix, zxsim_loom))]
+fn socket_from_raw_fd(_process: &zxsim_kernel::Process, _fd: std::os::fd::RawFd) -> Result<zx_handle_t, Status> {
+    Err(Status::NOT_SUPPORTED)
+}
+
+/// The port's OS-waitable descriptor (eventfd on Linux, a pipe's read end elsewhere), made on
+/// first request. Needs READ. It is readable once packets arrive; it stays valid until the
+/// port's last handle closes (the port owns it: do not close it). Consume with: wait for
+/// readable → drain the port (`zx_port_wait` with a past deadline) → [`zxsim_port_rearm`].
+#[cfg(unix)]
+pub fn zxsim_port_get_fd(handle: zx_handle_t, out: &mut std::os::fd::RawFd) -> zx_status_t {
+    let status = on_current(|process| {
+        let (object, _) = process.get_object::<Port>(handle, Rights::READ)?;
+        let port = object.downcast::<Port>().expect("typed lookup");
+        let fd = port.attach_notifier(make_notifier)?;
+        *out = fd.ok_or(Status::NOT_SUPPORTED)?;
+        Ok(())
+    });
+    traced!("zxsim_port_get_fd", status, handle)
+}
+
+#[cfg(all(unix, not(zxsim_loom)))]
+fn make_notifier() -> Result<Box<dyn zxsim_kernel::objects::port::PortNotifier>, Status> {
+    Ok(Box::new(zxsim_kernel::os::notifier::OsNotifier::new()?))
+}
+
+#[cfg(all(unix, zxsim_loom))]
+fn make_notifier() -> Result<Box<dyn zxsim_kernel::objects::port::PortNotifier>, Status> {
+    Err(Status::NOT_SUPPORTED)
+}
+
+/// Re-arms the port's descriptor after the consumer drained the port: quiets it, and makes it
+/// readable again at once if packets are still queued. Needs READ; `BAD_STATE` if the port has
+/// no descriptor yet.
+pub fn zxsim_port_rearm(handle: zx_handle_t) -> zx_status_t {
+    let status = on_current(|process| {
+        let (object, _) = process.get_object::<Port>(handle, Rights::READ)?;
+        object.downcast::<Port>().expect("typed lookup").rearm()
+    });
+    traced!("zxsim_port_rearm", status, handle)
+}
