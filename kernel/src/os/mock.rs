@@ -96,6 +96,12 @@ impl MockIo {
         self.pipe.lock().incoming_closed = true;
     }
 
+    /// Bytes (or datagrams) the peer sent that nobody has read yet.
+    pub fn pending_incoming(&self) -> usize {
+        let pipe = self.pipe.lock();
+        pipe.incoming.len() + pipe.datagrams.len()
+    }
+
     /// Everything written so far, taken.
     pub fn take_outgoing(&self) -> Vec<u8> {
         std::mem::take(&mut self.pipe.lock().outgoing)
