@@ -153,11 +153,18 @@ impl Clock {
     pub fn schedule(&self, deadline: Time, action: DeadlineAction) -> Option<DeadlineId> {
         match &self.inner {
             Inner::Virtual { .. } => self.on_deadline(deadline, action),
-            Inner::Real { epoch, next_sequence, service } => {
+            Inner::Real {
+                epoch,
+                next_sequence,
+                service,
+            } => {
                 if deadline == TIME_INFINITE {
                     return None;
                 }
-                let id = DeadlineId { deadline, sequence: next_sequence.fetch_add(1, Ordering::Relaxed) };
+                let id = DeadlineId {
+                    deadline,
+                    sequence: next_sequence.fetch_add(1, Ordering::Relaxed),
+                };
                 service.insert(*epoch, id, action);
                 Some(id)
             }
@@ -244,7 +251,10 @@ struct ServiceState {
 impl TimerService {
     fn insert(self: &Arc<Self>, epoch: std::time::Instant, id: DeadlineId, action: DeadlineAction) {
         let mut state = self.state.lock();
-        let earliest = state.entries.first_key_value().is_none_or(|(first, _)| id < *first);
+        let earliest = state
+            .entries
+            .first_key_value()
+            .is_none_or(|(first, _)| id < *first);
         state.entries.insert(id, action);
         if !state.started {
             state.started = true;
@@ -345,9 +355,12 @@ mod tests {
         let start = clock.now();
         for i in 0..1_000 {
             let fired = fired.clone();
-            clock.schedule(start + 1_000_000 + i * 1_000, Box::new(move || {
-                fired.fetch_add(1, Ordering::SeqCst);
-            }));
+            clock.schedule(
+                start + 1_000_000 + i * 1_000,
+                Box::new(move || {
+                    fired.fetch_add(1, Ordering::SeqCst);
+                }),
+            );
         }
         let cancelled = clock.schedule(start + 50_000_000_000, Box::new(|| panic!("cancelled")));
         assert!(clock.cancel_deadline(cancelled.unwrap()));

@@ -20,8 +20,8 @@ use std::collections::VecDeque;
 use crate::kernel::KernelShared;
 use crate::object::Object;
 use crate::status::Status;
-use crate::sync::{Arc, Ordering, RwLock};
-use crate::types::Rights;
+use crate::sync::{Arc, Ordering, RwLock, RwLockReadGuard};
+use crate::types::{Koid, Rights};
 
 /// A raw handle value as user code sees it (`zx_handle_t`).
 pub type HandleValue = u32;
@@ -161,6 +161,29 @@ impl HandleTable {
     /// guarantees a free slot exists for every live handle, so this cannot fail.
     pub fn add(&self, handle: Handle) -> HandleValue {
         let mut slots = self.slots.write();
+        self.insert(&mut slots, handle)
+    }
+
+    /// Mints a handle from the one `value` names and installs it in this table — the table of
+    /// process `owner` — under a single acquisition of the writer lock (`zx_handle_duplicate`'s
+    /// path: one lock instead of a reader lock for the lookup and a writer lock for the
+    /// insertion). Like [`crate::Process::add_handle`] it tells the object where the handle was
+    /// installed. `mint` must not touch this table; if it fails, nothing changes.
+    pub fn add_derived(
+        &self,
+        owner: Koid,
+        value: HandleValue,
+        mint: impl FnOnce(&Handle) -> Result<Handle, Status>,
+    ) -> Result<HandleValue, Status> {
+        let (index, generation) = self.decode(value).ok_or(Status::BAD_HANDLE)?;
+        let mut slots = self.slots.write();
+        let source = Self::lookup(&slots, index, generation).ok_or(Status::BAD_HANDLE)?;
+        let minted = mint(source)?;
+        minted.object().dispatcher().on_installed(owner);
+        Ok(self.insert(&mut slots, minted))
+    }
+
+    fn insert(&self, slots: &mut Slots, handle: Handle) -> HandleValue {
         slots.live += 1;
         if let Some(index) = slots.free.pop_front() {
             let slot = &mut slots.entries[index as usize];
@@ -180,16 +203,32 @@ impl HandleTable {
         self.encode(index, 0)
     }
 
-    /// Runs `f` on the handle `value` names, under the table's reader lock.
-    pub fn with<R>(&self, value: HandleValue, f: impl FnOnce(&Handle) -> R) -> Result<R, Status> {
-        let (index, generation) = self.decode(value).ok_or(Status::BAD_HANDLE)?;
-        let slots = self.slots.read();
+    fn lookup(slots: &Slots, index: usize, generation: u32) -> Option<&Handle> {
         match slots.entries.get(index) {
             Some(Slot {
                 generation: g,
                 handle: Some(handle),
-            }) if *g == generation => Ok(f(handle)),
-            _ => Err(Status::BAD_HANDLE),
+            }) if *g == generation => Some(handle),
+            _ => None,
+        }
+    }
+
+    /// Runs `f` on the handle `value` names, under the table's reader lock.
+    pub fn with<R>(&self, value: HandleValue, f: impl FnOnce(&Handle) -> R) -> Result<R, Status> {
+        let (index, generation) = self.decode(value).ok_or(Status::BAD_HANDLE)?;
+        let slots = self.slots.read();
+        Self::lookup(&slots, index, generation)
+            .map(f)
+            .ok_or(Status::BAD_HANDLE)
+    }
+
+    /// Takes the table's reader lock for several lookups (a syscall with two handle arguments
+    /// resolves both under one acquisition). Hold it only as long as [`HandleTable::with`] would
+    /// be held: the lock order is `handle table -> object -> port`.
+    pub fn read(&self) -> HandleTableReader<'_> {
+        HandleTableReader {
+            table: self,
+            slots: self.slots.read(),
         }
     }
 
@@ -247,6 +286,20 @@ impl HandleTable {
             taken
         };
         drop(taken);
+    }
+}
+
+/// The handle table under its reader lock: see [`HandleTable::read`].
+pub struct HandleTableReader<'a> {
+    table: &'a HandleTable,
+    slots: RwLockReadGuard<'a, Slots>,
+}
+
+impl HandleTableReader<'_> {
+    /// The handle `value` names, or `BAD_HANDLE`.
+    pub fn get(&self, value: HandleValue) -> Result<&Handle, Status> {
+        let (index, generation) = self.table.decode(value).ok_or(Status::BAD_HANDLE)?;
+        HandleTable::lookup(&self.slots, index, generation).ok_or(Status::BAD_HANDLE)
     }
 }
 

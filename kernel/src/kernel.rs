@@ -9,8 +9,8 @@
 //! once every handle a program created has been closed — nothing is leaked.
 
 use crate::clock::{Clock, ClockKind};
-use crate::process::Process;
 use crate::os::Reactor;
+use crate::process::Process;
 use crate::status::Status;
 use crate::sync::{Arc, AtomicU64, AtomicUsize, Mutex, Ordering};
 use crate::types::{Koid, KOID_FIRST};

@@ -23,7 +23,8 @@ use std::fmt;
 use crate::handle::HandleId;
 use crate::kernel::{KernelShared, Profile};
 use crate::objects::{
-    channel::Channel, event::Event, eventpair::EventPair, fifo::Fifo, port::Port, socket::Socket, timer::Timer,
+    channel::Channel, event::Event, eventpair::EventPair, fifo::Fifo, port::Port, socket::Socket,
+    timer::Timer,
 };
 use crate::signal::SignalState;
 use crate::status::Status;
@@ -210,7 +211,8 @@ impl Object {
     /// async waits registered through it (and, in both, sync waits through it end `CANCELED`).
     pub fn handle_received(&self, handle: HandleId) {
         let end_async_waits = self.profile() == Profile::Zircon;
-        self.dispatcher.with_signals(|state| state.cancel_by_handle(handle, end_async_waits));
+        self.dispatcher
+            .with_signals(|state| state.cancel_by_handle(handle, end_async_waits));
     }
 
     pub(crate) fn add_handle(&self) {

@@ -48,10 +48,18 @@ fn read_would_block_vs_arrival_never_loses_readable() {
             kernel.set_reactor(reactor.clone());
             let io = MockIo::stream();
             let endpoint = OsEndpoint::new(Box::new(io.clone()));
-            endpoint.register(reactor.clone()).expect("mock registration");
+            endpoint
+                .register(reactor.clone())
+                .expect("mock registration");
             // The descriptor starts out reported readable (a spurious report: nothing to read).
-            reactor.fire_all(OsEvent { readable: true, writable: true, ..OsEvent::default() });
-            let socket = process.create_object(Socket::from_os(endpoint)).expect("socket");
+            reactor.fire_all(OsEvent {
+                readable: true,
+                writable: true,
+                ..OsEvent::default()
+            });
+            let socket = process
+                .create_object(Socket::from_os(endpoint))
+                .expect("socket");
             let race = Race::new("read", "arrival");
             let reader = process.spawn({
                 let race = race.clone();
@@ -62,7 +70,10 @@ fn read_would_block_vs_arrival_never_loses_readable() {
             });
             race.b(|| {
                 io.push_incoming(b"x");
-                reactor.fire_all(OsEvent { readable: true, ..OsEvent::default() });
+                reactor.fire_all(OsEvent {
+                    readable: true,
+                    ..OsEvent::default()
+                });
             });
             let status = reader.join().expect("reader");
             let readable = signals(socket) & ZX_SOCKET_READABLE != 0;
@@ -101,9 +112,16 @@ fn write_would_block_vs_drain_never_loses_writable() {
             let io = MockIo::stream();
             io.set_outgoing_capacity(1);
             let endpoint = OsEndpoint::new(Box::new(io.clone()));
-            endpoint.register(reactor.clone()).expect("mock registration");
-            reactor.fire_all(OsEvent { writable: true, ..OsEvent::default() });
-            let socket = process.create_object(Socket::from_os(endpoint)).expect("socket");
+            endpoint
+                .register(reactor.clone())
+                .expect("mock registration");
+            reactor.fire_all(OsEvent {
+                writable: true,
+                ..OsEvent::default()
+            });
+            let socket = process
+                .create_object(Socket::from_os(endpoint))
+                .expect("socket");
             assert_eq!(zx_socket_write(socket, 0, b"a", None), ZX_OK); // now full
             let race = Race::new("write", "drain");
             let writer = process.spawn({
@@ -112,12 +130,19 @@ fn write_would_block_vs_drain_never_loses_writable() {
             });
             race.b(|| {
                 io.take_outgoing();
-                reactor.fire_all(OsEvent { writable: true, ..OsEvent::default() });
+                reactor.fire_all(OsEvent {
+                    writable: true,
+                    ..OsEvent::default()
+                });
             });
             let status = writer.join().expect("writer");
             let writable = signals(socket) & ZX_SOCKET_WRITABLE != 0;
             let room = io.take_outgoing().is_empty();
-            assert!(!room || writable, "room to write but WRITABLE is clear ({})", race.order());
+            assert!(
+                !room || writable,
+                "room to write but WRITABLE is clear ({})",
+                race.order()
+            );
             assert_eq!(zx_handle_close(socket), ZX_OK);
             assert_nothing_leaked(&kernel);
             format!("{}; write {}", race.order(), status_name(status))

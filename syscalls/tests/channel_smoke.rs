@@ -4,7 +4,11 @@ use zxsim_kernel::{Config, Kernel, Profile};
 use zxsim_syscalls::sys::*;
 
 fn kernel() -> Kernel {
-    Kernel::new(Config::default().with_profile(Profile::Rfc0240).with_virtual_clock())
+    Kernel::new(
+        Config::default()
+            .with_profile(Profile::Rfc0240)
+            .with_virtual_clock(),
+    )
 }
 
 #[test]
@@ -29,11 +33,27 @@ fn messages_and_handles_cross_processes() {
     let mut bytes = [0u8; 8];
     let mut handles = [0u32; 2];
     let (mut nb, mut nh) = (0, 0);
-    assert_eq!(zx_channel_read(t1_in_b, 0, &mut bytes, &mut handles, Some(&mut nb), Some(&mut nh)), ZX_OK);
+    assert_eq!(
+        zx_channel_read(
+            t1_in_b,
+            0,
+            &mut bytes,
+            &mut handles,
+            Some(&mut nb),
+            Some(&mut nh)
+        ),
+        ZX_OK
+    );
     assert_eq!((&bytes[..nb as usize], nh), (&b"hi"[..], 2));
     let mut peer_signals = 0;
-    assert_eq!(zx_object_wait_one(t1_in_b, ZX_CHANNEL_PEER_CLOSED, 0, Some(&mut peer_signals)), ZX_OK);
-    assert_eq!(zx_handle_close_many(&[handles[0], handles[1], t1_in_b]), ZX_OK);
+    assert_eq!(
+        zx_object_wait_one(t1_in_b, ZX_CHANNEL_PEER_CLOSED, 0, Some(&mut peer_signals)),
+        ZX_OK
+    );
+    assert_eq!(
+        zx_handle_close_many(&[handles[0], handles[1], t1_in_b]),
+        ZX_OK
+    );
     drop(_bound);
     let _bound = a.bind();
     assert_eq!(zx_handle_close(c0), ZX_OK);
@@ -98,18 +118,35 @@ fn call_gets_its_reply_straight_and_times_out_on_the_virtual_clock() {
     });
     let mut rd = [0u8; 16];
     let (mut nb, mut nh) = (0, 0);
-    let mut args = zx_channel_call_args_t { wr_bytes: b"\0\0\0\0ping", wr_handles: &[], rd_bytes: &mut rd, rd_handles: &mut [] };
-    assert_eq!(zx_channel_call(client, 0, ZX_TIME_INFINITE, &mut args, &mut nb, &mut nh), ZX_OK);
+    let mut args = zx_channel_call_args_t {
+        wr_bytes: b"\0\0\0\0ping",
+        wr_handles: &[],
+        rd_bytes: &mut rd,
+        rd_handles: &mut [],
+    };
+    assert_eq!(
+        zx_channel_call(client, 0, ZX_TIME_INFINITE, &mut args, &mut nb, &mut nh),
+        ZX_OK
+    );
     assert_eq!(&rd[4..nb as usize], b"pong");
     let mut signals = 0;
     zx_object_wait_one(client, ZX_CHANNEL_READABLE, 0, Some(&mut signals));
-    assert_eq!(signals & ZX_CHANNEL_READABLE, 0, "a matched reply never raises READABLE");
+    assert_eq!(
+        signals & ZX_CHANNEL_READABLE,
+        0,
+        "a matched reply never raises READABLE"
+    );
     let server = server_thread.join().unwrap();
     // Now a call nobody answers: it ends at the deadline on the virtual clock.
     let caller = process.spawn(move || {
         let mut rd = [0u8; 16];
         let (mut nb, mut nh) = (0, 0);
-        let mut args = zx_channel_call_args_t { wr_bytes: b"\0\0\0\0ping", wr_handles: &[], rd_bytes: &mut rd, rd_handles: &mut [] };
+        let mut args = zx_channel_call_args_t {
+            wr_bytes: b"\0\0\0\0ping",
+            wr_handles: &[],
+            rd_bytes: &mut rd,
+            rd_handles: &mut [],
+        };
         zx_channel_call(client, 0, 1_000, &mut args, &mut nb, &mut nh)
     });
     while kernel.clock().next_deadline().is_none() {

@@ -19,8 +19,19 @@ fn an_fd_closed_behind_zxsims_back_answers_bad_state_and_wakes_waiters() {
     let (_theirs, _) = listener.accept().unwrap();
     let raw = ours.as_raw_fd();
     let mut socket = 0;
-    assert_eq!(zxsim_socket_from_fd(ours.into_raw_fd(), 0, &mut socket), ZX_OK);
-    assert_eq!(zx_object_wait_one(socket, ZX_SOCKET_WRITABLE, zx_deadline_after(5_000_000_000), None), ZX_OK);
+    assert_eq!(
+        zxsim_socket_from_fd(ours.into_raw_fd(), 0, &mut socket),
+        ZX_OK
+    );
+    assert_eq!(
+        zx_object_wait_one(
+            socket,
+            ZX_SOCKET_WRITABLE,
+            zx_deadline_after(5_000_000_000),
+            None
+        ),
+        ZX_OK
+    );
     // SAFETY: deliberately closes a descriptor zxsim owns, to provoke EBADF.
     unsafe { libc::close(raw) };
     let mut buf = [0u8; 4];
@@ -31,4 +42,3 @@ fn an_fd_closed_behind_zxsims_back_answers_bad_state_and_wakes_waiters() {
     assert_eq!(zx_socket_write(socket, 0, b"x", None), ZX_ERR_PEER_CLOSED);
     zx_handle_close(socket);
 }
-

@@ -26,7 +26,10 @@ fn tcp_pair() -> (TcpStream, TcpStream) {
 
 fn adopt(fd: impl IntoRawFd) -> zx_handle_t {
     let mut handle = 0;
-    assert_eq!(zxsim_socket_from_fd(fd.into_raw_fd(), 0, &mut handle), ZX_OK);
+    assert_eq!(
+        zxsim_socket_from_fd(fd.into_raw_fd(), 0, &mut handle),
+        ZX_OK
+    );
     handle
 }
 
@@ -34,7 +37,16 @@ const SECOND: i64 = 1_000_000_000;
 
 fn wait_for(handle: zx_handle_t, signals: zx_signals_t) -> zx_signals_t {
     let mut observed = 0;
-    assert_eq!(zx_object_wait_one(handle, signals, zx_deadline_after(5 * SECOND), Some(&mut observed)), ZX_OK, "waiting for {signals:#x}");
+    assert_eq!(
+        zx_object_wait_one(
+            handle,
+            signals,
+            zx_deadline_after(5 * SECOND),
+            Some(&mut observed)
+        ),
+        ZX_OK,
+        "waiting for {signals:#x}"
+    );
     observed
 }
 
@@ -53,19 +65,38 @@ fn tcp_readiness_drives_a_port_and_would_block_clears_readable() {
     let mut port = 0;
     zx_port_create(0, &mut port);
     wait_for(socket, ZX_SOCKET_WRITABLE);
-    assert_eq!(zx_object_wait_async(socket, port, 7, ZX_SOCKET_READABLE, 0), ZX_OK);
+    assert_eq!(
+        zx_object_wait_async(socket, port, 7, ZX_SOCKET_READABLE, 0),
+        ZX_OK
+    );
     theirs.write_all(b"hello").unwrap();
     let mut packet = zx_port_packet_t::default();
-    assert_eq!(zx_port_wait(port, zx_deadline_after(5 * SECOND), &mut packet), ZX_OK);
-    assert_eq!((packet.key, packet.signal().trigger), (7, ZX_SOCKET_READABLE));
+    assert_eq!(
+        zx_port_wait(port, zx_deadline_after(5 * SECOND), &mut packet),
+        ZX_OK
+    );
+    assert_eq!(
+        (packet.key, packet.signal().trigger),
+        (7, ZX_SOCKET_READABLE)
+    );
     let mut buf = [0u8; 16];
     let mut n = 0;
-    assert_eq!(zx_socket_read(socket, ZX_SOCKET_PEEK, &mut buf, Some(&mut n)), ZX_OK);
+    assert_eq!(
+        zx_socket_read(socket, ZX_SOCKET_PEEK, &mut buf, Some(&mut n)),
+        ZX_OK
+    );
     assert_eq!(&buf[..n], b"hello");
     assert_eq!(zx_socket_read(socket, 0, &mut buf, Some(&mut n)), ZX_OK);
     assert_eq!(&buf[..n], b"hello");
-    assert_eq!(zx_socket_read(socket, 0, &mut buf, Some(&mut n)), ZX_ERR_SHOULD_WAIT);
-    assert_eq!(current(socket) & ZX_SOCKET_READABLE, 0, "WouldBlock cleared READABLE");
+    assert_eq!(
+        zx_socket_read(socket, 0, &mut buf, Some(&mut n)),
+        ZX_ERR_SHOULD_WAIT
+    );
+    assert_eq!(
+        current(socket) & ZX_SOCKET_READABLE,
+        0,
+        "WouldBlock cleared READABLE"
+    );
     assert_eq!(zx_socket_write(socket, 0, b"back", Some(&mut n)), ZX_OK);
     let mut echo = [0u8; 4];
     theirs.read_exact(&mut echo).unwrap();
@@ -84,9 +115,15 @@ fn closing_the_last_handle_closes_the_fd() {
     let (ours, mut theirs) = tcp_pair();
     let socket = adopt(ours);
     zx_handle_close(socket);
-    theirs.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    theirs
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
     let mut buf = [0u8; 1];
-    assert_eq!(theirs.read(&mut buf).unwrap(), 0, "the peer sees end of stream");
+    assert_eq!(
+        theirs.read(&mut buf).unwrap(),
+        0,
+        "the peer sees end of stream"
+    );
 }
 
 #[test]
@@ -102,7 +139,10 @@ fn peer_half_close_raises_peer_write_disabled_then_reads_answer_bad_state() {
     let mut n = 0;
     assert_eq!(zx_socket_read(socket, 0, &mut buf, Some(&mut n)), ZX_OK);
     assert_eq!(&buf[..n], b"last");
-    assert_eq!(zx_socket_read(socket, 0, &mut buf, Some(&mut n)), ZX_ERR_BAD_STATE);
+    assert_eq!(
+        zx_socket_read(socket, 0, &mut buf, Some(&mut n)),
+        ZX_ERR_BAD_STATE
+    );
     // Our direction still works.
     assert_eq!(zx_socket_write(socket, 0, b"still", Some(&mut n)), ZX_OK);
     zx_handle_close(socket);
@@ -115,7 +155,10 @@ fn peer_reset_raises_peer_closed() {
     let (ours, theirs) = tcp_pair();
     let socket = adopt(ours);
     // SO_LINGER 0: close sends a RST.
-    let linger = libc::linger { l_onoff: 1, l_linger: 0 };
+    let linger = libc::linger {
+        l_onoff: 1,
+        l_linger: 0,
+    };
     // SAFETY: a valid linger value and its size for a socket we own.
     unsafe {
         libc::setsockopt(
@@ -181,13 +224,19 @@ fn udp_sockets_are_datagram_sockets() {
     let mut n = 0;
     assert_eq!(zx_socket_read(socket, 0, &mut small, Some(&mut n)), ZX_OK);
     assert_eq!(&small[..n], b"data", "truncated; the rest is discarded");
-    assert_eq!(zx_socket_read(socket, 0, &mut small, Some(&mut n)), ZX_ERR_SHOULD_WAIT);
+    assert_eq!(
+        zx_socket_read(socket, 0, &mut small, Some(&mut n)),
+        ZX_ERR_SHOULD_WAIT
+    );
     assert_eq!(zx_socket_write(socket, 0, b"reply", Some(&mut n)), ZX_OK);
     let mut buf = [0u8; 8];
     b.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
     assert_eq!(b.recv(&mut buf).unwrap(), 5);
     let mut info = zx_info_socket_t::default();
-    assert_eq!(zx_object_get_info(socket, ZX_INFO_SOCKET, info.as_bytes_mut(), None, None), ZX_OK);
+    assert_eq!(
+        zx_object_get_info(socket, ZX_INFO_SOCKET, info.as_bytes_mut(), None, None),
+        ZX_OK
+    );
     assert_eq!(info.options, ZX_SOCKET_DATAGRAM);
     zx_handle_close(socket);
 }
@@ -205,12 +254,18 @@ fn pipes_are_stream_sockets_without_peek() {
     wait_for(read_end, ZX_SOCKET_READABLE);
     let mut buf = [0u8; 8];
     let mut n = 0;
-    assert_eq!(zx_socket_read(read_end, ZX_SOCKET_PEEK, &mut buf, Some(&mut n)), ZX_ERR_NOT_SUPPORTED);
+    assert_eq!(
+        zx_socket_read(read_end, ZX_SOCKET_PEEK, &mut buf, Some(&mut n)),
+        ZX_ERR_NOT_SUPPORTED
+    );
     assert_eq!(zx_socket_read(read_end, 0, &mut buf, Some(&mut n)), ZX_OK);
     assert_eq!(&buf[..n], b"pipe");
     zx_handle_close(write_end);
     wait_for(read_end, ZX_SOCKET_PEER_CLOSED);
-    assert_eq!(zx_socket_read(read_end, 0, &mut buf, Some(&mut n)), ZX_ERR_PEER_CLOSED);
+    assert_eq!(
+        zx_socket_read(read_end, 0, &mut buf, Some(&mut n)),
+        ZX_ERR_PEER_CLOSED
+    );
     zx_handle_close(read_end);
 }
 
@@ -226,13 +281,25 @@ fn bad_descriptors_are_refused_without_panicking() {
     let _bound = process.bind();
     let mut handle = 0;
     let file = std::fs::File::open("/dev/null").unwrap();
-    assert_eq!(zxsim_socket_from_fd(file.into_raw_fd(), 0, &mut handle), ZX_ERR_NOT_SUPPORTED);
+    assert_eq!(
+        zxsim_socket_from_fd(file.into_raw_fd(), 0, &mut handle),
+        ZX_ERR_NOT_SUPPORTED
+    );
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    assert_eq!(zxsim_socket_from_fd(listener.into_raw_fd(), 0, &mut handle), ZX_ERR_NOT_SUPPORTED);
+    assert_eq!(
+        zxsim_socket_from_fd(listener.into_raw_fd(), 0, &mut handle),
+        ZX_ERR_NOT_SUPPORTED
+    );
     assert_eq!(zxsim_socket_from_fd(-1, 0, &mut handle), ZX_ERR_BAD_HANDLE);
-    assert_eq!(zxsim_socket_from_fd(1_000_000, 0, &mut handle), ZX_ERR_BAD_HANDLE);
+    assert_eq!(
+        zxsim_socket_from_fd(1_000_000, 0, &mut handle),
+        ZX_ERR_BAD_HANDLE
+    );
     let (ours, _theirs) = tcp_pair();
-    assert_eq!(zxsim_socket_from_fd(ours.as_raw_fd(), 1, &mut handle), ZX_ERR_INVALID_ARGS);
+    assert_eq!(
+        zxsim_socket_from_fd(ours.as_raw_fd(), 1, &mut handle),
+        ZX_ERR_INVALID_ARGS
+    );
     drop(ours); // INVALID_ARGS left the descriptor with its owner
     assert_eq!((kernel.live_objects(), kernel.live_handles()), (0, 0));
 }
@@ -243,12 +310,26 @@ fn disabling_writes_shuts_down_the_fd() {
     let _bound = process.bind();
     let (ours, mut theirs) = tcp_pair();
     let socket = adopt(ours);
-    assert_eq!(zx_socket_set_disposition(socket, 0, ZX_SOCKET_DISPOSITION_WRITE_DISABLED), ZX_ERR_NOT_SUPPORTED);
-    assert_eq!(zx_socket_set_disposition(socket, ZX_SOCKET_DISPOSITION_WRITE_DISABLED, 0), ZX_OK);
-    assert_eq!(current(socket) & ZX_SOCKET_WRITE_DISABLED, ZX_SOCKET_WRITE_DISABLED);
+    assert_eq!(
+        zx_socket_set_disposition(socket, 0, ZX_SOCKET_DISPOSITION_WRITE_DISABLED),
+        ZX_ERR_NOT_SUPPORTED
+    );
+    assert_eq!(
+        zx_socket_set_disposition(socket, ZX_SOCKET_DISPOSITION_WRITE_DISABLED, 0),
+        ZX_OK
+    );
+    assert_eq!(
+        current(socket) & ZX_SOCKET_WRITE_DISABLED,
+        ZX_SOCKET_WRITE_DISABLED
+    );
     assert_eq!(zx_socket_write(socket, 0, b"x", None), ZX_ERR_BAD_STATE);
-    assert_eq!(zx_socket_set_disposition(socket, ZX_SOCKET_DISPOSITION_WRITE_ENABLED, 0), ZX_ERR_BAD_STATE);
-    theirs.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    assert_eq!(
+        zx_socket_set_disposition(socket, ZX_SOCKET_DISPOSITION_WRITE_ENABLED, 0),
+        ZX_ERR_BAD_STATE
+    );
+    theirs
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
     let mut buf = [0u8; 1];
     assert_eq!(theirs.read(&mut buf).unwrap(), 0);
     zx_handle_close(socket);
@@ -258,7 +339,11 @@ fn disabling_writes_shuts_down_the_fd() {
 
 /// Polls `fd` for readability for up to `timeout_ms`.
 fn fd_readable(fd: i32, timeout_ms: i32) -> bool {
-    let mut pfd = libc::pollfd { fd, events: libc::POLLIN, revents: 0 };
+    let mut pfd = libc::pollfd {
+        fd,
+        events: libc::POLLIN,
+        revents: 0,
+    };
     // SAFETY: one valid pollfd.
     let n = unsafe { libc::poll(&mut pfd, 1, timeout_ms) };
     n == 1 && pfd.revents & libc::POLLIN != 0
@@ -290,7 +375,10 @@ fn port_fd_wakes_when_a_packet_arrives() {
         std::thread::sleep(Duration::from_millis(20));
         zx_port_queue(port, &user_packet(1))
     });
-    assert!(fd_readable(fd, 5_000), "woken by a packet queued on another thread");
+    assert!(
+        fd_readable(fd, 5_000),
+        "woken by a packet queued on another thread"
+    );
     assert_eq!(queuer.join().unwrap(), ZX_OK);
     assert_eq!(drain(port), 1);
     assert_eq!(zxsim_port_rearm(port), ZX_OK);
@@ -373,7 +461,9 @@ fn a_plain_mio_loop_waits_on_a_port() {
     let mut fd = -1;
     zxsim_port_get_fd(port, &mut fd);
     let mut poll = Poll::new().unwrap();
-    poll.registry().register(&mut SourceFd(&fd), Token(1), Interest::READABLE).unwrap();
+    poll.registry()
+        .register(&mut SourceFd(&fd), Token(1), Interest::READABLE)
+        .unwrap();
     let producer = process.spawn(move || {
         for key in 0..10 {
             zx_port_queue(port, &user_packet(key));
@@ -383,7 +473,8 @@ fn a_plain_mio_loop_waits_on_a_port() {
     let mut events = Events::with_capacity(8);
     let mut received = 0;
     while received < 10 {
-        poll.poll(&mut events, Some(Duration::from_secs(5))).unwrap();
+        poll.poll(&mut events, Some(Duration::from_secs(5)))
+            .unwrap();
         assert!(!events.is_empty(), "timed out");
         received += drain(port);
         zxsim_port_rearm(port);
@@ -408,12 +499,21 @@ fn tokio_async_fd_waits_on_a_port() {
             zx_port_queue(port, &user_packet(key));
         }
     });
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_io().enable_time().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_io()
+        .enable_time()
+        .build()
+        .unwrap();
     let received = runtime.block_on(async {
-        let async_fd = AsyncFd::new(fd).unwrap();
+        // SAFETY: the port owns `fd` and keeps it open until its last handle closes, which is
+        // after this runtime (and the AsyncFd) are gone.
+        let async_fd = unsafe { AsyncFd::register_with_interest(fd, tokio::io::Interest::READABLE) }.unwrap();
         let mut received = 0;
         while received < 5 {
-            let mut guard = tokio::time::timeout(Duration::from_secs(5), async_fd.readable()).await.unwrap().unwrap();
+            let mut guard = tokio::time::timeout(Duration::from_secs(5), async_fd.readable())
+                .await
+                .unwrap()
+                .unwrap();
             received += drain(port);
             zxsim_port_rearm(port);
             guard.clear_ready();

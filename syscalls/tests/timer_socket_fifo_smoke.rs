@@ -21,8 +21,14 @@ fn timers_fire_in_deadline_order_on_the_virtual_clock() {
     let _bound = process.bind();
     let (mut port, mut t1, mut t2) = (0, 0, 0);
     zx_port_create(0, &mut port);
-    assert_eq!(zx_timer_create(ZX_TIMER_SLACK_CENTER, ZX_CLOCK_MONOTONIC, &mut t1), ZX_OK);
-    assert_eq!(zx_timer_create(ZX_TIMER_SLACK_LATE, ZX_CLOCK_BOOT, &mut t2), ZX_OK);
+    assert_eq!(
+        zx_timer_create(ZX_TIMER_SLACK_CENTER, ZX_CLOCK_MONOTONIC, &mut t1),
+        ZX_OK
+    );
+    assert_eq!(
+        zx_timer_create(ZX_TIMER_SLACK_LATE, ZX_CLOCK_BOOT, &mut t2),
+        ZX_OK
+    );
     assert_eq!(zx_timer_set(t1, 200, 0), ZX_OK);
     assert_eq!(zx_timer_set(t2, 100, 0), ZX_OK);
     zx_object_wait_async(t1, port, 1, ZX_TIMER_SIGNALED, 0);
@@ -40,7 +46,11 @@ fn timers_fire_in_deadline_order_on_the_virtual_clock() {
     assert_eq!(zx_timer_set(t1, 10_000, -1), ZX_ERR_OUT_OF_RANGE);
     assert_eq!(zx_timer_set(t1, 10_000, 0), ZX_OK);
     zx_handle_close_many(&[port, t1, t2]);
-    assert_eq!((kernel.live_objects(), kernel.live_handles()), (0, 0), "an armed timer is disarmed at close");
+    assert_eq!(
+        (kernel.live_objects(), kernel.live_handles()),
+        (0, 0),
+        "an armed timer is disarmed at close"
+    );
 }
 
 #[test]
@@ -51,7 +61,15 @@ fn real_clock_timer_fires() {
     let mut timer = 0;
     zx_timer_create(0, ZX_CLOCK_MONOTONIC, &mut timer);
     assert_eq!(zx_timer_set(timer, zx_deadline_after(1_000_000), 0), ZX_OK);
-    assert_eq!(zx_object_wait_one(timer, ZX_TIMER_SIGNALED, zx_deadline_after(5_000_000_000), None), ZX_OK);
+    assert_eq!(
+        zx_object_wait_one(
+            timer,
+            ZX_TIMER_SIGNALED,
+            zx_deadline_after(5_000_000_000),
+            None
+        ),
+        ZX_OK
+    );
     zx_handle_close(timer);
 }
 
@@ -72,13 +90,19 @@ fn socket_stream_and_datagram_basics() {
     assert_eq!(zx_socket_write(a, 0, &big, Some(&mut n)), ZX_OK);
     assert_eq!(n, 257_024 - 2);
     assert_eq!(signals(a) & ZX_SOCKET_WRITABLE, 0);
-    assert_eq!(zx_socket_write(a, 0, b"x", Some(&mut n)), ZX_ERR_SHOULD_WAIT);
+    assert_eq!(
+        zx_socket_write(a, 0, b"x", Some(&mut n)),
+        ZX_ERR_SHOULD_WAIT
+    );
     zx_handle_close(a);
     assert_eq!(signals(b) & ZX_SOCKET_PEER_CLOSED, ZX_SOCKET_PEER_CLOSED);
     let mut rest = vec![0u8; 300_000];
     assert_eq!(zx_socket_read(b, 0, &mut rest, Some(&mut n)), ZX_OK);
     assert_eq!(n, 257_024);
-    assert_eq!(zx_socket_read(b, 0, &mut rest, Some(&mut n)), ZX_ERR_PEER_CLOSED);
+    assert_eq!(
+        zx_socket_read(b, 0, &mut rest, Some(&mut n)),
+        ZX_ERR_PEER_CLOSED
+    );
     zx_handle_close(b);
 
     assert_eq!(zx_socket_create(ZX_SOCKET_DATAGRAM, &mut a, &mut b), ZX_OK);
@@ -88,14 +112,26 @@ fn socket_stream_and_datagram_basics() {
     assert_eq!(&buf[..n], b"abc", "truncated, rest discarded");
     assert_eq!(zx_socket_read(b, 0, &mut buf, Some(&mut n)), ZX_OK);
     assert_eq!(&buf[..n], b"gh");
-    assert_eq!(zx_socket_set_disposition(a, ZX_SOCKET_DISPOSITION_WRITE_DISABLED, 0), ZX_OK);
-    assert_eq!(zx_socket_read(b, 0, &mut buf, Some(&mut n)), ZX_ERR_BAD_STATE);
+    assert_eq!(
+        zx_socket_set_disposition(a, ZX_SOCKET_DISPOSITION_WRITE_DISABLED, 0),
+        ZX_OK
+    );
+    assert_eq!(
+        zx_socket_read(b, 0, &mut buf, Some(&mut n)),
+        ZX_ERR_BAD_STATE
+    );
     assert_eq!(zx_socket_write(a, 0, b"x", None), ZX_ERR_BAD_STATE);
     let threshold = 10u64.to_le_bytes();
-    assert_eq!(zx_object_set_property(b, ZX_PROP_SOCKET_RX_THRESHOLD, &threshold), ZX_OK);
+    assert_eq!(
+        zx_object_set_property(b, ZX_PROP_SOCKET_RX_THRESHOLD, &threshold),
+        ZX_OK
+    );
     let mut info = zx_info_socket_t::default();
     let bytes = info_bytes(&mut info);
-    assert_eq!(zx_object_get_info(b, ZX_INFO_SOCKET, bytes, None, None), ZX_OK);
+    assert_eq!(
+        zx_object_get_info(b, ZX_INFO_SOCKET, bytes, None, None),
+        ZX_OK
+    );
     zx_handle_close_many(&[a, b]);
     assert_eq!((kernel.live_objects(), kernel.live_handles()), (0, 0));
 }
@@ -112,19 +148,31 @@ fn fifo_elements() {
     let (mut a, mut b) = (0, 0);
     assert_eq!(zx_fifo_create(2, 4, 0, &mut a, &mut b), ZX_OK);
     assert_eq!(zx_fifo_create(0, 4, 0, &mut a, &mut b), ZX_ERR_OUT_OF_RANGE);
-    assert_eq!(zx_fifo_create(1024, 8, 0, &mut a, &mut b), ZX_ERR_OUT_OF_RANGE);
+    assert_eq!(
+        zx_fifo_create(1024, 8, 0, &mut a, &mut b),
+        ZX_ERR_OUT_OF_RANGE
+    );
     let mut n = 0;
     assert_eq!(zx_fifo_write(a, 4, b"aaaabbbbcccc", 3, Some(&mut n)), ZX_OK);
     assert_eq!(n, 2);
     assert_eq!(signals(a) & ZX_FIFO_WRITABLE, 0);
-    assert_eq!(zx_fifo_write(a, 4, b"dddd", 1, Some(&mut n)), ZX_ERR_SHOULD_WAIT);
+    assert_eq!(
+        zx_fifo_write(a, 4, b"dddd", 1, Some(&mut n)),
+        ZX_ERR_SHOULD_WAIT
+    );
     let mut out = [0u8; 8];
     assert_eq!(zx_fifo_read(b, 4, &mut out, 2, Some(&mut n)), ZX_OK);
     assert_eq!(&out, b"aaaabbbb");
     assert_eq!(signals(a) & ZX_FIFO_WRITABLE, ZX_FIFO_WRITABLE);
-    assert_eq!(zx_fifo_read(b, 3, &mut out, 1, Some(&mut n)), ZX_ERR_OUT_OF_RANGE);
+    assert_eq!(
+        zx_fifo_read(b, 3, &mut out, 1, Some(&mut n)),
+        ZX_ERR_OUT_OF_RANGE
+    );
     zx_handle_close(a);
-    assert_eq!(zx_fifo_read(b, 4, &mut out, 1, Some(&mut n)), ZX_ERR_PEER_CLOSED);
+    assert_eq!(
+        zx_fifo_read(b, 4, &mut out, 1, Some(&mut n)),
+        ZX_ERR_PEER_CLOSED
+    );
     zx_handle_close(b);
     assert_eq!((kernel.live_objects(), kernel.live_handles()), (0, 0));
 }

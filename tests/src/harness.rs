@@ -94,7 +94,12 @@ impl Ctx {
         let kernel = Kernel::new(config);
         let process = kernel.create_process();
         let bound = process.bind();
-        Ctx { kernel, process, profile, _bound: bound }
+        Ctx {
+            kernel,
+            process,
+            profile,
+            _bound: bound,
+        }
     }
 
     /// A second process in the same kernel (not bound; use `bind` or `spawn` on it).
@@ -170,10 +175,17 @@ fn run_case(case: &Case, profile: Profile) -> (bool, String) {
 }
 
 fn report(record: &Record<'_>) {
-    let Ok(path) = std::env::var("ZXSIM_CONFORMANCE_REPORT") else { return };
-    let line = record.to_json();
-    let mut file = std::fs::OpenOptions::new().create(true).append(true).open(path).expect("open report");
-    writeln!(file, "{line}").expect("write report");
+    let Ok(path) = std::env::var("ZXSIM_CONFORMANCE_REPORT") else {
+        return;
+    };
+    // One `write` per record on an O_APPEND file, so records from parallel runs never interleave.
+    let line = format!("{}\n", record.to_json());
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .expect("open report");
+    file.write_all(line.as_bytes()).expect("write report");
 }
 
 /// Runs every case of `modules` under the selected profiles through libtest-mimic.
@@ -181,7 +193,8 @@ pub fn main(modules: Vec<Vec<Case>>) {
     let args = Arguments::from_args();
     let profiles: Vec<Profile> = match std::env::var("ZXSIM_SEMANTICS") {
         Ok(name) if !name.trim().is_empty() => {
-            vec![Profile::from_name(&name).unwrap_or_else(|| panic!("ZXSIM_SEMANTICS={name}: expected zircon or rfc0240"))]
+            vec![Profile::from_name(&name)
+                .unwrap_or_else(|| panic!("ZXSIM_SEMANTICS={name}: expected zircon or rfc0240"))]
         }
         _ => Profile::ALL.to_vec(),
     };
@@ -197,7 +210,13 @@ pub fn main(modules: Vec<Vec<Case>>) {
             let kind = case.syscall;
             let expected = case.holds.holds_for(profile);
             let suffix = if expected { "" } else { " (differs)" };
-            let name = format!("{}::{}::{}{}", profile.name(), case.syscall, case.name, suffix);
+            let name = format!(
+                "{}::{}::{}{}",
+                profile.name(),
+                case.syscall,
+                case.name,
+                suffix
+            );
             trials.push(
                 Trial::test(name, move || {
                     let (passed, message) = run_case(&case, profile);

@@ -1,8 +1,408 @@
-//! `cargo xtask bench` (being written).
+//! `cargo xtask bench [--quick] [--filter F] [--markdown FILE]`: runs the criterion benchmarks of
+//! `zxsim-syscalls` (`cargo bench -p zxsim-syscalls --bench '*'`), reads criterion's estimates
+//! (`target/criterion/<group>/<bench>/new/estimates.json`, the median; benchmarks are found by the
+//! `full_id` in the `benchmark.json` beside it) and prints, for each benchmark, zxsim's time, its
+//! baseline's time measured in the same run, the ratio and the target from
+//! `docs/performance.md`; then the memory per pending async wait (the `memory_per_wait` test of
+//! `zxsim-syscalls`).
+//!
+//! A missed target is reported, never an error: machines are noisy. The command fails only if the
+//! benchmarks (or the memory test) fail to run.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Instant, SystemTime};
 
 #[derive(clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// A very short run for CI (0.2 s warm-up, 0.5 s measurement, fewer bootstrap resamples).
+    #[arg(long)]
+    quick: bool,
+    /// Only run the benchmarks whose id matches this criterion filter (e.g. `Event/`); rows
+    /// whose benchmark or baseline did not run are shown as not run.
+    #[arg(long)]
+    filter: Option<String>,
+    /// Also write the table as Markdown to this file.
+    #[arg(long)]
+    markdown: Option<PathBuf>,
+    /// Further criterion flags, after `--` (e.g. `-- --sample-size 20`); one given here replaces
+    /// the `--quick` value of the same flag.
+    #[arg(last = true)]
+    criterion: Vec<String>,
+}
 
-pub fn run(_args: Args) -> Result<(), String> {
-    Err("not written yet".into())
+/// One line of the report: a zxsim benchmark against its baseline.
+struct Comparison {
+    /// Criterion id of the zxsim benchmark (`<group>/<function>[/<value>]`).
+    bench: String,
+    /// Criterion id of the baseline it is divided by.
+    baseline: String,
+    /// Short name of the baseline for the table.
+    baseline_label: &'static str,
+    /// Largest acceptable ratio bench/baseline, if the spec sets one.
+    target: Option<f64>,
+}
+
+/// The thread placements the round-trip benches run under, with the criterion group suffix each
+/// uses (see `syscalls/benches/common/mod.rs`).
+const PLACEMENTS: [(&str, &str); 3] = [
+    ("", "unpinned"),
+    ("@own-cores", "own cores"),
+    ("@same-core", "same core"),
+];
+
+const CROSSBEAM: &str = "baseline/crossbeam send+recv";
+
+/// The criterion flags of `--quick` (criterion refuses a flag given twice).
+const QUICK: [(&str, &str); 3] = [
+    ("--warm-up-time", "0.2"),
+    ("--measurement-time", "0.5"),
+    ("--nresamples", "10000"),
+];
+
+fn comparisons() -> Vec<Comparison> {
+    let one_thread = |bench: &str, target: f64| {
+        let group = bench.split('/').next().expect("group");
+        Comparison {
+            bench: bench.to_string(),
+            baseline: format!("{group}/{CROSSBEAM}"),
+            baseline_label: "crossbeam send+recv",
+            target: Some(target),
+        }
+    };
+    let mut rows = vec![
+        one_thread("Event/Signal", 1.0),
+        one_thread("Handle/DuplicateClose", 2.0),
+        one_thread("WaitOne/AlreadySignaled", 2.0),
+        one_thread("Port/QueueWait", 2.5),
+        one_thread("ObjectWaitAsync/FireAndWait", 5.0),
+    ];
+    for (suffix, _) in PLACEMENTS {
+        let group = format!("RoundTrip{suffix}");
+        rows.push(Comparison {
+            bench: format!("{group}/Port"),
+            baseline: format!("{group}/baseline/condvar"),
+            baseline_label: "parking_lot condvar round trip",
+            target: Some(1.0),
+        });
+        rows.push(Comparison {
+            bench: format!("{group}/Port"),
+            baseline: format!("{group}/baseline/crossbeam"),
+            baseline_label: "crossbeam round trip",
+            target: Some(2.0),
+        });
+    }
+    rows.push(Comparison {
+        bench: "Scale/CancelKey/100000".into(),
+        baseline: "Scale/CancelKey/10".into(),
+        baseline_label: "itself, 10 other waits",
+        target: Some(1.5),
+    });
+    rows.push(Comparison {
+        bench: "Scale/HandleLookup/200000".into(),
+        baseline: "Scale/HandleLookup/10".into(),
+        baseline_label: "itself, 10 live handles",
+        target: None,
+    });
+    // `syscalls/benches/echo.rs`: no target in the spec, shown for information.
+    for what in ["latency", "throughput"] {
+        rows.push(Comparison {
+            bench: format!("Socket/Echo/{what}"),
+            baseline: format!("Socket/baseline/mio echo {what}"),
+            baseline_label: "the same server on mio",
+            target: None,
+        });
+    }
+    rows
+}
+
+pub fn run(args: Args) -> Result<(), String> {
+    let root = crate::workspace_root();
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let started = SystemTime::now();
+    let clock = Instant::now();
+
+    let mut bench = Command::new(&cargo);
+    bench
+        .current_dir(&root)
+        .args(["bench", "-p", "zxsim-syscalls", "--bench", "*", "--"]);
+    if args.quick {
+        for (flag, value) in QUICK {
+            let given = args.criterion.iter().any(|arg| {
+                arg == flag
+                    || arg
+                        .strip_prefix(flag)
+                        .is_some_and(|rest| rest.starts_with('='))
+            });
+            if !given {
+                bench.args([flag, value]);
+            }
+        }
+    }
+    bench.args(&args.criterion);
+    if let Some(filter) = &args.filter {
+        bench.arg(filter);
+    }
+    println!("xtask bench: {}", describe(&bench));
+    let status = bench
+        .status()
+        .map_err(|error| format!("cannot run cargo bench: {error}"))?;
+    if !status.success() {
+        return Err(format!("cargo bench failed ({status})"));
+    }
+
+    let memory = memory_per_wait(&cargo, &root)?;
+
+    let estimates = Estimates::collect(&target_dir(&root).join("criterion"), started);
+    let rows: Vec<Row> = comparisons()
+        .into_iter()
+        .map(|comparison| Row::measure(comparison, &estimates))
+        .collect();
+    let table = render_text(&rows);
+    println!();
+    println!("{table}");
+    println!(
+        "RoundTrip placements: unpinned = both threads where the OS puts them; own cores = one CPU \
+         each; same core = both on one CPU.\nRatios are zxsim / baseline, medians measured in \
+         this run; a missed target is reported, not an error."
+    );
+    println!("memory per pending async wait: {memory} (goal ≤ 256 bytes)");
+    println!(
+        "xtask bench: {} mode, {:.0} s including the build",
+        if args.quick { "quick" } else { "full" },
+        clock.elapsed().as_secs_f64()
+    );
+
+    if let Some(path) = &args.markdown {
+        let markdown = format!(
+            "{}\nMemory per pending async wait: {memory} (goal ≤ 256 bytes).\n",
+            render_markdown(&rows)
+        );
+        std::fs::write(path, markdown)
+            .map_err(|error| format!("cannot write {}: {error}", path.display()))?;
+        println!("xtask bench: wrote {}", path.display());
+    }
+    Ok(())
+}
+
+/// Runs the `memory_per_wait` test and returns the figure it prints.
+fn memory_per_wait(cargo: &str, root: &Path) -> Result<String, String> {
+    let mut test = Command::new(cargo);
+    test.current_dir(root).args([
+        "test",
+        "-p",
+        "zxsim-syscalls",
+        "--test",
+        "memory_per_wait",
+        "--",
+        "--nocapture",
+    ]);
+    println!("xtask bench: {}", describe(&test));
+    let output = test
+        .output()
+        .map_err(|error| format!("cannot run cargo test: {error}"))?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    if !output.status.success() {
+        eprint!("{}", String::from_utf8_lossy(&output.stderr));
+        eprint!("{stdout}");
+        return Err(format!(
+            "the memory_per_wait test failed ({})",
+            output.status
+        ));
+    }
+    const PREFIX: &str = "memory per pending async wait: ";
+    stdout
+        .lines()
+        .find_map(|line| line.strip_prefix(PREFIX))
+        .and_then(|rest| rest.split(" (").next())
+        .map(str::to_string)
+        .ok_or_else(|| "the memory_per_wait test printed no figure".to_string())
+}
+
+fn describe(command: &Command) -> String {
+    let program = Path::new(command.get_program());
+    let program = program.file_name().unwrap_or(program.as_os_str());
+    let mut words = vec![program.to_string_lossy().into_owned()];
+    words.extend(command.get_args().map(|arg| {
+        let arg = arg.to_string_lossy();
+        if arg.contains([' ', '*']) {
+            format!("'{arg}'")
+        } else {
+            arg.into_owned()
+        }
+    }));
+    words.join(" ")
+}
+
+/// Cargo's target directory: `CARGO_TARGET_DIR` if set, else `<workspace>/target`.
+fn target_dir(root: &Path) -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) => root.join(dir),
+        None => root.join("target"),
+    }
+}
+
+/// The medians (ns) of every benchmark criterion measured in this run, by criterion id.
+struct Estimates(HashMap<String, f64>);
+
+impl Estimates {
+    /// Walks `target/criterion` for `new/benchmark.json` (which names the benchmark: criterion
+    /// turns a `/` inside a function name into `_` in the directory) and reads the median of the
+    /// `new/estimates.json` beside it, if that file was written by this run — older results are
+    /// not reported as this run's.
+    fn collect(criterion: &Path, since: SystemTime) -> Estimates {
+        let mut found = HashMap::new();
+        let mut pending = vec![criterion.to_path_buf()];
+        while let Some(dir) = pending.pop() {
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if !path.is_dir() {
+                    continue;
+                }
+                if path.file_name().is_some_and(|name| name == "new") {
+                    if let Some((id, median)) = Self::read(&path, since) {
+                        found.insert(id, median);
+                    }
+                } else {
+                    pending.push(path);
+                }
+            }
+        }
+        Estimates(found)
+    }
+
+    fn read(new: &Path, since: SystemTime) -> Option<(String, f64)> {
+        let estimates = new.join("estimates.json");
+        if std::fs::metadata(&estimates).ok()?.modified().ok()? < since {
+            return None;
+        }
+        let json = |path: PathBuf| -> Option<serde_json::Value> {
+            serde_json::from_str(&std::fs::read_to_string(path).ok()?).ok()
+        };
+        let id = json(new.join("benchmark.json"))?
+            .get("full_id")?
+            .as_str()?
+            .to_string();
+        let median = json(estimates)?
+            .get("median")?
+            .get("point_estimate")?
+            .as_f64()?;
+        Some((id, median))
+    }
+
+    fn get(&self, id: &str) -> Option<f64> {
+        self.0.get(id).copied()
+    }
+}
+
+struct Row {
+    comparison: Comparison,
+    bench_ns: Option<f64>,
+    baseline_ns: Option<f64>,
+}
+
+impl Row {
+    fn measure(comparison: Comparison, estimates: &Estimates) -> Row {
+        Row {
+            bench_ns: estimates.get(&comparison.bench),
+            baseline_ns: estimates.get(&comparison.baseline),
+            comparison,
+        }
+    }
+
+    fn ratio(&self) -> Option<f64> {
+        Some(self.bench_ns? / self.baseline_ns?)
+    }
+
+    fn cells(&self) -> [String; 7] {
+        let ns = |value: Option<f64>| value.map_or_else(|| "not run".into(), format_ns);
+        let ratio = self.ratio();
+        let target = self.comparison.target;
+        let verdict = match (ratio, target) {
+            (Some(ratio), Some(target)) if ratio <= target => "yes",
+            (Some(_), Some(_)) => "MISSED",
+            (None, _) => "—",
+            (Some(_), None) => "n/a",
+        };
+        [
+            self.comparison.bench.clone(),
+            ns(self.bench_ns),
+            self.comparison.baseline_label.to_string(),
+            ns(self.baseline_ns),
+            ratio.map_or_else(|| "—".into(), |ratio| format!("{ratio:.2}×")),
+            target.map_or_else(|| "—".into(), |target| format!("≤ {target:.1}×")),
+            verdict.to_string(),
+        ]
+    }
+}
+
+const HEADERS: [&str; 7] = [
+    "benchmark",
+    "zxsim ns",
+    "baseline",
+    "baseline ns",
+    "ratio",
+    "target",
+    "met",
+];
+
+fn format_ns(ns: f64) -> String {
+    if ns >= 100.0 {
+        format!("{ns:.0}")
+    } else {
+        format!("{ns:.1}")
+    }
+}
+
+fn render_text(rows: &[Row]) -> String {
+    let cells: Vec<[String; 7]> = rows.iter().map(Row::cells).collect();
+    let mut widths = HEADERS.map(|header| header.chars().count());
+    for row in &cells {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    let line = |row: &[String]| {
+        let mut out = String::new();
+        for (column, (cell, width)) in row.iter().zip(widths).enumerate() {
+            let pad = width - cell.chars().count();
+            // Numbers right-aligned, text left-aligned.
+            let numeric = matches!(column, 1 | 3 | 4);
+            if column > 0 {
+                out.push_str("  ");
+            }
+            if numeric {
+                out.push_str(&" ".repeat(pad));
+                out.push_str(cell);
+            } else {
+                out.push_str(cell);
+                out.push_str(&" ".repeat(pad));
+            }
+        }
+        out.trim_end().to_string()
+    };
+    let headers = HEADERS.map(str::to_string);
+    let mut out = line(&headers);
+    out.push('\n');
+    out.push_str(&"-".repeat(widths.iter().sum::<usize>() + 2 * (widths.len() - 1)));
+    for row in &cells {
+        out.push('\n');
+        out.push_str(&line(row));
+    }
+    out
+}
+
+fn render_markdown(rows: &[Row]) -> String {
+    let mut out = format!("| {} |\n", HEADERS.join(" | "));
+    out.push_str("|---|--:|---|--:|--:|---|---|\n");
+    for row in rows {
+        let mut cells = row.cells();
+        cells[0] = format!("`{}`", cells[0]);
+        out.push_str(&format!("| {} |\n", cells.join(" | ")));
+    }
+    out
 }

@@ -9,10 +9,11 @@
 //!
 //! Invariants:
 //! - **Single owner.** Channel handles never carry DUPLICATE, so an endpoint has exactly one
-//!   handle. Read, write and call compare the caller's process with the recorded owner
-//!   (`BAD_HANDLE` on mismatch), and syscalls run them under the caller's handle-table lock, so a
-//!   racing transfer (which removes the handle under that table's write lock) either happens
-//!   entirely before or entirely after them.
+//!   handle. Read, write and call compare the caller's process with the recorded owner under
+//!   the pair lock, atomically with the operation as Zircon does (`BAD_HANDLE` on mismatch), and
+//!   syscalls run them under the caller's handle-table lock, so a racing transfer (which removes
+//!   the handle under that table's write lock) either happens entirely before or entirely after
+//!   them.
 //! - **Nothing is lost.** A message is in exactly one queue, in a caller's hands, or destroyed;
 //!   destroying it closes its handles. A dying endpoint destroys its unread messages outside the
 //!   pair lock, and nested `on_zero_handles` calls are queued by [`crate::object`] rather than
@@ -52,13 +53,18 @@ impl Message {
     }
 
     fn txid(&self) -> Option<u32> {
-        self.bytes.get(..4).map(|b| u32::from_le_bytes(b.try_into().expect("4 bytes")))
+        self.bytes
+            .get(..4)
+            .map(|b| u32::from_le_bytes(b.try_into().expect("4 bytes")))
     }
 }
 
 impl std::fmt::Debug for Message {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Message").field("bytes", &self.bytes.len()).field("handles", &self.handles.len()).finish()
+        f.debug_struct("Message")
+            .field("bytes", &self.bytes.len())
+            .field("handles", &self.handles.len())
+            .finish()
     }
 }
 
@@ -145,7 +151,16 @@ impl Channel {
     /// Both endpoints, for koids `koids`; both start WRITABLE.
     pub fn pair(koids: [Koid; 2]) -> (Channel, Channel) {
         let (a, b) = Peered::pair(koids, Signals::CHANNEL_WRITABLE, ChannelEnd::default);
-        (Channel { peer: a, owner: AtomicU64::new(0) }, Channel { peer: b, owner: AtomicU64::new(0) })
+        (
+            Channel {
+                peer: a,
+                owner: AtomicU64::new(0),
+            },
+            Channel {
+                peer: b,
+                owner: AtomicU64::new(0),
+            },
+        )
     }
 
     fn check_owner(&self, caller: Koid) -> Result<(), Status> {
@@ -159,15 +174,21 @@ impl Channel {
     /// Writes `message` to the peer. On failure the message comes back so the caller destroys it
     /// (closing its handles) outside every lock.
     pub fn write(&self, caller: Koid, message: Message) -> Result<WriteOutcome, (Status, Message)> {
-        if let Err(status) = self.check_owner(caller) {
-            return Err((status, message));
-        }
+        // The owner check runs under the pair lock, as Zircon's does under the channel lock, so
+        // it is atomic with the operation even without the caller's table lock.
         self.peer.with_ends(|_, peer| {
+            if let Err(status) = self.check_owner(caller) {
+                return Err((status, message));
+            }
             if peer.closed {
                 return Err((Status::PEER_CLOSED, message));
             }
             let queued = peer.state.deliver(&mut peer.signals, message);
-            Ok(if queued > MAX_PENDING_MESSAGES { WriteOutcome::QueueFull } else { WriteOutcome::Queued })
+            Ok(if queued > MAX_PENDING_MESSAGES {
+                WriteOutcome::QueueFull
+            } else {
+                WriteOutcome::Queued
+            })
         })
     }
 
@@ -180,25 +201,42 @@ impl Channel {
         max_handles: usize,
         may_discard: bool,
     ) -> Result<Message, ReadError> {
-        let fail = |status| ReadError { status, required: (0, 0), discarded: None };
-        self.check_owner(caller).map_err(fail)?;
+        let fail = |status| ReadError {
+            status,
+            required: (0, 0),
+            discarded: None,
+        };
         self.peer.with_ends(|mine, peer| {
+            self.check_owner(caller).map_err(fail)?;
             let Some(head) = mine.state.messages.front() else {
-                return Err(fail(if peer.closed { Status::PEER_CLOSED } else { Status::SHOULD_WAIT }));
+                return Err(fail(if peer.closed {
+                    Status::PEER_CLOSED
+                } else {
+                    Status::SHOULD_WAIT
+                }));
             };
             let required = (head.bytes.len(), head.handles.len());
             let fits = required.0 <= max_bytes && required.1 <= max_handles;
             if !fits && !may_discard {
-                return Err(ReadError { status: Status::BUFFER_TOO_SMALL, required, discarded: None });
+                return Err(ReadError {
+                    status: Status::BUFFER_TOO_SMALL,
+                    required,
+                    discarded: None,
+                });
             }
             let message = mine.state.messages.pop_front().expect("head exists");
             if mine.state.messages.is_empty() {
-                mine.signals.update(Signals::CHANNEL_READABLE, Signals::NONE);
+                mine.signals
+                    .update(Signals::CHANNEL_READABLE, Signals::NONE);
             }
             if fits {
                 Ok(message)
             } else {
-                Err(ReadError { status: Status::BUFFER_TOO_SMALL, required, discarded: Some(message) })
+                Err(ReadError {
+                    status: Status::BUFFER_TOO_SMALL,
+                    required,
+                    discarded: Some(message),
+                })
             }
         })
     }
@@ -206,25 +244,44 @@ impl Channel {
     /// First half of `zx_channel_call`: writes `message` with a fresh kernel txid in its first 4
     /// bytes and registers the caller for the reply. Runs under the caller's handle-table lock;
     /// the wait itself ([`PendingCall::finish`]) must not.
-    pub fn call_start(&self, caller: Koid, mut message: Message) -> Result<PendingCall, (Status, Message)> {
-        if let Err(status) = self.check_owner(caller) {
-            return Err((status, message));
-        }
-        if message.bytes.len() < 4 {
-            return Err((Status::INVALID_ARGS, message));
-        }
+    pub fn call_start(
+        &self,
+        caller: Koid,
+        mut message: Message,
+    ) -> Result<PendingCall, (Status, Message)> {
         self.peer.with_ends(|mine, peer| {
+            if let Err(status) = self.check_owner(caller) {
+                return Err((status, message));
+            }
+            if message.bytes.len() < 4 {
+                return Err((Status::INVALID_ARGS, message));
+            }
             if peer.closed {
                 return Err((Status::PEER_CLOSED, message));
             }
             let txid = next_txid(&mut mine.state);
             message.bytes[..4].copy_from_slice(&txid.to_le_bytes());
-            let waiter = Arc::new(CallWaiter { txid, outcome: Mutex::new(None), condvar: Condvar::new() });
+            let waiter = Arc::new(CallWaiter {
+                txid,
+                outcome: Mutex::new(None),
+                condvar: Condvar::new(),
+            });
             mine.state.calls.push(waiter.clone());
             let queued = peer.state.deliver(&mut peer.signals, message);
-            let write = if queued > MAX_PENDING_MESSAGES { WriteOutcome::QueueFull } else { WriteOutcome::Queued };
+            let write = if queued > MAX_PENDING_MESSAGES {
+                WriteOutcome::QueueFull
+            } else {
+                WriteOutcome::Queued
+            };
             Ok(PendingCall { waiter, write })
         })
+    }
+
+    /// This endpoint's handle was received from a message: the `zx_channel_call`s waiting on it
+    /// end with `CANCELED`, whichever process reads it (Zircon's `CancelMessageWaiters`).
+    pub fn cancel_message_waiters(&self) {
+        self.peer
+            .with_ends(|mine, _| mine.state.end_calls(Status::CANCELED));
     }
 
     /// Messages waiting to be read on this endpoint.
@@ -244,7 +301,11 @@ impl PendingCall {
     /// Second half of `zx_channel_call`: waits, with no lock held, for the reply (which bypasses
     /// the queue), the deadline (`TIMED_OUT`), the peer's death (`PEER_CLOSED`) or the loss of
     /// the caller's endpoint (`CANCELED`). `endpoint` is the caller's channel object.
-    pub fn finish(self, endpoint: &Arc<crate::object::Object>, deadline: Time) -> Result<Message, Status> {
+    pub fn finish(
+        self,
+        endpoint: &Arc<crate::object::Object>,
+        deadline: Time,
+    ) -> Result<Message, Status> {
         let waiter = self.waiter;
         let clock = endpoint.kernel_shared().clock();
         let waker = waiter.clone();
@@ -266,7 +327,9 @@ impl PendingCall {
         // Leave the call list first: after that no reply can reach the waiter, so its outcome is
         // final — a reply that raced the deadline is returned, never lost.
         if let Some(channel) = endpoint.downcast::<Channel>() {
-            channel.peer.with_ends(|mine, _| mine.state.calls.retain(|call| !Arc::ptr_eq(call, &waiter)));
+            channel
+                .peer
+                .with_ends(|mine, _| mine.state.calls.retain(|call| !Arc::ptr_eq(call, &waiter)));
         }
         let outcome = waiter.outcome.lock().take();
         outcome.unwrap_or(Err(Status::TIMED_OUT))
@@ -321,13 +384,15 @@ impl ObjectType for Channel {
     fn on_installed(&self, owner: Koid) {
         let previous = self.owner.swap(owner, Ordering::AcqRel);
         if previous != 0 && previous != owner {
-            self.peer.with_ends(|mine, _| mine.state.end_calls(Status::CANCELED));
+            self.peer
+                .with_ends(|mine, _| mine.state.end_calls(Status::CANCELED));
         }
     }
 
     fn on_zero_handles(&self, _object: &Object) {
         let unread = self.peer.close(|peer| {
-            peer.signals.update(Signals::CHANNEL_WRITABLE, Signals::CHANNEL_PEER_CLOSED);
+            peer.signals
+                .update(Signals::CHANNEL_WRITABLE, Signals::CHANNEL_PEER_CLOSED);
             peer.state.end_calls(Status::PEER_CLOSED);
         });
         let mut unread = unread;

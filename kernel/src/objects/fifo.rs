@@ -29,13 +29,26 @@ pub struct Fifo {
     peer: Peered<FifoEnd>,
 }
 
-const FIFO_DERIVED: Signals = Signals::FIFO_READABLE.union(Signals::FIFO_WRITABLE).union(Signals::FIFO_PEER_CLOSED);
+const FIFO_DERIVED: Signals = Signals::FIFO_READABLE
+    .union(Signals::FIFO_WRITABLE)
+    .union(Signals::FIFO_PEER_CLOSED);
 
 impl Fifo {
     /// Both endpoints (sizes validated by the syscall).
     pub fn pair(koids: [Koid; 2], elem_count: usize, elem_size: usize) -> (Fifo, Fifo) {
         let (a, b) = Peered::pair(koids, Signals::FIFO_WRITABLE, FifoEnd::default);
-        (Fifo { elem_size, elem_count, peer: a }, Fifo { elem_size, elem_count, peer: b })
+        (
+            Fifo {
+                elem_size,
+                elem_count,
+                peer: a,
+            },
+            Fifo {
+                elem_size,
+                elem_count,
+                peer: b,
+            },
+        )
     }
 
     pub fn elem_size(&self) -> usize {
@@ -45,7 +58,10 @@ impl Fifo {
     fn refresh(&self, mine: &mut PeerEnd<FifoEnd>, peer: &PeerEnd<FifoEnd>) {
         let mut target = Signals::NONE;
         target.set(Signals::FIFO_READABLE, !mine.state.ring.is_empty());
-        target.set(Signals::FIFO_WRITABLE, !peer.closed && peer.state.ring.len() < self.elem_count);
+        target.set(
+            Signals::FIFO_WRITABLE,
+            !peer.closed && peer.state.ring.len() < self.elem_count,
+        );
         target.set(Signals::FIFO_PEER_CLOSED, peer.closed);
         mine.signals.assign(FIFO_DERIVED, target);
     }
@@ -65,7 +81,9 @@ impl Fifo {
                 return Err(Status::SHOULD_WAIT);
             }
             let n = count.min(free);
-            peer.state.ring.extend(data.chunks_exact(elem_size).take(n).map(Box::from));
+            peer.state
+                .ring
+                .extend(data.chunks_exact(elem_size).take(n).map(Box::from));
             self.refresh(peer, mine);
             self.refresh(mine, peer);
             Ok(n)
@@ -79,7 +97,11 @@ impl Fifo {
                 return Err(Status::OUT_OF_RANGE);
             }
             if mine.state.ring.is_empty() {
-                return Err(if peer.closed { Status::PEER_CLOSED } else { Status::SHOULD_WAIT });
+                return Err(if peer.closed {
+                    Status::PEER_CLOSED
+                } else {
+                    Status::SHOULD_WAIT
+                });
             }
             let n = count.min(mine.state.ring.len());
             for slot in out.chunks_exact_mut(elem_size).take(n) {
@@ -97,7 +119,10 @@ impl Fifo {
 impl ObjectType for Fifo {
     const TYPE: ObjType = ObjType::FIFO;
     /// BASIC | IO | SIGNAL | SIGNAL_PEER (0xF00F).
-    const DEFAULT_RIGHTS: Rights = Rights::BASIC.union(Rights::IO).union(Rights::SIGNAL).union(Rights::SIGNAL_PEER);
+    const DEFAULT_RIGHTS: Rights = Rights::BASIC
+        .union(Rights::IO)
+        .union(Rights::SIGNAL)
+        .union(Rights::SIGNAL_PEER);
 
     fn into_dispatcher(self) -> Dispatcher {
         Dispatcher::Fifo(self)

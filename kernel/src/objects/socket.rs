@@ -16,8 +16,8 @@ use crate::object::{Dispatcher, Object, ObjectType};
 use crate::objects::peer::{PeerEnd, Peered};
 use crate::os::endpoint::OsEndpoint;
 use crate::signal::SignalState;
-use crate::sync::Arc;
 use crate::status::Status;
+use crate::sync::Arc;
 use crate::types::{Koid, ObjType, Rights, Signals};
 
 pub const SOCKET_STREAM: u32 = 0;
@@ -60,7 +60,10 @@ pub struct Readiness {
 pub fn derive_signals(r: &Readiness) -> Signals {
     let mut signals = Signals::NONE;
     signals.set(Signals::SOCKET_READABLE, r.readable_bytes > 0);
-    signals.set(Signals::SOCKET_READ_THRESHOLD, r.read_threshold > 0 && r.readable_bytes >= r.read_threshold);
+    signals.set(
+        Signals::SOCKET_READ_THRESHOLD,
+        r.read_threshold > 0 && r.readable_bytes >= r.read_threshold,
+    );
     signals.set(Signals::SOCKET_PEER_CLOSED, r.peer_closed);
     signals.set(Signals::SOCKET_WRITE_DISABLED, r.write_disabled);
     signals.set(Signals::SOCKET_PEER_WRITE_DISABLED, r.peer_write_disabled);
@@ -121,7 +124,11 @@ fn refresh(mine: &mut PeerEnd<SocketEnd>, peer: &PeerEnd<SocketEnd>) {
         peer_closed: peer.closed,
         write_disabled: mine.state.write_disabled,
         peer_write_disabled: peer.state.write_disabled,
-        writable_bytes: if peer.closed { 0 } else { SOCKET_CAPACITY - peer.state.buffer.size },
+        writable_bytes: if peer.closed {
+            0
+        } else {
+            SOCKET_CAPACITY - peer.state.buffer.size
+        },
         write_threshold: mine.state.tx_threshold,
     };
     apply_derived(&mut mine.signals, derive_signals(&readiness));
@@ -138,13 +145,29 @@ impl Socket {
     /// Both endpoints; `options` is STREAM or DATAGRAM (validated by the syscall).
     pub fn pair(koids: [Koid; 2], options: u32) -> (Socket, Socket) {
         let (a, b) = Peered::pair(koids, Signals::SOCKET_WRITABLE, SocketEnd::default);
-        (Socket { options, backing: Backing::Pair(a) }, Socket { options, backing: Backing::Pair(b) })
+        (
+            Socket {
+                options,
+                backing: Backing::Pair(a),
+            },
+            Socket {
+                options,
+                backing: Backing::Pair(b),
+            },
+        )
     }
 
     /// A socket over an OS descriptor (already registered with the kernel's reactor).
     pub fn from_os(endpoint: Arc<OsEndpoint>) -> Socket {
-        let options = if endpoint.is_datagram() { SOCKET_DATAGRAM } else { SOCKET_STREAM };
-        Socket { options, backing: Backing::Os(endpoint) }
+        let options = if endpoint.is_datagram() {
+            SOCKET_DATAGRAM
+        } else {
+            SOCKET_STREAM
+        };
+        Socket {
+            options,
+            backing: Backing::Os(endpoint),
+        }
     }
 
     /// The OS endpoint, for a socket backed by a descriptor.
@@ -155,7 +178,11 @@ impl Socket {
         }
     }
 
-    fn pair_or<R>(&self, os: impl FnOnce(&Arc<OsEndpoint>) -> R, pair: impl FnOnce(&Peered<SocketEnd>) -> R) -> R {
+    fn pair_or<R>(
+        &self,
+        os: impl FnOnce(&Arc<OsEndpoint>) -> R,
+        pair: impl FnOnce(&Peered<SocketEnd>) -> R,
+    ) -> R {
         match &self.backing {
             Backing::Pair(peer) => pair(peer),
             Backing::Os(endpoint) => os(endpoint),
@@ -265,18 +292,22 @@ impl Socket {
                 }
                 return match disposition {
                     SOCKET_DISPOSITION_WRITE_DISABLED => endpoint.disable_writes(),
-                    SOCKET_DISPOSITION_WRITE_ENABLED if endpoint.writes_disabled() => Err(Status::BAD_STATE),
+                    SOCKET_DISPOSITION_WRITE_ENABLED if endpoint.writes_disabled() => {
+                        Err(Status::BAD_STATE)
+                    }
                     _ => Ok(()),
                 };
             }
         };
         peered.with_ends(|mine, peer| {
-            let enabling_mine = disposition == SOCKET_DISPOSITION_WRITE_ENABLED && mine.state.write_disabled;
+            let enabling_mine =
+                disposition == SOCKET_DISPOSITION_WRITE_ENABLED && mine.state.write_disabled;
             if enabling_mine && !peer.closed && peer.state.buffer.size > 0 {
                 return Err(Status::BAD_STATE);
             }
             let peer_applies = !peer.closed && disposition_peer != 0;
-            let enabling_peer = disposition_peer == SOCKET_DISPOSITION_WRITE_ENABLED && peer.state.write_disabled;
+            let enabling_peer =
+                disposition_peer == SOCKET_DISPOSITION_WRITE_ENABLED && peer.state.write_disabled;
             if peer_applies && enabling_peer && mine.state.buffer.size > 0 {
                 return Err(Status::BAD_STATE);
             }
@@ -298,7 +329,9 @@ impl Socket {
         if value > SOCKET_CAPACITY {
             return Err(Status::INVALID_ARGS);
         }
-        let Backing::Pair(peered) = &self.backing else { return Err(Status::NOT_SUPPORTED) };
+        let Backing::Pair(peered) = &self.backing else {
+            return Err(Status::NOT_SUPPORTED);
+        };
         peered.with_ends(|mine, peer| {
             mine.state.rx_threshold = value;
             refresh(mine, peer);
@@ -309,7 +342,9 @@ impl Socket {
     /// `ZX_PROP_SOCKET_TX_THRESHOLD`: peer gone ⇒ `PEER_CLOSED`; above the peer's capacity ⇒
     /// `INVALID_ARGS`; 0 disables.
     pub fn set_tx_threshold(&self, value: usize) -> Result<(), Status> {
-        let Backing::Pair(peered) = &self.backing else { return Err(Status::NOT_SUPPORTED) };
+        let Backing::Pair(peered) = &self.backing else {
+            return Err(Status::NOT_SUPPORTED);
+        };
         peered.with_ends(|mine, peer| {
             if peer.closed {
                 return Err(Status::PEER_CLOSED);
@@ -324,11 +359,17 @@ impl Socket {
     }
 
     pub fn rx_threshold(&self) -> usize {
-        self.pair_or(|_| 0, |peer| peer.with_ends(|mine, _| mine.state.rx_threshold))
+        self.pair_or(
+            |_| 0,
+            |peer| peer.with_ends(|mine, _| mine.state.rx_threshold),
+        )
     }
 
     pub fn tx_threshold(&self) -> usize {
-        self.pair_or(|_| 0, |peer| peer.with_ends(|mine, _| mine.state.tx_threshold))
+        self.pair_or(
+            |_| 0,
+            |peer| peer.with_ends(|mine, _| mine.state.tx_threshold),
+        )
     }
 
     pub fn info(&self) -> SocketInfo {
@@ -337,18 +378,31 @@ impl Socket {
             Backing::Pair(peer) => peer,
             // The OS does not say how much is buffered without a syscall per field; report the
             // options only.
-            Backing::Os(_) => return SocketInfo { options: self.options, ..SocketInfo::default() },
+            Backing::Os(_) => {
+                return SocketInfo {
+                    options: self.options,
+                    ..SocketInfo::default()
+                }
+            }
         };
         peered.with_ends(|mine, peer| {
             let buffer = &mine.state.buffer;
-            let available = if datagram { buffer.datagrams.front().map_or(0, Vec::len) } else { buffer.size };
+            let available = if datagram {
+                buffer.datagrams.front().map_or(0, Vec::len)
+            } else {
+                buffer.size
+            };
             SocketInfo {
                 options: self.options,
                 rx_buf_max: SOCKET_CAPACITY,
                 rx_buf_size: buffer.size,
                 rx_buf_available: available,
                 tx_buf_max: if peer.closed { 0 } else { SOCKET_CAPACITY },
-                tx_buf_size: if peer.closed { 0 } else { peer.state.buffer.size },
+                tx_buf_size: if peer.closed {
+                    0
+                } else {
+                    peer.state.buffer.size
+                },
             }
         })
     }

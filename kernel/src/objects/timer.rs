@@ -59,7 +59,11 @@ impl Timer {
         Timer {
             options,
             clock_id,
-            state: Mutex::new(TimerState { signals: SignalState::default(), armed: None, generation: 0 }),
+            state: Mutex::new(TimerState {
+                signals: SignalState::default(),
+                armed: None,
+                generation: 0,
+            }),
         }
     }
 
@@ -95,7 +99,11 @@ impl Timer {
                         }
                     }),
                 );
-                state.armed = Some(Armed { deadline, slack, entry });
+                state.armed = Some(Armed {
+                    deadline,
+                    slack,
+                    entry,
+                });
                 stale
             }
         };
@@ -132,8 +140,16 @@ impl Timer {
     /// `ZX_INFO_TIMER`: deadline and slack are 0 when not armed (also after firing).
     pub fn info(&self) -> TimerInfo {
         let state = self.state.lock();
-        let (deadline, slack) = state.armed.as_ref().map_or((0, 0), |armed| (armed.deadline, armed.slack));
-        TimerInfo { options: self.options, clock_id: self.clock_id, deadline, slack }
+        let (deadline, slack) = state
+            .armed
+            .as_ref()
+            .map_or((0, 0), |armed| (armed.deadline, armed.slack));
+        TimerInfo {
+            options: self.options,
+            clock_id: self.clock_id,
+            deadline,
+            slack,
+        }
     }
 }
 

@@ -60,7 +60,11 @@ pub struct OsEndpoint {
 impl OsEndpoint {
     /// An endpoint over `io`, not yet registered with a reactor.
     pub fn new(io: Box<dyn OsIo>) -> Arc<OsEndpoint> {
-        Arc::new(OsEndpoint { io, state: Mutex::new(State::default()), registration: Mutex::new(None) })
+        Arc::new(OsEndpoint {
+            io,
+            state: Mutex::new(State::default()),
+            registration: Mutex::new(None),
+        })
     }
 
     /// Registers with `reactor` (once, for the endpoint's lifetime).
@@ -130,7 +134,11 @@ impl OsEndpoint {
                     let mut state = self.state.lock();
                     state.readable = false;
                     state.read_closed = true;
-                    let status = if state.hung_up { Status::PEER_CLOSED } else { Status::BAD_STATE };
+                    let status = if state.hung_up {
+                        Status::PEER_CLOSED
+                    } else {
+                        Status::BAD_STATE
+                    };
                     state.refresh();
                     return Err(status);
                 }
@@ -235,7 +243,11 @@ mod tests {
         let endpoint = OsEndpoint::new(Box::new(io.clone()));
         let reactor = MockReactor::new();
         endpoint.register(reactor.clone()).unwrap();
-        reactor.fire_all(OsEvent { readable: true, writable: true, ..OsEvent::default() });
+        reactor.fire_all(OsEvent {
+            readable: true,
+            writable: true,
+            ..OsEvent::default()
+        });
         let signals = || endpoint.with_signals(|s| s.signals());
         assert!(signals().contains(Signals::READABLE | Signals::WRITABLE));
         let mut buf = [0u8; 4];
@@ -243,12 +255,18 @@ mod tests {
         assert!(!signals().contains(Signals::READABLE));
         // Data arrives and is reported: readable again, and the read gets it.
         io.push_incoming(b"hey");
-        reactor.fire_all(OsEvent { readable: true, ..OsEvent::default() });
+        reactor.fire_all(OsEvent {
+            readable: true,
+            ..OsEvent::default()
+        });
         assert!(signals().contains(Signals::READABLE));
         assert_eq!(endpoint.read(&mut buf, false), Ok(3));
         // A report that lands between the I/O and the clear keeps READABLE set.
         let seen = endpoint.tick(Direction::Read);
-        reactor.fire_all(OsEvent { readable: true, ..OsEvent::default() });
+        reactor.fire_all(OsEvent {
+            readable: true,
+            ..OsEvent::default()
+        });
         endpoint.would_block(Direction::Read, seen);
         assert!(signals().contains(Signals::READABLE));
         endpoint.deregister();
@@ -262,8 +280,14 @@ mod tests {
         io.close_incoming();
         let mut buf = [0u8; 4];
         assert_eq!(endpoint.read(&mut buf, false), Err(Status::BAD_STATE));
-        assert!(endpoint.with_signals(|s| s.signals()).contains(Signals::SOCKET_PEER_WRITE_DISABLED));
-        endpoint.on_readiness(OsEvent { hung_up: true, read_closed: true, ..OsEvent::default() });
+        assert!(endpoint
+            .with_signals(|s| s.signals())
+            .contains(Signals::SOCKET_PEER_WRITE_DISABLED));
+        endpoint.on_readiness(OsEvent {
+            hung_up: true,
+            read_closed: true,
+            ..OsEvent::default()
+        });
         assert_eq!(endpoint.read(&mut buf, false), Err(Status::PEER_CLOSED));
         assert_eq!(endpoint.write(b"x"), Err(Status::PEER_CLOSED));
         let signals = endpoint.with_signals(|s| s.signals());

@@ -42,7 +42,15 @@ fn socket_option(fd: RawFd, option: libc::c_int) -> Result<libc::c_int, Status> 
     let mut len = std::mem::size_of::<libc::c_int>() as libc::socklen_t;
     // SAFETY: `value` and `len` are valid for writes of the sizes passed; the kernel writes at
     // most `len` bytes.
-    let rc = unsafe { libc::getsockopt(fd, libc::SOL_SOCKET, option, (&mut value as *mut libc::c_int).cast(), &mut len) };
+    let rc = unsafe {
+        libc::getsockopt(
+            fd,
+            libc::SOL_SOCKET,
+            option,
+            (&mut value as *mut libc::c_int).cast(),
+            &mut len,
+        )
+    };
     if rc == 0 {
         Ok(value)
     } else {
@@ -61,7 +69,10 @@ impl FdIo {
             return Err(Status::BAD_HANDLE);
         }
         // From here on the descriptor is ours: every early return closes it.
-        let mut owned = FdIo { fd: raw, kind: FdKind::Pipe };
+        let mut owned = FdIo {
+            fd: raw,
+            kind: FdKind::Pipe,
+        };
         let kind = match stat.st_mode & libc::S_IFMT {
             libc::S_IFSOCK => {
                 if socket_option(raw, libc::SO_ACCEPTCONN).unwrap_or(0) != 0 {
@@ -88,7 +99,13 @@ impl FdIo {
             // SAFETY: a valid int option value and its size. Without it a write to a reset
             // socket raises SIGPIPE on these systems (Linux uses MSG_NOSIGNAL per send).
             unsafe {
-                libc::setsockopt(raw, libc::SOL_SOCKET, libc::SO_NOSIGPIPE, (&one as *const libc::c_int).cast(), 4);
+                libc::setsockopt(
+                    raw,
+                    libc::SOL_SOCKET,
+                    libc::SO_NOSIGPIPE,
+                    (&one as *const libc::c_int).cast(),
+                    4,
+                );
             }
         }
         owned.kind = kind;
@@ -109,7 +126,9 @@ impl OsIo for FdIo {
     fn read(&self, buf: &mut [u8], peek: bool) -> std::io::Result<usize> {
         let fd = self.fd;
         let n = match self.kind {
-            FdKind::Pipe if peek => return Err(std::io::Error::from(std::io::ErrorKind::Unsupported)),
+            FdKind::Pipe if peek => {
+                return Err(std::io::Error::from(std::io::ErrorKind::Unsupported))
+            }
             // SAFETY: `buf` is valid for writes of `buf.len()` bytes.
             FdKind::Pipe => unsafe { libc::read(fd, buf.as_mut_ptr().cast(), buf.len()) },
             _ => {

@@ -39,12 +39,23 @@ impl MioReactor {
     /// Creates the poller and starts its thread.
     pub fn start() -> Result<Arc<MioReactor>, Status> {
         let poll = Poll::new().map_err(|_| Status::NO_RESOURCES)?;
-        let registry = poll.registry().try_clone().map_err(|_| Status::NO_RESOURCES)?;
+        let registry = poll
+            .registry()
+            .try_clone()
+            .map_err(|_| Status::NO_RESOURCES)?;
         let waker = Waker::new(poll.registry(), WAKE_TOKEN).map_err(|_| Status::NO_RESOURCES)?;
-        let shared = Arc::new(Shared { sinks: Mutex::new(HashMap::new()), shutdown: AtomicBool::new(false) });
+        let shared = Arc::new(Shared {
+            sinks: Mutex::new(HashMap::new()),
+            shutdown: AtomicBool::new(false),
+        });
         let thread_shared = shared.clone();
         thread::spawn(move || run(poll, thread_shared));
-        Ok(Arc::new(MioReactor { registry, waker, shared, next_token: AtomicU64::new(1) }))
+        Ok(Arc::new(MioReactor {
+            registry,
+            waker,
+            shared,
+            next_token: AtomicU64::new(1),
+        }))
     }
 }
 
@@ -67,7 +78,8 @@ fn run(mut poll: Poll, shared: Arc<Shared>) {
             }
             let sink = shared.sinks.lock().get(&(event.token().0 as u64)).cloned();
             if let Some(sink) = sink {
-                let hung_up = (event.is_read_closed() && event.is_write_closed()) || event.is_error();
+                let hung_up =
+                    (event.is_read_closed() && event.is_write_closed()) || event.is_error();
                 sink.on_readiness(OsEvent {
                     readable: event.is_readable(),
                     writable: event.is_writable(),
@@ -84,8 +96,11 @@ impl Reactor for MioReactor {
         let fd: RawFd = fd.ok_or(Status::INVALID_ARGS)?;
         let token = self.next_token.fetch_add(1, Ordering::Relaxed);
         self.shared.sinks.lock().insert(token, sink);
-        let registered =
-            self.registry.register(&mut SourceFd(&fd), Token(token as usize), Interest::READABLE | Interest::WRITABLE);
+        let registered = self.registry.register(
+            &mut SourceFd(&fd),
+            Token(token as usize),
+            Interest::READABLE | Interest::WRITABLE,
+        );
         if let Err(error) = registered {
             self.shared.sinks.lock().remove(&token);
             return Err(match error.raw_os_error() {

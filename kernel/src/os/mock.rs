@@ -10,10 +10,13 @@ use crate::os::{OsEvent, OsIo, Reactor, ReadinessSink};
 use crate::status::Status;
 use crate::sync::{Arc, Mutex};
 
+/// The last token handed out, and the registered sinks by token.
+type Sinks = (u64, BTreeMap<u64, Arc<dyn ReadinessSink>>);
+
 /// Readiness reports on demand.
 #[derive(Default)]
 pub struct MockReactor {
-    sinks: Mutex<(u64, BTreeMap<u64, Arc<dyn ReadinessSink>>)>,
+    sinks: Mutex<Sinks>,
 }
 
 impl MockReactor {
@@ -69,11 +72,20 @@ pub struct MockIo {
 
 impl MockIo {
     pub fn stream() -> MockIo {
-        MockIo { pipe: Arc::new(Mutex::new(Pipe { outgoing_capacity: usize::MAX, ..Pipe::default() })), datagram: false }
+        MockIo {
+            pipe: Arc::new(Mutex::new(Pipe {
+                outgoing_capacity: usize::MAX,
+                ..Pipe::default()
+            })),
+            datagram: false,
+        }
     }
 
     pub fn datagram() -> MockIo {
-        MockIo { datagram: true, ..MockIo::stream() }
+        MockIo {
+            datagram: true,
+            ..MockIo::stream()
+        }
     }
 
     /// Limits how many bytes writes may add before `WouldBlock`.
@@ -127,7 +139,11 @@ impl OsIo for MockIo {
             return Ok(n);
         }
         if pipe.incoming.is_empty() {
-            return if pipe.incoming_closed { Ok(0) } else { Err(would_block()) };
+            return if pipe.incoming_closed {
+                Ok(0)
+            } else {
+                Err(would_block())
+            };
         }
         let n = pipe.incoming.len().min(buf.len());
         for (slot, byte) in buf.iter_mut().zip(pipe.incoming.iter()) {

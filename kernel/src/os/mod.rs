@@ -79,9 +79,10 @@ pub fn status_from_io(error: &std::io::Error) -> Status {
     use std::io::ErrorKind;
     match error.kind() {
         ErrorKind::WouldBlock => Status::SHOULD_WAIT,
-        ErrorKind::ConnectionReset | ErrorKind::BrokenPipe | ErrorKind::NotConnected | ErrorKind::ConnectionAborted => {
-            Status::PEER_CLOSED
-        }
+        ErrorKind::ConnectionReset
+        | ErrorKind::BrokenPipe
+        | ErrorKind::NotConnected
+        | ErrorKind::ConnectionAborted => Status::PEER_CLOSED,
         ErrorKind::OutOfMemory => Status::NO_MEMORY,
         ErrorKind::Unsupported => Status::NOT_SUPPORTED,
         _ => match error.raw_os_error() {

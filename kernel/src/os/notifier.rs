@@ -27,7 +27,8 @@ impl OsNotifier {
             return Err(Status::NO_RESOURCES);
         }
         // SAFETY: `fd` was just created and is owned by nobody else.
-        Ok(OsNotifier { read: unsafe { OwnedFd::from_raw_fd(fd) }, write: None })
+        let read = unsafe { OwnedFd::from_raw_fd(fd) };
+        Ok(OsNotifier { read, write: None })
     }
 
     #[cfg(not(target_os = "linux"))]
@@ -40,12 +41,17 @@ impl OsNotifier {
         for fd in fds {
             // SAFETY: fcntl on descriptors we just created.
             unsafe {
-                libc::fcntl(fd, libc::F_SETFL, libc::fcntl(fd, libc::F_GETFL) | libc::O_NONBLOCK);
+                libc::fcntl(
+                    fd,
+                    libc::F_SETFL,
+                    libc::fcntl(fd, libc::F_GETFL) | libc::O_NONBLOCK,
+                );
                 libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC);
             }
         }
         // SAFETY: both descriptors were just created and are owned by nobody else.
-        Ok(OsNotifier { read: unsafe { OwnedFd::from_raw_fd(fds[0]) }, write: Some(unsafe { OwnedFd::from_raw_fd(fds[1]) }) })
+        let (read, write) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
+        Ok(OsNotifier { read, write: Some(write) })
     }
 }
 
@@ -63,7 +69,8 @@ impl PortNotifier for OsNotifier {
         let mut buf = [0u8; 64];
         loop {
             // SAFETY: `buf` is valid for writes of its length.
-            let n = unsafe { libc::read(self.read.as_raw_fd(), buf.as_mut_ptr().cast(), buf.len()) };
+            let n =
+                unsafe { libc::read(self.read.as_raw_fd(), buf.as_mut_ptr().cast(), buf.len()) };
             // An eventfd is emptied by one 8-byte read; a pipe until it would block.
             if n <= 0 || self.write.is_none() {
                 break;

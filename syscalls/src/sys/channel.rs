@@ -16,7 +16,7 @@ use zxsim_kernel::objects::channel::{
     CHANNEL_READ_MAY_DISCARD,
 };
 use zxsim_kernel::sync::Arc;
-use zxsim_kernel::{Handle, Object, ObjType, PolicyException, Process, Rights, Status};
+use zxsim_kernel::{Handle, ObjType, Object, PolicyException, Process, Rights, Status};
 
 use super::*;
 
@@ -63,7 +63,11 @@ pub struct zx_channel_call_etc_args_t<'a> {
 }
 
 /// `options` must be 0. Both endpoints get 0xF00E (no DUPLICATE) and start WRITABLE.
-pub fn zx_channel_create(options: u32, out0: &mut zx_handle_t, out1: &mut zx_handle_t) -> zx_status_t {
+pub fn zx_channel_create(
+    options: u32,
+    out0: &mut zx_handle_t,
+    out1: &mut zx_handle_t,
+) -> zx_status_t {
     let status = on_current(|process| {
         if options != 0 {
             return Err(Status::INVALID_ARGS);
@@ -107,7 +111,11 @@ fn prologue(
 
 /// Takes every listed handle out of the table (all of them, whatever fails), checking each for
 /// TRANSFER and for being the endpoint written to. Returns the handles and the first error.
-fn take_handles(process: &Process, channel: Option<&Arc<Object>>, values: &[zx_handle_t]) -> (Vec<Handle>, Result<(), Status>) {
+fn take_handles(
+    process: &Process,
+    channel: Option<&Arc<Object>>,
+    values: &[zx_handle_t],
+) -> (Vec<Handle>, Result<(), Status>) {
     let mut taken = Vec::with_capacity(values.len());
     let mut result = Ok(());
     for &value in values {
@@ -172,7 +180,10 @@ fn take_dispositions(
                     handle.duplicate(rights)
                 })
                 .and_then(|minted| minted),
-            _ => process.handles().remove(entry.handle).and_then(|_closed| Err(Status::INVALID_ARGS)),
+            _ => process
+                .handles()
+                .remove(entry.handle)
+                .and_then(|_closed| Err(Status::INVALID_ARGS)),
         };
         match outcome {
             Ok(handle) => {
@@ -183,6 +194,17 @@ fn take_dispositions(
         }
     }
     (taken, results)
+}
+
+/// Copies each failing entry's status into its `result`; entries that succeeded keep whatever
+/// the caller put there (Zircon copies the array back only on failure, and sets `result` only
+/// for the entries that failed).
+fn write_back_failures(entries: &mut [zx_handle_disposition_t], results: &[Status]) {
+    for (entry, result) in entries.iter_mut().zip(results) {
+        if *result != Status::OK {
+            entry.result = result.into_raw();
+        }
+    }
 }
 
 /// Consumes the MOVE (and invalid-operation) entries of a write that failed before its handles
@@ -198,12 +220,19 @@ fn consume_dispositions(process: &Process, entries: &[zx_handle_disposition_t]) 
 
 /// Writes `message` through the endpoint `handle` names, under the table lock. The message comes
 /// back on failure so it is destroyed by the caller, outside the lock.
-fn write_message(process: &Process, handle: zx_handle_t, channel: &Arc<Object>, message: Message) -> Result<(), Status> {
+fn write_message(
+    process: &Process,
+    handle: zx_handle_t,
+    channel: &Arc<Object>,
+    message: Message,
+) -> Result<(), Status> {
     let mut message = Some(message);
     let outcome = process.handles().with(handle, |h| {
         let message = message.take().expect("taken once");
         match h.object().downcast::<Channel>() {
-            Some(endpoint) if Arc::ptr_eq(h.object(), channel) => endpoint.write(process.koid(), message),
+            Some(endpoint) if Arc::ptr_eq(h.object(), channel) => {
+                endpoint.write(process.koid(), message)
+            }
             _ => Err((Status::BAD_HANDLE, message)),
         }
     });
@@ -226,9 +255,21 @@ fn write_message(process: &Process, handle: zx_handle_t, channel: &Arc<Object>, 
 /// without WRITE), sizes (`OUT_OF_RANGE`), each handle (`BAD_HANDLE`, `ACCESS_DENIED` without
 /// TRANSFER, `NOT_SUPPORTED` for the endpoint itself), owner (`BAD_HANDLE`), `PEER_CLOSED`.
 /// Every handle in `handles` is consumed on every path.
-pub fn zx_channel_write(handle: zx_handle_t, options: u32, bytes: &[u8], handles: &[zx_handle_t]) -> zx_status_t {
+pub fn zx_channel_write(
+    handle: zx_handle_t,
+    options: u32,
+    bytes: &[u8],
+    handles: &[zx_handle_t],
+) -> zx_status_t {
     let status = on_current(|process| {
-        let channel = prologue(process, handle, options, Rights::WRITE, bytes.len(), handles.len());
+        let channel = prologue(
+            process,
+            handle,
+            options,
+            Rights::WRITE,
+            bytes.len(),
+            handles.len(),
+        );
         let (taken, handles_ok) = take_handles(process, channel.as_ref().ok(), handles);
         let channel = match channel.and_then(|channel| handles_ok.map(|()| channel)) {
             Ok(channel) => channel,
@@ -237,9 +278,21 @@ pub fn zx_channel_write(handle: zx_handle_t, options: u32, bytes: &[u8], handles
                 return Err(status);
             }
         };
-        write_message(process, handle, &channel, Message::new(bytes.to_vec(), taken))
+        write_message(
+            process,
+            handle,
+            &channel,
+            Message::new(bytes.to_vec(), taken),
+        )
     });
-    traced!("zx_channel_write", status, handle, options, num_bytes = bytes.len(), num_handles = handles.len())
+    traced!(
+        "zx_channel_write",
+        status,
+        handle,
+        options,
+        num_bytes = bytes.len(),
+        num_handles = handles.len()
+    )
 }
 
 /// Like `zx_channel_write` with dispositions: MOVE entries are consumed on every path, DUPLICATE
@@ -251,7 +304,14 @@ pub fn zx_channel_write_etc(
     handles: &mut [zx_handle_disposition_t],
 ) -> zx_status_t {
     let status = on_current(|process| {
-        let channel = match prologue(process, handle, options, Rights::WRITE, bytes.len(), handles.len()) {
+        let channel = match prologue(
+            process,
+            handle,
+            options,
+            Rights::WRITE,
+            bytes.len(),
+            handles.len(),
+        ) {
             Ok(channel) => channel,
             Err(status) => {
                 consume_dispositions(process, handles);
@@ -261,14 +321,24 @@ pub fn zx_channel_write_etc(
         let (taken, results) = take_dispositions(process, Some(&channel), handles);
         if let Some(&first) = results.iter().find(|status| **status != Status::OK) {
             drop(taken);
-            for (entry, result) in handles.iter_mut().zip(&results) {
-                entry.result = result.into_raw();
-            }
+            write_back_failures(handles, &results);
             return Err(first);
         }
-        write_message(process, handle, &channel, Message::new(bytes.to_vec(), taken))
+        write_message(
+            process,
+            handle,
+            &channel,
+            Message::new(bytes.to_vec(), taken),
+        )
     });
-    traced!("zx_channel_write_etc", status, handle, options, num_bytes = bytes.len(), num_handles = handles.len())
+    traced!(
+        "zx_channel_write_etc",
+        status,
+        handle,
+        options,
+        num_bytes = bytes.len(),
+        num_handles = handles.len()
+    )
 }
 
 /// Reads the oldest message under the table lock; `BUFFER_TOO_SMALL` reports the required sizes.
@@ -283,15 +353,32 @@ fn read_message(
 ) -> Result<Message, Status> {
     let outcome = process.handles().with(handle, |h| {
         let Some(endpoint) = h.object().downcast::<Channel>() else {
-            return Err(ReadError { status: Status::WRONG_TYPE, required: (0, 0), discarded: None });
+            return Err(ReadError {
+                status: Status::WRONG_TYPE,
+                required: (0, 0),
+                discarded: None,
+            });
         };
         if !h.has_rights(Rights::READ) {
-            return Err(ReadError { status: Status::ACCESS_DENIED, required: (0, 0), discarded: None });
+            return Err(ReadError {
+                status: Status::ACCESS_DENIED,
+                required: (0, 0),
+                discarded: None,
+            });
         }
         if options & !CHANNEL_READ_MAY_DISCARD != 0 {
-            return Err(ReadError { status: Status::NOT_SUPPORTED, required: (0, 0), discarded: None });
+            return Err(ReadError {
+                status: Status::NOT_SUPPORTED,
+                required: (0, 0),
+                discarded: None,
+            });
         }
-        endpoint.read(process.koid(), max_bytes, max_handles, options & CHANNEL_READ_MAY_DISCARD != 0)
+        endpoint.read(
+            process.koid(),
+            max_bytes,
+            max_handles,
+            options & CHANNEL_READ_MAY_DISCARD != 0,
+        )
     })?;
     match outcome {
         Ok(message) => {
@@ -324,7 +411,14 @@ fn install(process: &Process, handles: Vec<Handle>) -> Vec<(zx_handle_t, u32, u3
         .into_iter()
         .map(|handle| {
             handle.object().handle_received(handle.id());
-            let (kind, rights) = (handle.object().obj_type().into_raw(), handle.rights().bits());
+            if let Some(endpoint) = handle.object().downcast::<Channel>() {
+                // Zircon's `CancelMessageWaiters`: calls waiting on a received endpoint end.
+                endpoint.cancel_message_waiters();
+            }
+            let (kind, rights) = (
+                handle.object().obj_type().into_raw(),
+                handle.rights().bits(),
+            );
             (process.add_handle(handle), kind, rights)
         })
         .collect()
@@ -342,7 +436,15 @@ pub fn zx_channel_read(
     actual_handles: Option<&mut u32>,
 ) -> zx_status_t {
     let status = on_current(|process| {
-        let message = read_message(process, handle, options, bytes.len(), handles.len(), actual_bytes, actual_handles)?;
+        let message = read_message(
+            process,
+            handle,
+            options,
+            bytes.len(),
+            handles.len(),
+            actual_bytes,
+            actual_handles,
+        )?;
         bytes[..message.bytes.len()].copy_from_slice(&message.bytes);
         for (slot, (value, _, _)) in handles.iter_mut().zip(install(process, message.handles)) {
             *slot = value;
@@ -362,10 +464,25 @@ pub fn zx_channel_read_etc(
     actual_handles: Option<&mut u32>,
 ) -> zx_status_t {
     let status = on_current(|process| {
-        let message = read_message(process, handle, options, bytes.len(), handles.len(), actual_bytes, actual_handles)?;
+        let message = read_message(
+            process,
+            handle,
+            options,
+            bytes.len(),
+            handles.len(),
+            actual_bytes,
+            actual_handles,
+        )?;
         bytes[..message.bytes.len()].copy_from_slice(&message.bytes);
-        for (slot, (value, type_, rights)) in handles.iter_mut().zip(install(process, message.handles)) {
-            *slot = zx_handle_info_t { handle: value, type_, rights, unused: 0 };
+        for (slot, (value, type_, rights)) in
+            handles.iter_mut().zip(install(process, message.handles))
+        {
+            *slot = zx_handle_info_t {
+                handle: value,
+                type_,
+                rights,
+                unused: 0,
+            };
         }
         Ok(())
     });
@@ -386,7 +503,9 @@ fn call(
     let started = process.handles().with(handle, |h| {
         let message = message.take().expect("taken once");
         match h.object().downcast::<Channel>() {
-            Some(endpoint) if Arc::ptr_eq(h.object(), channel) => endpoint.call_start(process.koid(), message),
+            Some(endpoint) if Arc::ptr_eq(h.object(), channel) => {
+                endpoint.call_start(process.koid(), message)
+            }
             _ => Err((Status::BAD_HANDLE, message)),
         }
     });
@@ -412,6 +531,30 @@ fn call(
         return (Err(Status::BUFFER_TOO_SMALL), sizes);
     }
     (Ok(reply), sizes)
+}
+
+/// The checks a call makes before its handles are looked at: those of a write (with READ and
+/// WRITE on the channel), then a request shorter than a txid (`INVALID_ARGS`) — Zircon checks
+/// the size once the message packet is built, before `msg_put_handles`.
+fn call_prologue(
+    process: &Process,
+    handle: zx_handle_t,
+    options: u32,
+    num_bytes: usize,
+    num_handles: usize,
+) -> Result<Arc<Object>, Status> {
+    let channel = prologue(
+        process,
+        handle,
+        options,
+        Rights::READ | Rights::WRITE,
+        num_bytes,
+        num_handles,
+    )?;
+    if num_bytes < 4 {
+        return Err(Status::INVALID_ARGS);
+    }
+    Ok(channel)
 }
 
 /// Reports the reply's sizes (also for `BUFFER_TOO_SMALL`) and passes the result on.
@@ -440,21 +583,34 @@ pub fn zx_channel_call(
     actual_handles: &mut u32,
 ) -> zx_status_t {
     let status = on_current(|process| {
-        let channel = prologue(process, handle, options, Rights::READ | Rights::WRITE, args.wr_bytes.len(), args.wr_handles.len());
+        let channel = call_prologue(
+            process,
+            handle,
+            options,
+            args.wr_bytes.len(),
+            args.wr_handles.len(),
+        );
         let (taken, handles_ok) = take_handles(process, channel.as_ref().ok(), args.wr_handles);
-        let checked = channel.and_then(|channel| handles_ok.map(|()| channel));
-        let channel = match checked {
-            Ok(channel) if args.wr_bytes.len() >= 4 => channel,
-            Ok(_) | Err(_) => {
+        let channel = match channel.and_then(|channel| handles_ok.map(|()| channel)) {
+            Ok(channel) => channel,
+            Err(status) => {
                 drop(taken);
-                return Err(checked.err().unwrap_or(Status::INVALID_ARGS));
+                return Err(status);
             }
         };
         let message = Message::new(args.wr_bytes.to_vec(), taken);
         let limits = (args.rd_bytes.len(), args.rd_handles.len());
-        let reply = with_actuals(call(process, handle, &channel, deadline, message, limits), actual_bytes, actual_handles)?;
+        let reply = with_actuals(
+            call(process, handle, &channel, deadline, message, limits),
+            actual_bytes,
+            actual_handles,
+        )?;
         args.rd_bytes[..reply.bytes.len()].copy_from_slice(&reply.bytes);
-        for (slot, (value, _, _)) in args.rd_handles.iter_mut().zip(install(process, reply.handles)) {
+        for (slot, (value, _, _)) in args
+            .rd_handles
+            .iter_mut()
+            .zip(install(process, reply.handles))
+        {
             *slot = value;
         }
         Ok(())
@@ -472,7 +628,13 @@ pub fn zx_channel_call_etc(
     actual_handles: &mut u32,
 ) -> zx_status_t {
     let status = on_current(|process| {
-        let channel = match prologue(process, handle, options, Rights::READ | Rights::WRITE, args.wr_bytes.len(), args.wr_handles.len()) {
+        let channel = match call_prologue(
+            process,
+            handle,
+            options,
+            args.wr_bytes.len(),
+            args.wr_handles.len(),
+        ) {
             Ok(channel) => channel,
             Err(status) => {
                 consume_dispositions(process, args.wr_handles);
@@ -482,21 +644,28 @@ pub fn zx_channel_call_etc(
         let (taken, results) = take_dispositions(process, Some(&channel), args.wr_handles);
         if let Some(&first) = results.iter().find(|status| **status != Status::OK) {
             drop(taken);
-            for (entry, result) in args.wr_handles.iter_mut().zip(&results) {
-                entry.result = result.into_raw();
-            }
+            write_back_failures(args.wr_handles, &results);
             return Err(first);
-        }
-        if args.wr_bytes.len() < 4 {
-            drop(taken);
-            return Err(Status::INVALID_ARGS);
         }
         let message = Message::new(args.wr_bytes.to_vec(), taken);
         let limits = (args.rd_bytes.len(), args.rd_handles.len());
-        let reply = with_actuals(call(process, handle, &channel, deadline, message, limits), actual_bytes, actual_handles)?;
+        let reply = with_actuals(
+            call(process, handle, &channel, deadline, message, limits),
+            actual_bytes,
+            actual_handles,
+        )?;
         args.rd_bytes[..reply.bytes.len()].copy_from_slice(&reply.bytes);
-        for (slot, (value, type_, rights)) in args.rd_handles.iter_mut().zip(install(process, reply.handles)) {
-            *slot = zx_handle_info_t { handle: value, type_, rights, unused: 0 };
+        for (slot, (value, type_, rights)) in args
+            .rd_handles
+            .iter_mut()
+            .zip(install(process, reply.handles))
+        {
+            *slot = zx_handle_info_t {
+                handle: value,
+                type_,
+                rights,
+                unused: 0,
+            };
         }
         Ok(())
     });

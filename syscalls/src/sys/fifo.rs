@@ -15,14 +15,23 @@ pub fn zx_fifo_create(
     out1: &mut zx_handle_t,
 ) -> zx_status_t {
     let status = on_current(|process| {
-        if elem_count == 0 || elem_size == 0 || elem_count.saturating_mul(elem_size) > FIFO_MAX_SIZE_BYTES {
+        if elem_count == 0
+            || elem_size == 0
+            || elem_count.saturating_mul(elem_size) > FIFO_MAX_SIZE_BYTES
+        {
             return Err(Status::OUT_OF_RANGE);
         }
         let kernel = process.kernel();
         let koids = [kernel.reserve_koid(), kernel.reserve_koid()];
         let (a, b) = Fifo::pair(koids, elem_count, elem_size);
-        let a = Handle::new(kernel.new_object_with_koid(koids[0], a), Fifo::DEFAULT_RIGHTS)?;
-        let b = Handle::new(kernel.new_object_with_koid(koids[1], b), Fifo::DEFAULT_RIGHTS)?;
+        let a = Handle::new(
+            kernel.new_object_with_koid(koids[0], a),
+            Fifo::DEFAULT_RIGHTS,
+        )?;
+        let b = Handle::new(
+            kernel.new_object_with_koid(koids[1], b),
+            Fifo::DEFAULT_RIGHTS,
+        )?;
         *out0 = process.add_handle(a);
         *out1 = process.add_handle(b);
         Ok(())
@@ -45,7 +54,10 @@ pub fn zx_fifo_write(
         if data.len() < elem_size.saturating_mul(count) {
             return Err(Status::INVALID_ARGS);
         }
-        let written = object.downcast::<Fifo>().expect("typed lookup").write(elem_size, data, count)?;
+        let written = object
+            .downcast::<Fifo>()
+            .expect("typed lookup")
+            .write(elem_size, data, count)?;
         if let Some(actual) = actual_count {
             *actual = written;
         }
@@ -68,7 +80,10 @@ pub fn zx_fifo_read(
         if data.len() < elem_size.saturating_mul(count) {
             return Err(Status::INVALID_ARGS);
         }
-        let read = object.downcast::<Fifo>().expect("typed lookup").read(elem_size, data, count)?;
+        let read = object
+            .downcast::<Fifo>()
+            .expect("typed lookup")
+            .read(elem_size, data, count)?;
         if let Some(actual) = actual_count {
             *actual = read;
         }

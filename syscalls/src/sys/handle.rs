@@ -47,14 +47,15 @@ pub fn zx_handle_duplicate(
     out: &mut zx_handle_t,
 ) -> zx_status_t {
     let status = on_current(|process| {
-        let duplicate = process.handles().with(handle, |source| {
+        // Looked up and installed under one acquisition of the table's writer lock.
+        let owner = process.koid();
+        *out = process.handles().add_derived(owner, handle, |source| {
             if !source.has_rights(Rights::DUPLICATE) {
                 return Err(Status::ACCESS_DENIED);
             }
             let rights = derive_rights(source.rights(), rights)?;
             source.duplicate(rights)
-        })??;
-        *out = process.add_handle(duplicate);
+        })?;
         Ok(())
     });
     traced!("zx_handle_duplicate", status, handle, rights)

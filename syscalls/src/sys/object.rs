@@ -133,8 +133,12 @@ pub fn zx_object_get_info(
         ZX_INFO_TIMER => {
             let (object, _) = process.get_object::<Timer>(handle, Rights::INSPECT)?;
             let info = object.downcast::<Timer>().expect("typed lookup").info();
-            let record =
-                zx_info_timer_t { options: info.options, clock_id: info.clock_id, deadline: info.deadline, slack: info.slack };
+            let record = zx_info_timer_t {
+                options: info.options,
+                clock_id: info.clock_id,
+                deadline: info.deadline,
+                slack: info.slack,
+            };
             single_record(record, buffer, actual, avail)
         }
         _ => Err(Status::NOT_SUPPORTED),
@@ -221,24 +225,32 @@ pub fn zx_object_wait_async(
         {
             return Err(Status::INVALID_ARGS);
         }
-        let (port_object, _) = process.get_object::<Port>(port, Rights::WRITE)?;
-        // Registered under the handle-table lock: a racing close of `handle` is ordered with it.
-        let outcome = process.handles().with(handle, |h| {
-            if !h.has_rights(Rights::WAIT) {
-                return Err(Status::ACCESS_DENIED);
-            }
-            if !h.object().is_waitable() {
-                return Err(Status::NOT_SUPPORTED);
-            }
-            Ok(port::wait_async(
-                h.object(),
-                h.id(),
-                &port_object,
-                key,
-                Signals::from_bits_retain(signals),
-                options,
-            ))
-        })??;
+        // Both handles are resolved under one acquisition of the handle-table reader lock, and
+        // the wait is registered under it: a racing close of `handle` is ordered with it.
+        let table = process.handles().read();
+        let port_handle = table.get(port)?;
+        if port_handle.object().downcast::<Port>().is_none() {
+            return Err(Status::WRONG_TYPE);
+        }
+        if !port_handle.has_rights(Rights::WRITE) {
+            return Err(Status::ACCESS_DENIED);
+        }
+        let h = table.get(handle)?;
+        if !h.has_rights(Rights::WAIT) {
+            return Err(Status::ACCESS_DENIED);
+        }
+        if !h.object().is_waitable() {
+            return Err(Status::NOT_SUPPORTED);
+        }
+        let outcome = port::wait_async(
+            h.object(),
+            h.id(),
+            port_handle.object(),
+            key,
+            Signals::from_bits_retain(signals),
+            options,
+        );
+        drop(table);
         if let WaitAsyncOutcome::Pending(count) = outcome {
             if count > port::MAX_OBSERVERS {
                 process.raise_policy_exception(PolicyException::PortTooManyObservers);

@@ -1,9 +1,30 @@
 //! Port syscalls (spec §6).
 
-use zxsim_kernel::objects::port::{Port, PORT_BIND_TO_INTERRUPT};
-use zxsim_kernel::{PolicyException, Profile, Rights, Status};
+use std::sync::Arc;
+
+use zxsim_kernel::objects::port::{Port, PortPacket, PORT_BIND_TO_INTERRUPT};
+use zxsim_kernel::{Object, PolicyException, Process, Profile, Rights, Status};
 
 use super::*;
+
+/// Runs `f` on the port `handle` names, under the handle-table reader lock and without cloning
+/// the port's `Arc` (the hot paths of queue and wait). Checks in the order of
+/// [`Process::get_object`]: `BAD_HANDLE`, `WRONG_TYPE`, `ACCESS_DENIED`. `f` must not block; it
+/// may take the port's lock (lock order: handle table, then port).
+fn with_port<R>(
+    process: &Process,
+    handle: zx_handle_t,
+    rights: Rights,
+    f: impl FnOnce(&Port) -> R,
+) -> Result<R, Status> {
+    process.handles().with(handle, |h| {
+        let port = h.object().downcast::<Port>().ok_or(Status::WRONG_TYPE)?;
+        if !h.has_rights(rights) {
+            return Err(Status::ACCESS_DENIED);
+        }
+        Ok(f(port))
+    })?
+}
 
 /// `options` must be 0 or `ZX_PORT_BIND_TO_INTERRUPT`. Rights 0x800F.
 pub fn zx_port_create(options: u32, out: &mut zx_handle_t) -> zx_status_t {
@@ -21,15 +42,21 @@ pub fn zx_port_create(options: u32, out: &mut zx_handle_t) -> zx_status_t {
 /// queued: `SHOULD_WAIT` plus a `PORT_TOO_MANY_PACKETS` policy exception.
 pub fn zx_port_queue(handle: zx_handle_t, packet: &zx_port_packet_t) -> zx_status_t {
     let status = on_current(|process| {
-        let (object, _) = process.get_object::<Port>(handle, Rights::WRITE)?;
-        let port = object.downcast::<Port>().expect("typed lookup");
-        let result = port.queue_user(packet.into());
+        let result = with_port(process, handle, Rights::WRITE, |port| {
+            port.queue_user(packet.into())
+        })?;
         if result == Err(Status::SHOULD_WAIT) {
             process.raise_policy_exception(PolicyException::PortTooManyPackets);
         }
         result
     });
     traced!("zx_port_queue", status, handle, key = packet.key)
+}
+
+/// What `zx_port_wait` found under the handle-table lock.
+enum Found {
+    Packet(PortPacket),
+    Wait(Arc<Object>),
 }
 
 /// Needs READ. The oldest packet, or `TIMED_OUT` at `deadline` (a past deadline polls).
@@ -39,9 +66,26 @@ pub fn zx_port_wait(
     packet: &mut zx_port_packet_t,
 ) -> zx_status_t {
     let status = on_current(|process| {
-        let (object, _) = process.get_object::<Port>(handle, Rights::READ)?;
-        let port = object.downcast::<Port>().expect("typed lookup");
-        *packet = port.wait(&object, deadline)?.into();
+        // One lookup: take a queued packet at once (no `Arc` clone), or keep the port object
+        // to wait on once the table lock is released.
+        let found = process.handles().with(handle, |h| {
+            let port = h.object().downcast::<Port>().ok_or(Status::WRONG_TYPE)?;
+            if !h.has_rights(Rights::READ) {
+                return Err(Status::ACCESS_DENIED);
+            }
+            Ok(match port.try_take() {
+                Some(queued) => Found::Packet(queued),
+                None => Found::Wait(h.object().clone()),
+            })
+        })??;
+        let taken = match found {
+            Found::Packet(queued) => queued,
+            Found::Wait(object) => {
+                let port = object.downcast::<Port>().expect("checked above");
+                port.wait(&object, deadline)?
+            }
+        };
+        *packet = taken.into();
         Ok(())
     });
     traced!("zx_port_wait", status, handle, deadline)

@@ -1,14 +1,19 @@
 //! Socket syscalls and socket properties (spec §10, §4 get/set_property).
 
 use zxsim_kernel::objects::socket::{
-    Socket, SOCKET_DATAGRAM, SOCKET_DISPOSITION_WRITE_DISABLED, SOCKET_DISPOSITION_WRITE_ENABLED, SOCKET_PEEK,
+    Socket, SOCKET_DATAGRAM, SOCKET_DISPOSITION_WRITE_DISABLED, SOCKET_DISPOSITION_WRITE_ENABLED,
+    SOCKET_PEEK,
 };
 use zxsim_kernel::{Handle, ObjectType, Rights, Status};
 
 use super::*;
 
 /// `options` STREAM or DATAGRAM, else `INVALID_ARGS`. Rights 0x10F0CF; both ends WRITABLE.
-pub fn zx_socket_create(options: u32, out0: &mut zx_handle_t, out1: &mut zx_handle_t) -> zx_status_t {
+pub fn zx_socket_create(
+    options: u32,
+    out0: &mut zx_handle_t,
+    out1: &mut zx_handle_t,
+) -> zx_status_t {
     let status = on_current(|process| {
         if options & !SOCKET_DATAGRAM != 0 {
             return Err(Status::INVALID_ARGS);
@@ -16,8 +21,14 @@ pub fn zx_socket_create(options: u32, out0: &mut zx_handle_t, out1: &mut zx_hand
         let kernel = process.kernel();
         let koids = [kernel.reserve_koid(), kernel.reserve_koid()];
         let (a, b) = Socket::pair(koids, options);
-        let a = Handle::new(kernel.new_object_with_koid(koids[0], a), Socket::DEFAULT_RIGHTS)?;
-        let b = Handle::new(kernel.new_object_with_koid(koids[1], b), Socket::DEFAULT_RIGHTS)?;
+        let a = Handle::new(
+            kernel.new_object_with_koid(koids[0], a),
+            Socket::DEFAULT_RIGHTS,
+        )?;
+        let b = Handle::new(
+            kernel.new_object_with_koid(koids[1], b),
+            Socket::DEFAULT_RIGHTS,
+        )?;
         *out0 = process.add_handle(a);
         *out1 = process.add_handle(b);
         Ok(())
@@ -28,43 +39,79 @@ pub fn zx_socket_create(options: u32, out0: &mut zx_handle_t, out1: &mut zx_hand
 /// `options` ≠ 0: `INVALID_ARGS`. Needs WRITE. Then `PEER_CLOSED`, `BAD_STATE` (writes
 /// disabled), empty ⇒ OK 0, full ⇒ `SHOULD_WAIT`. Streams may write short; datagrams are
 /// all-or-nothing (`OUT_OF_RANGE` only above the whole capacity).
-pub fn zx_socket_write(handle: zx_handle_t, options: u32, buffer: &[u8], actual: Option<&mut usize>) -> zx_status_t {
+pub fn zx_socket_write(
+    handle: zx_handle_t,
+    options: u32,
+    buffer: &[u8],
+    actual: Option<&mut usize>,
+) -> zx_status_t {
     let status = on_current(|process| {
         if options != 0 {
             return Err(Status::INVALID_ARGS);
         }
         let (object, _) = process.get_object::<Socket>(handle, Rights::WRITE)?;
-        let written = object.downcast::<Socket>().expect("typed lookup").write(buffer)?;
+        let written = object
+            .downcast::<Socket>()
+            .expect("typed lookup")
+            .write(buffer)?;
         if let Some(actual) = actual {
             *actual = written;
         }
         Ok(())
     });
-    traced!("zx_socket_write", status, handle, options, size = buffer.len())
+    traced!(
+        "zx_socket_write",
+        status,
+        handle,
+        options,
+        size = buffer.len()
+    )
 }
 
 /// `options` may only contain `ZX_SOCKET_PEEK`. Needs READ. Empty: `PEER_CLOSED`, `BAD_STATE`
 /// (peer disabled its writes) or `SHOULD_WAIT`. A datagram read truncates and discards the rest.
-pub fn zx_socket_read(handle: zx_handle_t, options: u32, buffer: &mut [u8], actual: Option<&mut usize>) -> zx_status_t {
+pub fn zx_socket_read(
+    handle: zx_handle_t,
+    options: u32,
+    buffer: &mut [u8],
+    actual: Option<&mut usize>,
+) -> zx_status_t {
     let status = on_current(|process| {
         if options & !SOCKET_PEEK != 0 {
             return Err(Status::INVALID_ARGS);
         }
         let (object, _) = process.get_object::<Socket>(handle, Rights::READ)?;
-        let read = object.downcast::<Socket>().expect("typed lookup").read(buffer, options & SOCKET_PEEK != 0)?;
+        let read = object
+            .downcast::<Socket>()
+            .expect("typed lookup")
+            .read(buffer, options & SOCKET_PEEK != 0)?;
         if let Some(actual) = actual {
             *actual = read;
         }
         Ok(())
     });
-    traced!("zx_socket_read", status, handle, options, size = buffer.len())
+    traced!(
+        "zx_socket_read",
+        status,
+        handle,
+        options,
+        size = buffer.len()
+    )
 }
 
 /// Each of `disposition`, `disposition_peer` must be 0, WRITE_DISABLED or WRITE_ENABLED
 /// (`INVALID_ARGS`, before the handle). Needs MANAGE_SOCKET.
-pub fn zx_socket_set_disposition(handle: zx_handle_t, disposition: u32, disposition_peer: u32) -> zx_status_t {
+pub fn zx_socket_set_disposition(
+    handle: zx_handle_t,
+    disposition: u32,
+    disposition_peer: u32,
+) -> zx_status_t {
     let status = on_current(|process| {
-        let valid = |d: u32| d == 0 || d == SOCKET_DISPOSITION_WRITE_DISABLED || d == SOCKET_DISPOSITION_WRITE_ENABLED;
+        let valid = |d: u32| {
+            d == 0
+                || d == SOCKET_DISPOSITION_WRITE_DISABLED
+                || d == SOCKET_DISPOSITION_WRITE_ENABLED
+        };
         if !valid(disposition) || !valid(disposition_peer) {
             return Err(Status::INVALID_ARGS);
         }
@@ -72,13 +119,26 @@ pub fn zx_socket_set_disposition(handle: zx_handle_t, disposition: u32, disposit
         if disposition == 0 && disposition_peer == 0 {
             return Ok(());
         }
-        object.downcast::<Socket>().expect("typed lookup").set_disposition(disposition, disposition_peer)
+        object
+            .downcast::<Socket>()
+            .expect("typed lookup")
+            .set_disposition(disposition, disposition_peer)
     });
-    traced!("zx_socket_set_disposition", status, handle, disposition, disposition_peer)
+    traced!(
+        "zx_socket_set_disposition",
+        status,
+        handle,
+        disposition,
+        disposition_peer
+    )
 }
 
 fn property_value(value: &[u8]) -> Result<usize, Status> {
-    let bytes: [u8; 8] = value.get(..8).ok_or(Status::BUFFER_TOO_SMALL)?.try_into().expect("8 bytes");
+    let bytes: [u8; 8] = value
+        .get(..8)
+        .ok_or(Status::BUFFER_TOO_SMALL)?
+        .try_into()
+        .expect("8 bytes");
     usize::try_from(u64::from_le_bytes(bytes)).map_err(|_| Status::INVALID_ARGS)
 }
 

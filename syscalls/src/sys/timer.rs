@@ -29,7 +29,10 @@ pub fn zx_timer_set(handle: zx_handle_t, deadline: zx_time_t, slack: zx_duration
             return Err(Status::OUT_OF_RANGE);
         }
         let (object, _) = process.get_object::<Timer>(handle, Rights::WRITE)?;
-        object.downcast::<Timer>().expect("typed lookup").set(&object, deadline, slack);
+        object
+            .downcast::<Timer>()
+            .expect("typed lookup")
+            .set(&object, deadline, slack);
         Ok(())
     });
     traced!("zx_timer_set", status, handle, deadline, slack)
@@ -39,7 +42,10 @@ pub fn zx_timer_set(handle: zx_handle_t, deadline: zx_time_t, slack: zx_duration
 pub fn zx_timer_cancel(handle: zx_handle_t) -> zx_status_t {
     let status = on_current(|process| {
         let (object, _) = process.get_object::<Timer>(handle, Rights::WRITE)?;
-        object.downcast::<Timer>().expect("typed lookup").cancel(&object);
+        object
+            .downcast::<Timer>()
+            .expect("typed lookup")
+            .cancel(&object);
         Ok(())
     });
     traced!("zx_timer_cancel", status, handle)

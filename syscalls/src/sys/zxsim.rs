@@ -15,7 +15,11 @@ use super::*;
 /// any later refusal (`NOT_SUPPORTED` for a listening socket or a non-socket, non-pipe fd)
 /// closes it, since ownership passed.
 #[cfg(unix)]
-pub fn zxsim_socket_from_fd(fd: std::os::fd::RawFd, options: u32, out: &mut zx_handle_t) -> zx_status_t {
+pub fn zxsim_socket_from_fd(
+    fd: std::os::fd::RawFd,
+    options: u32,
+    out: &mut zx_handle_t,
+) -> zx_status_t {
     let status = on_current(|process| {
         if options != 0 {
             return Err(Status::INVALID_ARGS);
@@ -27,7 +31,10 @@ pub fn zxsim_socket_from_fd(fd: std::os::fd::RawFd, options: u32, out: &mut zx_h
 }
 
 #[cfg(all(unix, not(zxsim_loom)))]
-fn socket_from_raw_fd(process: &zxsim_kernel::Process, fd: std::os::fd::RawFd) -> Result<zx_handle_t, Status> {
+fn socket_from_raw_fd(
+    process: &zxsim_kernel::Process,
+    fd: std::os::fd::RawFd,
+) -> Result<zx_handle_t, Status> {
     use zxsim_kernel::objects::socket::Socket;
     use zxsim_kernel::os::endpoint::OsEndpoint;
     use zxsim_kernel::os::fd::FdIo;
@@ -44,7 +51,10 @@ fn socket_from_raw_fd(process: &zxsim_kernel::Process, fd: std::os::fd::RawFd) -
 }
 
 #[cfg(all(unix, zxsim_loom))]
-fn socket_from_raw_fd(_process: &zxsim_kernel::Process, _fd: std::os::fd::RawFd) -> Result<zx_handle_t, Status> {
+fn socket_from_raw_fd(
+    _process: &zxsim_kernel::Process,
+    _fd: std::os::fd::RawFd,
+) -> Result<zx_handle_t, Status> {
     Err(Status::NOT_SUPPORTED)
 }
 

@@ -75,29 +75,37 @@
 //! Channel {}` if it has a peer, its constructors and methods over the `sys` calls — then a
 //! `mod` line and a `pub use` line here.
 
+mod channel;
 mod event;
 mod eventpair;
+mod fifo;
 mod handle;
 mod info;
 mod port;
 mod rights_signals;
+mod socket;
 mod status;
 mod time;
+mod timer;
 mod wait;
 
+pub use channel::{Channel, HandleDisposition, HandleOp, MessageBuf};
 pub use event::Event;
 pub use eventpair::EventPair;
+pub use fifo::Fifo;
 pub use handle::{AsHandleRef, Handle, HandleBased, HandleRef, Peered, Unowned};
 pub use info::{HandleBasicInfo, HandleCountInfo, HandleInfo, Koid, ObjectType};
 pub use port::{
     Packet, PacketContents, Port, PortOptions, SignalPacket, UserPacket, WaitAsyncOpts,
 };
 pub use rights_signals::{Rights, Signals};
+pub use socket::{Socket, SocketOpts, SocketWriteDisposition};
 pub use status::{ok, Result, Status};
 pub use time::{
     Duration, Instant, MonotonicDuration, MonotonicInstant, MonotonicTime, MonotonicTimeline, Time,
     Timeline,
 };
+pub use timer::{Slack, Timer};
 pub use wait::{object_wait_many, WaitItem};
 
 /// The raw layer, reachable as `zx::sys` as in the real crate.
