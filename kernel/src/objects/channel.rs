@@ -95,7 +95,13 @@ pub struct ChannelEnd {
     messages: VecDeque<Message>,
     calls: Vec<Arc<CallWaiter>>,
     next_txid: u32,
+    /// Byte buffers of messages already read here, reused by the next writes to this end: a
+    /// steady write/read flow allocates nothing.
+    spare: Vec<Vec<u8>>,
 }
+
+/// Buffers kept for reuse per endpoint (each at most one message, ≤ 64 KiB).
+const SPARE_BUFFERS: usize = 4;
 
 impl ChannelEnd {
     /// Queues `message` on this end, or hands it to the call waiting for its txid.
@@ -174,15 +180,40 @@ impl Channel {
     /// Writes `message` to the peer. On failure the message comes back so the caller destroys it
     /// (closing its handles) outside every lock.
     pub fn write(&self, caller: Koid, message: Message) -> Result<WriteOutcome, (Status, Message)> {
+        self.write_with(caller, message, |message, _| message)
+    }
+
+    /// Writes a message of `bytes` (copied under the pair lock into a recycled buffer) and
+    /// `handles`. On failure the handles come back to be closed outside every lock.
+    pub fn write_bytes(
+        &self,
+        caller: Koid,
+        bytes: &[u8],
+        handles: Vec<Handle>,
+    ) -> Result<WriteOutcome, (Status, Vec<Handle>)> {
+        self.write_with(caller, handles, |handles, peer| {
+            let mut buffer = peer.spare.pop().unwrap_or_default();
+            buffer.extend_from_slice(bytes);
+            Message::new(buffer, handles)
+        })
+    }
+
+    fn write_with<T>(
+        &self,
+        caller: Koid,
+        payload: T,
+        into_message: impl FnOnce(T, &mut ChannelEnd) -> Message,
+    ) -> Result<WriteOutcome, (Status, T)> {
         // The owner check runs under the pair lock, as Zircon's does under the channel lock, so
         // it is atomic with the operation even without the caller's table lock.
         self.peer.with_ends(|_, peer| {
             if let Err(status) = self.check_owner(caller) {
-                return Err((status, message));
+                return Err((status, payload));
             }
             if peer.closed {
-                return Err((Status::PEER_CLOSED, message));
+                return Err((Status::PEER_CLOSED, payload));
             }
+            let message = into_message(payload, &mut peer.state);
             let queued = peer.state.deliver(&mut peer.signals, message);
             Ok(if queued > MAX_PENDING_MESSAGES {
                 WriteOutcome::QueueFull
@@ -201,6 +232,47 @@ impl Channel {
         max_handles: usize,
         may_discard: bool,
     ) -> Result<Message, ReadError> {
+        self.read_with(caller, max_bytes, max_handles, may_discard, |message, _| {
+            message
+        })
+    }
+
+    /// Reads the oldest message straight into `out` (under the pair lock, so its buffer can be
+    /// recycled for the next write); returns the byte count and the handles.
+    pub fn read_into(
+        &self,
+        caller: Koid,
+        out: &mut [u8],
+        max_handles: usize,
+        may_discard: bool,
+    ) -> Result<(usize, Vec<Handle>), ReadError> {
+        let max_bytes = out.len();
+        self.read_with(
+            caller,
+            max_bytes,
+            max_handles,
+            may_discard,
+            |message, mine| {
+                let Message { mut bytes, handles } = message;
+                out[..bytes.len()].copy_from_slice(&bytes);
+                let count = bytes.len();
+                if mine.spare.len() < SPARE_BUFFERS {
+                    bytes.clear();
+                    mine.spare.push(bytes);
+                }
+                (count, handles)
+            },
+        )
+    }
+
+    fn read_with<R>(
+        &self,
+        caller: Koid,
+        max_bytes: usize,
+        max_handles: usize,
+        may_discard: bool,
+        consume: impl FnOnce(Message, &mut ChannelEnd) -> R,
+    ) -> Result<R, ReadError> {
         let fail = |status| ReadError {
             status,
             required: (0, 0),
@@ -230,7 +302,7 @@ impl Channel {
                     .update(Signals::CHANNEL_READABLE, Signals::NONE);
             }
             if fits {
-                Ok(message)
+                Ok(consume(message, &mut mine.state))
             } else {
                 Err(ReadError {
                     status: Status::BUFFER_TOO_SMALL,

@@ -224,23 +224,32 @@ fn write_message(
     process: &Process,
     handle: zx_handle_t,
     channel: &Arc<Object>,
-    message: Message,
+    bytes: &[u8],
+    handles: Vec<Handle>,
 ) -> Result<(), Status> {
-    let mut message = Some(message);
+    let mut handles = Some(handles);
     let outcome = process.handles().with(handle, |h| {
-        let message = message.take().expect("taken once");
+        let handles = handles.take().expect("taken once");
         match h.object().downcast::<Channel>() {
             Some(endpoint) if Arc::ptr_eq(h.object(), channel) => {
-                endpoint.write(process.koid(), message)
+                endpoint.write_bytes(process.koid(), bytes, handles)
             }
-            _ => Err((Status::BAD_HANDLE, message)),
+            _ => Err((Status::BAD_HANDLE, handles)),
         }
     });
-    drop(message);
+    drop(handles);
+    finish_write(process, outcome)
+}
+
+/// Closes the handles of a failed write (outside every lock) and raises `CHANNEL_FULL_WRITE`.
+fn finish_write(
+    process: &Process,
+    outcome: Result<Result<WriteOutcome, (Status, Vec<Handle>)>, Status>,
+) -> Result<(), Status> {
     match outcome {
         Err(status) => Err(status),
-        Ok(Err((status, message))) => {
-            drop(message);
+        Ok(Err((status, handles))) => {
+            drop(handles);
             Err(status)
         }
         Ok(Ok(WriteOutcome::QueueFull)) => {
@@ -249,6 +258,36 @@ fn write_message(
         }
         Ok(Ok(WriteOutcome::Queued)) => Ok(()),
     }
+}
+
+/// A write with no handles to consume: the whole call is one lookup, with the checks in
+/// Zircon's order (options, then BAD_HANDLE, WRONG_TYPE, ACCESS_DENIED, then sizes).
+fn write_without_handles(
+    process: &Process,
+    handle: zx_handle_t,
+    options: u32,
+    bytes: &[u8],
+) -> Result<(), Status> {
+    if options & !ZX_CHANNEL_WRITE_USE_IOVEC != 0 {
+        return Err(Status::INVALID_ARGS);
+    }
+    if options & ZX_CHANNEL_WRITE_USE_IOVEC != 0 {
+        return Err(Status::NOT_SUPPORTED);
+    }
+    let outcome = process.handles().with(handle, |h| {
+        let endpoint = h
+            .object()
+            .downcast::<Channel>()
+            .ok_or((Status::WRONG_TYPE, Vec::new()))?;
+        if !h.has_rights(Rights::WRITE) {
+            return Err((Status::ACCESS_DENIED, Vec::new()));
+        }
+        if bytes.len() > CHANNEL_MAX_MSG_BYTES {
+            return Err((Status::OUT_OF_RANGE, Vec::new()));
+        }
+        endpoint.write_bytes(process.koid(), bytes, Vec::new())
+    });
+    finish_write(process, outcome)
 }
 
 /// Order: options (`INVALID_ARGS`), the channel (`BAD_HANDLE`, `WRONG_TYPE`, `ACCESS_DENIED`
@@ -262,6 +301,9 @@ pub fn zx_channel_write(
     handles: &[zx_handle_t],
 ) -> zx_status_t {
     let status = on_current(|process| {
+        if handles.is_empty() {
+            return write_without_handles(process, handle, options, bytes);
+        }
         let channel = prologue(
             process,
             handle,
@@ -278,12 +320,7 @@ pub fn zx_channel_write(
                 return Err(status);
             }
         };
-        write_message(
-            process,
-            handle,
-            &channel,
-            Message::new(bytes.to_vec(), taken),
-        )
+        write_message(process, handle, &channel, bytes, taken)
     });
     traced!(
         "zx_channel_write",
@@ -324,12 +361,7 @@ pub fn zx_channel_write_etc(
             write_back_failures(handles, &results);
             return Err(first);
         }
-        write_message(
-            process,
-            handle,
-            &channel,
-            Message::new(bytes.to_vec(), taken),
-        )
+        write_message(process, handle, &channel, bytes, taken)
     });
     traced!(
         "zx_channel_write_etc",
@@ -346,11 +378,11 @@ fn read_message(
     process: &Process,
     handle: zx_handle_t,
     options: u32,
-    max_bytes: usize,
+    bytes: &mut [u8],
     max_handles: usize,
     actual_bytes: Option<&mut u32>,
     actual_handles: Option<&mut u32>,
-) -> Result<Message, Status> {
+) -> Result<Vec<Handle>, Status> {
     let outcome = process.handles().with(handle, |h| {
         let Some(endpoint) = h.object().downcast::<Channel>() else {
             return Err(ReadError {
@@ -373,22 +405,22 @@ fn read_message(
                 discarded: None,
             });
         }
-        endpoint.read(
+        endpoint.read_into(
             process.koid(),
-            max_bytes,
+            bytes,
             max_handles,
             options & CHANNEL_READ_MAY_DISCARD != 0,
         )
     })?;
     match outcome {
-        Ok(message) => {
+        Ok((count, handles)) => {
             if let Some(actual) = actual_bytes {
-                *actual = message.bytes.len() as u32;
+                *actual = count as u32;
             }
             if let Some(actual) = actual_handles {
-                *actual = message.handles.len() as u32;
+                *actual = handles.len() as u32;
             }
-            Ok(message)
+            Ok(handles)
         }
         Err(error) => {
             if error.status == Status::BUFFER_TOO_SMALL {
@@ -436,17 +468,16 @@ pub fn zx_channel_read(
     actual_handles: Option<&mut u32>,
 ) -> zx_status_t {
     let status = on_current(|process| {
-        let message = read_message(
+        let received = read_message(
             process,
             handle,
             options,
-            bytes.len(),
+            bytes,
             handles.len(),
             actual_bytes,
             actual_handles,
         )?;
-        bytes[..message.bytes.len()].copy_from_slice(&message.bytes);
-        for (slot, (value, _, _)) in handles.iter_mut().zip(install(process, message.handles)) {
+        for (slot, (value, _, _)) in handles.iter_mut().zip(install(process, received)) {
             *slot = value;
         }
         Ok(())
@@ -464,19 +495,16 @@ pub fn zx_channel_read_etc(
     actual_handles: Option<&mut u32>,
 ) -> zx_status_t {
     let status = on_current(|process| {
-        let message = read_message(
+        let received = read_message(
             process,
             handle,
             options,
-            bytes.len(),
+            bytes,
             handles.len(),
             actual_bytes,
             actual_handles,
         )?;
-        bytes[..message.bytes.len()].copy_from_slice(&message.bytes);
-        for (slot, (value, type_, rights)) in
-            handles.iter_mut().zip(install(process, message.handles))
-        {
+        for (slot, (value, type_, rights)) in handles.iter_mut().zip(install(process, received)) {
             *slot = zx_handle_info_t {
                 handle: value,
                 type_,
