@@ -507,7 +507,8 @@ fn tokio_async_fd_waits_on_a_port() {
     let received = runtime.block_on(async {
         // SAFETY: the port owns `fd` and keeps it open until its last handle closes, which is
         // after this runtime (and the AsyncFd) are gone.
-        let async_fd = unsafe { AsyncFd::register_with_interest(fd, tokio::io::Interest::READABLE) }.unwrap();
+        let async_fd =
+            unsafe { AsyncFd::register_with_interest(fd, tokio::io::Interest::READABLE) }.unwrap();
         let mut received = 0;
         while received < 5 {
             let mut guard = tokio::time::timeout(Duration::from_secs(5), async_fd.readable())

@@ -51,7 +51,10 @@ impl OsNotifier {
         }
         // SAFETY: both descriptors were just created and are owned by nobody else.
         let (read, write) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
-        Ok(OsNotifier { read, write: Some(write) })
+        Ok(OsNotifier {
+            read,
+            write: Some(write),
+        })
     }
 }
 
