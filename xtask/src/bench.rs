@@ -1,4 +1,4 @@
-//! `cargo xtask bench [--quick] [--filter F] [--markdown FILE]`: runs the criterion benchmarks of
+//! `cargo xtask bench [--quick] [--bench TARGET]... [--filter F] [--markdown FILE] [-- FLAGS]`: runs the criterion benchmarks of
 //! `zxsim-syscalls` (`cargo bench -p zxsim-syscalls --bench '*'`), reads criterion's estimates
 //! (`target/criterion/<group>/<bench>/new/estimates.json`, the median; benchmarks are found by the
 //! `full_id` in the `benchmark.json` beside it) and prints, for each benchmark, zxsim's time, its
@@ -23,6 +23,10 @@ pub struct Args {
     /// whose benchmark or baseline did not run are shown as not run.
     #[arg(long)]
     filter: Option<String>,
+    /// Only these bench targets of `zxsim-syscalls` (repeatable; e.g. `--bench ports`); all of
+    /// them by default.
+    #[arg(long = "bench", value_name = "TARGET")]
+    benches: Vec<String>,
     /// Also write the table as Markdown to this file.
     #[arg(long)]
     markdown: Option<PathBuf>,
@@ -105,7 +109,25 @@ fn comparisons() -> Vec<Comparison> {
         baseline_label: "itself, 10 live handles",
         target: None,
     });
-    // `syscalls/benches/echo.rs`: no target in the spec, shown for information.
+    // `syscalls/benches/objects.rs` and `echo.rs`: no target in the spec, shown for information.
+    let payload = |bench: &str, bytes: usize| {
+        let group = bench.split('/').next().expect("group");
+        Comparison {
+            bench: bench.to_string(),
+            baseline: format!("{group}/baseline/crossbeam send+recv {bytes} bytes"),
+            baseline_label: "crossbeam send+recv, same payload",
+            target: None,
+        }
+    };
+    rows.push(payload("Channel/WriteRead/64bytes/0handles", 64));
+    rows.push(payload("Channel/WriteRead/64bytes/4handles", 64));
+    rows.push(payload("Channel/WriteRead/65536bytes/0handles", 65_536));
+    rows.push(payload("Socket/WriteRead/64bytes", 64));
+    for bench in ["Fifo/WriteRead", "Timer/SetCancel"] {
+        let mut row = one_thread(bench, 0.0);
+        row.target = None;
+        rows.push(row);
+    }
     for what in ["latency", "throughput"] {
         rows.push(Comparison {
             bench: format!("Socket/Echo/{what}"),
@@ -126,7 +148,14 @@ pub fn run(args: Args) -> Result<(), String> {
     let mut bench = Command::new(&cargo);
     bench
         .current_dir(&root)
-        .args(["bench", "-p", "zxsim-syscalls", "--bench", "*", "--"]);
+        .args(["bench", "-p", "zxsim-syscalls"]);
+    if args.benches.is_empty() {
+        bench.args(["--bench", "*"]);
+    }
+    for target in &args.benches {
+        bench.args(["--bench", target]);
+    }
+    bench.arg("--");
     if args.quick {
         for (flag, value) in QUICK {
             let given = args.criterion.iter().any(|arg| {
@@ -155,9 +184,11 @@ pub fn run(args: Args) -> Result<(), String> {
     let memory = memory_per_wait(&cargo, &root)?;
 
     let estimates = Estimates::collect(&target_dir(&root).join("criterion"), started);
+    // Rows of which neither side ran (another bench target, or filtered out) are left out.
     let rows: Vec<Row> = comparisons()
         .into_iter()
         .map(|comparison| Row::measure(comparison, &estimates))
+        .filter(|row| row.bench_ns.is_some() || row.baseline_ns.is_some())
         .collect();
     let table = render_text(&rows);
     println!();

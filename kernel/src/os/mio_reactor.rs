@@ -62,7 +62,9 @@ impl MioReactor {
 fn run(mut poll: Poll, shared: Arc<Shared>) {
     let mut events = Events::with_capacity(1024);
     loop {
-        if let Err(error) = poll.poll(&mut events, None) {
+        // Bounded, so shutdown is seen within 100 ms even if the waker's event goes missing
+        // (observed with mio's eventfd waker after very many wakes).
+        if let Err(error) = poll.poll(&mut events, Some(std::time::Duration::from_millis(100))) {
             if error.kind() == std::io::ErrorKind::Interrupted {
                 continue;
             }

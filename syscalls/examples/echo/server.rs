@@ -241,7 +241,13 @@ pub fn serve_mio() -> Server {
         let mut next = 0usize;
         let mut buf = vec![0u8; 64 * 1024];
         loop {
-            poll.poll(&mut events, None).expect("poll");
+            // A bounded poll: stopping re-checks the flag at least every 50 ms instead of relying
+            // on one waker event, which was observed to go missing after many wakes.
+            match poll.poll(&mut events, Some(std::time::Duration::from_millis(50))) {
+                Ok(()) => {}
+                Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+                Err(e) => panic!("poll: {e}"),
+            }
             for event in events.iter() {
                 if event.token() == WAKE {
                     while let Ok(stream) = receiver.try_recv() {
