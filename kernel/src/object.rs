@@ -28,7 +28,7 @@ use crate::objects::{
 };
 use crate::signal::SignalState;
 use crate::status::Status;
-use crate::sync::{thread_local, Arc, AtomicU32, Ordering};
+use crate::sync::{thread_local, Arc, AtomicBool, AtomicU32, Ordering};
 use crate::types::{Koid, ObjType, Rights, Signals};
 
 /// The shape every object type has.
@@ -119,6 +119,11 @@ object_types! {
 pub struct Object {
     koid: Koid,
     handle_count: AtomicU32,
+    /// Set (under the object lock) whenever an observer is added; cleared under the lock when a
+    /// handle deletion finds none. While clear, deleting a handle skips the object lock: an
+    /// observer bound to a handle is registered under that handle's table lock, before the
+    /// deletion's removal from the table, so the deletion always sees its flag.
+    maybe_observed: AtomicBool,
     kernel: Arc<KernelShared>,
     dispatcher: Dispatcher,
 }
@@ -133,6 +138,7 @@ impl Object {
         Arc::new(Object {
             koid,
             handle_count: AtomicU32::new(0),
+            maybe_observed: AtomicBool::new(false),
             kernel: kernel.clone(),
             dispatcher,
         })
@@ -210,9 +216,25 @@ impl Object {
     /// Receiving a handle read from a channel message: under the `zircon` profile this ends the
     /// async waits registered through it (and, in both, sync waits through it end `CANCELED`).
     pub fn handle_received(&self, handle: HandleId) {
+        self.cancel_handle_observers(handle);
+    }
+
+    /// Records, under the object lock, that an observer was added (see `maybe_observed`).
+    pub(crate) fn note_observer_added(&self) {
+        self.maybe_observed.store(true, Ordering::Relaxed);
+    }
+
+    fn cancel_handle_observers(&self, handle: HandleId) {
+        if !self.maybe_observed.load(Ordering::Acquire) {
+            return;
+        }
         let end_async_waits = self.profile() == Profile::Zircon;
-        self.dispatcher
-            .with_signals(|state| state.cancel_by_handle(handle, end_async_waits));
+        self.dispatcher.with_signals(|state| {
+            state.cancel_by_handle(handle, end_async_waits);
+            if state.observer_count() == 0 {
+                self.maybe_observed.store(false, Ordering::Relaxed);
+            }
+        });
     }
 
     pub(crate) fn add_handle(&self) {
@@ -221,9 +243,7 @@ impl Object {
 
     /// A handle to this object was deleted (it was closed, replaced, or destroyed in flight).
     pub(crate) fn handle_deleted(self: &Arc<Self>, handle: HandleId) {
-        let end_async_waits = self.profile() == Profile::Zircon;
-        self.dispatcher
-            .with_signals(|state| state.cancel_by_handle(handle, end_async_waits));
+        self.cancel_handle_observers(handle);
         if self.handle_count.fetch_sub(1, Ordering::AcqRel) == 1 {
             run_on_zero_handles(self.clone());
         }

@@ -112,14 +112,24 @@ impl SignalState {
     }
 
     fn notify(&mut self, current: Signals) {
-        let matched: Vec<ObserverKey> = self
-            .observers
-            .iter()
-            .filter(|(_, observer)| observer.trigger().intersects(current))
-            .map(|(key, _)| key)
-            .collect();
-        for key in matched {
-            if let Some(observer) = self.observers.remove(key) {
+        // Matches are collected first (firing needs ownership, which removal gives); the common
+        // case of a few matches stays on the stack, so firing allocates nothing.
+        const INLINE: usize = 8;
+        let mut inline = [ObserverKey::default(); INLINE];
+        let mut count = 0;
+        let mut overflow = Vec::new();
+        for (key, observer) in &self.observers {
+            if observer.trigger().intersects(current) {
+                if count < INLINE {
+                    inline[count] = key;
+                    count += 1;
+                } else {
+                    overflow.push(key);
+                }
+            }
+        }
+        for key in inline[..count].iter().chain(&overflow) {
+            if let Some(observer) = self.observers.remove(*key) {
                 observer.on_match(current);
             }
         }

@@ -120,6 +120,7 @@ fn register(
                 waiter.on_match(index, current);
                 None
             } else {
+                object.note_observer_added();
                 Some(state.add_observer(Observer::Sync {
                     waiter: waiter.clone(),
                     index,

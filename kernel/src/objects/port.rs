@@ -733,6 +733,7 @@ pub fn wait_async(
             port_ref.deliver_immediately(observer.packet(current), observer.origin());
             return WaitAsyncOutcome::Queued;
         }
+        object.note_observer_added();
         let slot = state.add_observer(Observer::Port(observer.clone()));
         observer
             .slot
