@@ -215,12 +215,88 @@ fn round_trip_crossbeam(c: &mut Criterion, placement: Placement) {
     echo.join().expect("echo thread");
 }
 
+/// The echo side of the channel round trips: reads each message on `end` and writes it back
+/// unchanged (a reply keeps the caller's txid), until the peer closes.
+fn channel_echo(end: zx_handle_t) {
+    let mut bytes = [0u8; 64];
+    loop {
+        let mut actual = 0;
+        match zx_channel_read(end, 0, &mut bytes, &mut [], Some(&mut actual), None) {
+            ZX_OK => assert_eq!(
+                zx_channel_write(end, 0, &bytes[..actual as usize], &[]),
+                ZX_OK
+            ),
+            ZX_ERR_SHOULD_WAIT => {
+                zx_object_wait_one(
+                    end,
+                    ZX_CHANNEL_READABLE | ZX_CHANNEL_PEER_CLOSED,
+                    ZX_TIME_INFINITE,
+                    None,
+                );
+            }
+            _ => break, // PEER_CLOSED: the measuring side is done
+        }
+    }
+    assert_eq!(zx_handle_close(end), ZX_OK);
+}
+
+/// `RoundTrip/Channel`: 64 bytes written on one endpoint, echoed by a thread blocked in
+/// `zx_object_wait_one` on the other, and read back after waiting for READABLE.
+/// `RoundTrip/ChannelCall`: the same through `zx_channel_call`, whose reply bypasses the queue.
+fn round_trip_channels(c: &mut Criterion) {
+    let bound = Bound::new();
+    let mut group = c.benchmark_group("RoundTrip");
+    for call in [false, true] {
+        let (mut near, mut far) = (0, 0);
+        assert_eq!(zx_channel_create(0, &mut near, &mut far), ZX_OK);
+        let echo = bound.process.spawn(move || channel_echo(far));
+        let request = [0x5au8; 64];
+        let mut reply = [0u8; 64];
+        let name = if call { "ChannelCall" } else { "Channel" };
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                if call {
+                    let (mut n_bytes, mut n_handles) = (0, 0);
+                    let mut args = zx_channel_call_args_t {
+                        wr_bytes: &request,
+                        wr_handles: &[],
+                        rd_bytes: &mut reply,
+                        rd_handles: &mut [],
+                    };
+                    let status = zx_channel_call(
+                        near,
+                        0,
+                        ZX_TIME_INFINITE,
+                        &mut args,
+                        &mut n_bytes,
+                        &mut n_handles,
+                    );
+                    debug_assert_eq!(status, ZX_OK);
+                } else {
+                    let status = zx_channel_write(near, 0, &request, &[]);
+                    debug_assert_eq!(status, ZX_OK);
+                    while zx_channel_read(near, 0, &mut reply, &mut [], None, None)
+                        == ZX_ERR_SHOULD_WAIT
+                    {
+                        zx_object_wait_one(near, ZX_CHANNEL_READABLE, ZX_TIME_INFINITE, None);
+                    }
+                }
+            })
+        });
+        assert_eq!(zx_handle_close(near), ZX_OK);
+        echo.join().expect("echo thread");
+    }
+    group.finish();
+}
+
 fn round_trips(c: &mut Criterion) {
     for placement in Placement::available() {
         round_trip_port(c, placement);
         round_trip_condvar(c, placement);
         round_trip_crossbeam(c, placement);
     }
+    // After the unpinned condvar and crossbeam round trips, in the same process.
+    round_trip_channels(c);
 }
 
 criterion_group! {

@@ -1,7 +1,8 @@
-//! `cargo xtask bench [--quick] [--bench TARGET]... [--filter F] [--markdown FILE] [-- FLAGS]`: runs the criterion benchmarks of
-//! `zxsim-syscalls` (`cargo bench -p zxsim-syscalls --bench '*'`), reads criterion's estimates
-//! (`target/criterion/<group>/<bench>/new/estimates.json`, the median; benchmarks are found by the
-//! `full_id` in the `benchmark.json` beside it) and prints, for each benchmark, zxsim's time, its
+//! `cargo xtask bench [--quick] [--bench TARGET]... [--filter F] [--markdown FILE] [-- FLAGS]`:
+//! runs the criterion benchmarks of `zxsim-syscalls` (`cargo bench -p zxsim-syscalls --bench
+//! '*'`), reads criterion's estimates (the median, saved as the criterion baseline `xtask`:
+//! `target/criterion/<group>/<bench>/xtask/estimates.json`; each benchmark is found by the
+//! `full_id` of its `new/benchmark.json`) and prints, for each benchmark, zxsim's time, its
 //! baseline's time measured in the same run, the ratio and the target from
 //! `docs/performance.md`; then the memory per pending async wait (the `memory_per_wait` test of
 //! `zxsim-syscalls`).
@@ -19,8 +20,9 @@ pub struct Args {
     /// A very short run for CI (0.2 s warm-up, 0.5 s measurement, fewer bootstrap resamples).
     #[arg(long)]
     quick: bool,
-    /// Only run the benchmarks whose id matches this criterion filter (e.g. `Event/`); rows
-    /// whose benchmark or baseline did not run are shown as not run.
+    /// Only run the benchmarks whose id matches this criterion filter (e.g. `Event/`); a row
+    /// whose benchmark or baseline did not run shows it as not run, a row with neither is left
+    /// out.
     #[arg(long)]
     filter: Option<String>,
     /// Only these bench targets of `zxsim-syscalls` (repeatable; e.g. `--bench ports`); all of
@@ -48,15 +50,14 @@ struct Comparison {
     target: Option<f64>,
 }
 
-/// The thread placements the round-trip benches run under, with the criterion group suffix each
-/// uses (see `syscalls/benches/common/mod.rs`).
-const PLACEMENTS: [(&str, &str); 3] = [
-    ("", "unpinned"),
-    ("@own-cores", "own cores"),
-    ("@same-core", "same core"),
-];
+/// The criterion group suffixes of the round-trip placements: unpinned, own cores, same core
+/// (see `Placement` in `syscalls/benches/common/mod.rs`).
+const PLACEMENTS: [&str; 3] = ["", "@own-cores", "@same-core"];
 
 const CROSSBEAM: &str = "baseline/crossbeam send+recv";
+
+/// The criterion baseline this command saves its results as (see `run`).
+const SAVED_BASELINE: &str = "xtask";
 
 /// The criterion flags of `--quick` (criterion refuses a flag given twice).
 const QUICK: [(&str, &str); 3] = [
@@ -82,7 +83,7 @@ fn comparisons() -> Vec<Comparison> {
         one_thread("Port/QueueWait", 2.5),
         one_thread("ObjectWaitAsync/FireAndWait", 5.0),
     ];
-    for (suffix, _) in PLACEMENTS {
+    for suffix in PLACEMENTS {
         let group = format!("RoundTrip{suffix}");
         rows.push(Comparison {
             bench: format!("{group}/Port"),
@@ -119,7 +120,10 @@ fn comparisons() -> Vec<Comparison> {
             target: None,
         }
     };
-    rows.push(payload("Channel/WriteRead/64bytes/0handles", 64));
+    // Issue 4's goal: ≤ 3× crossbeam send+recv of the same 64-byte payload.
+    let mut channel_64 = payload("Channel/WriteRead/64bytes/0handles", 64);
+    channel_64.target = Some(3.0);
+    rows.push(channel_64);
     rows.push(payload("Channel/WriteRead/64bytes/4handles", 64));
     rows.push(payload("Channel/WriteRead/65536bytes/0handles", 65_536));
     rows.push(payload("Socket/WriteRead/64bytes", 64));
@@ -128,12 +132,22 @@ fn comparisons() -> Vec<Comparison> {
         row.target = None;
         rows.push(row);
     }
+    for bench in ["RoundTrip/Channel", "RoundTrip/ChannelCall"] {
+        rows.push(Comparison {
+            bench: bench.into(),
+            baseline: "RoundTrip/baseline/condvar".into(),
+            baseline_label: "parking_lot condvar round trip",
+            target: None,
+        });
+    }
     for what in ["latency", "throughput"] {
         rows.push(Comparison {
             bench: format!("Socket/Echo/{what}"),
             baseline: format!("Socket/baseline/mio echo {what}"),
             baseline_label: "the same server on mio",
-            target: None,
+            // Issue 6's goal: ≥ 0.8× the direct server's throughput, i.e. time per request at
+            // most 1 / 0.8 = 1.25× the direct server's.
+            target: (what == "throughput").then_some(1.25),
         });
     }
     rows
@@ -169,6 +183,25 @@ pub fn run(args: Args) -> Result<(), String> {
             }
         }
     }
+    // Results are also saved as criterion baseline `xtask`, so a plain `cargo bench` someone
+    // runs meanwhile in the same target directory (which writes only `new` and `base`) is not
+    // read as this run's. Unless the caller manages baselines himself.
+    let baselines = [
+        "--save-baseline",
+        "--baseline",
+        "--baseline-lenient",
+        "--load-baseline",
+    ];
+    let results = if args
+        .criterion
+        .iter()
+        .any(|arg| baselines.iter().any(|flag| arg.starts_with(flag)))
+    {
+        "new"
+    } else {
+        bench.args(["--save-baseline", SAVED_BASELINE]);
+        SAVED_BASELINE
+    };
     bench.args(&args.criterion);
     if let Some(filter) = &args.filter {
         bench.arg(filter);
@@ -183,7 +216,7 @@ pub fn run(args: Args) -> Result<(), String> {
 
     let memory = memory_per_wait(&cargo, &root)?;
 
-    let estimates = Estimates::collect(&target_dir(&root).join("criterion"), started);
+    let estimates = Estimates::collect(&target_dir(&root).join("criterion"), results, started);
     // Rows of which neither side ran (another bench target, or filtered out) are left out.
     let rows: Vec<Row> = comparisons()
         .into_iter()
@@ -193,10 +226,18 @@ pub fn run(args: Args) -> Result<(), String> {
     let table = render_text(&rows);
     println!();
     println!("{table}");
+    if rows
+        .iter()
+        .any(|row| row.comparison.bench.starts_with("RoundTrip"))
+    {
+        println!(
+            "RoundTrip placements: unpinned = both threads where the OS puts them; own cores = \
+             one CPU each; same core = both on one CPU."
+        );
+    }
     println!(
-        "RoundTrip placements: unpinned = both threads where the OS puts them; own cores = one CPU \
-         each; same core = both on one CPU.\nRatios are zxsim / baseline, medians measured in \
-         this run; a missed target is reported, not an error."
+        "Ratios are zxsim / baseline, medians measured in this run; a missed target is \
+         reported, not an error."
     );
     println!("memory per pending async wait: {memory} (goal ≤ 256 bytes)");
     println!(
@@ -280,9 +321,9 @@ struct Estimates(HashMap<String, f64>);
 impl Estimates {
     /// Walks `target/criterion` for `new/benchmark.json` (which names the benchmark: criterion
     /// turns a `/` inside a function name into `_` in the directory) and reads the median of the
-    /// `new/estimates.json` beside it, if that file was written by this run — older results are
-    /// not reported as this run's.
-    fn collect(criterion: &Path, since: SystemTime) -> Estimates {
+    /// `<results>/estimates.json` beside it, if that file was written by this run — older
+    /// results are not reported as this run's.
+    fn collect(criterion: &Path, results: &str, since: SystemTime) -> Estimates {
         let mut found = HashMap::new();
         let mut pending = vec![criterion.to_path_buf()];
         while let Some(dir) = pending.pop() {
@@ -295,7 +336,7 @@ impl Estimates {
                     continue;
                 }
                 if path.file_name().is_some_and(|name| name == "new") {
-                    if let Some((id, median)) = Self::read(&path, since) {
+                    if let Some((id, median)) = Self::read(&path, results, since) {
                         found.insert(id, median);
                     }
                 } else {
@@ -306,8 +347,8 @@ impl Estimates {
         Estimates(found)
     }
 
-    fn read(new: &Path, since: SystemTime) -> Option<(String, f64)> {
-        let estimates = new.join("estimates.json");
+    fn read(new: &Path, results: &str, since: SystemTime) -> Option<(String, f64)> {
+        let estimates = new.parent()?.join(results).join("estimates.json");
         if std::fs::metadata(&estimates).ok()?.modified().ok()? < since {
             return None;
         }
