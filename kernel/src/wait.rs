@@ -15,7 +15,7 @@ use crate::object::Object;
 use crate::process::Process;
 use crate::signal::{Observer, ObserverKey};
 use crate::status::Status;
-use crate::sync::{Arc, Condvar, Mutex};
+use crate::sync::{Arc, AtomicBool, Condvar, Mutex, Ordering};
 use crate::types::{Rights, Signals, Time};
 
 /// Maximum number of items in `zx_object_wait_many` (`ZX_WAIT_MANY_MAX_ITEMS`).
@@ -30,6 +30,8 @@ enum Outcome {
 /// The blocking half of a synchronous wait.
 pub struct SyncWaiter {
     outcome: Mutex<Option<Outcome>>,
+    /// Mirrors `outcome.is_some()` so a waiter can spin on it without the lock.
+    settled: AtomicBool,
     condvar: Condvar,
 }
 
@@ -37,6 +39,7 @@ impl SyncWaiter {
     fn new() -> Arc<SyncWaiter> {
         Arc::new(SyncWaiter {
             outcome: Mutex::new(None),
+            settled: AtomicBool::new(false),
             condvar: Condvar::new(),
         })
     }
@@ -58,6 +61,7 @@ impl SyncWaiter {
         let mut slot = self.outcome.lock();
         if slot.is_none() {
             *slot = Some(outcome);
+            self.settled.store(true, Ordering::Release);
         }
         self.condvar.notify_all();
     }
@@ -70,6 +74,13 @@ impl SyncWaiter {
     /// Blocks until an outcome is set or the kernel clock reaches `deadline`.
     fn block(self: &Arc<Self>, kernel: &Kernel, deadline: Time) {
         let clock = kernel.clock();
+        let finite = deadline != crate::types::TIME_INFINITE;
+        if crate::sync::spin_until(
+            || self.settled.load(Ordering::Acquire),
+            || finite && clock.now() >= deadline,
+        ) {
+            return;
+        }
         let waker = self.clone();
         let entry = clock.on_deadline(deadline, Box::new(move || waker.wake()));
         let mut outcome = self.outcome.lock();

@@ -28,7 +28,7 @@ use crate::object::{Dispatcher, Object, ObjectType};
 use crate::objects::peer::Peered;
 use crate::signal::SignalState;
 use crate::status::Status;
-use crate::sync::{Arc, AtomicU64, Condvar, Mutex, Ordering};
+use crate::sync::{Arc, AtomicBool, AtomicU64, Condvar, Mutex, Ordering};
 use crate::types::{Koid, ObjType, Rights, Signals, Time};
 
 pub const CHANNEL_MAX_MSG_BYTES: usize = 65_536;
@@ -72,6 +72,8 @@ impl std::fmt::Debug for Message {
 struct CallWaiter {
     txid: u32,
     outcome: Mutex<Option<Result<Message, Status>>>,
+    /// Mirrors `outcome.is_some()` so the caller can spin on it without the lock.
+    settled: AtomicBool,
     condvar: Condvar,
 }
 
@@ -80,6 +82,7 @@ impl CallWaiter {
         let mut slot = self.outcome.lock();
         let refused = if slot.is_none() {
             *slot = Some(outcome);
+            self.settled.store(true, Ordering::Release);
             None
         } else {
             outcome.ok()
@@ -336,6 +339,7 @@ impl Channel {
             let waiter = Arc::new(CallWaiter {
                 txid,
                 outcome: Mutex::new(None),
+                settled: AtomicBool::new(false),
                 condvar: Condvar::new(),
             });
             mine.state.calls.push(waiter.clone());
@@ -380,6 +384,11 @@ impl PendingCall {
     ) -> Result<Message, Status> {
         let waiter = self.waiter;
         let clock = endpoint.kernel_shared().clock();
+        let finite = deadline != crate::types::TIME_INFINITE;
+        crate::sync::spin_until(
+            || waiter.settled.load(Ordering::Acquire),
+            || finite && clock.now() >= deadline,
+        );
         let waker = waiter.clone();
         let entry = clock.on_deadline(
             deadline,

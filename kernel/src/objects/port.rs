@@ -33,7 +33,7 @@ use crate::handle::HandleId;
 use crate::object::{Dispatcher, Object, ObjectType};
 use crate::signal::{Observer, ObserverKey, SignalState};
 use crate::status::Status;
-use crate::sync::{thread, Arc, AtomicU64, AtomicUsize, Condvar, Mutex, Ordering};
+use crate::sync::{Arc, AtomicU64, AtomicUsize, Condvar, Mutex, Ordering};
 use crate::types::{Koid, ObjType, Rights, Signals, Time, TIME_INFINITE};
 
 /// `ZX_PORT_BIND_TO_INTERRUPT`.
@@ -245,18 +245,6 @@ pub struct Port {
     no_signals: Mutex<SignalState>,
 }
 
-/// How long `wait` spins (checking `queued`) before it blocks, when another core may be
-/// about to queue a packet: about 17 µs of `spin_loop` hints on the 2-vCPU CI machine, plus the
-/// yields below. Crossbeam spins for a similar few microseconds.
-const SPIN_ROUNDS: u32 = 2_000;
-/// While spinning, `wait` yields its CPU after the first check and then every this many rounds.
-/// Without yields a waiter whose packet must come from a thread on the *same* CPU only delays
-/// that thread for the whole spin (a same-core `RoundTrip/Port` took ~50 µs against ~1.5 µs for
-/// a condvar); yielding at once lets that thread run (~1.3 µs). When the other thread has its
-/// own CPU a yield finds nothing else to run and costs one short syscall (~0.2 µs), and the
-/// long stretches of plain spinning in between keep the own-cores round trip near 1 µs.
-const YIELD_EVERY: u32 = 128;
-
 impl Port {
     pub fn new(options: u32) -> Self {
         Port {
@@ -338,22 +326,18 @@ impl Port {
         if finite && clock.now() >= deadline {
             return Err(Status::TIMED_OUT);
         }
-        if crate::sync::may_spin() {
-            for round in 1..=SPIN_ROUNDS {
+        let mut spun = None;
+        crate::sync::spin_until(
+            || {
                 if self.queued.load(Ordering::Acquire) > 0 {
-                    if let Some(packet) = self.pop(&mut self.state.lock()) {
-                        return Ok(packet);
-                    }
+                    spun = self.pop(&mut self.state.lock());
                 }
-                if round == 1 || round % YIELD_EVERY == 0 {
-                    if finite && clock.now() >= deadline {
-                        break; // the blocking loop below answers TIMED_OUT
-                    }
-                    thread::yield_now();
-                } else {
-                    thread::spin_hint();
-                }
-            }
+                spun.is_some()
+            },
+            || finite && clock.now() >= deadline,
+        );
+        if let Some(packet) = spun {
+            return Ok(packet);
         }
         let waker = this.clone();
         let entry = clock.on_deadline(
