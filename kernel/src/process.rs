@@ -83,6 +83,25 @@ impl Process {
         Ok(self.add_handle(handle))
     }
 
+    /// Makes both endpoints of a peered object (each needs the other's koid, so `make` gets the
+    /// two koids) and installs one handle to each with the default rights.
+    pub fn create_pair<T: ObjectType>(
+        &self,
+        make: impl FnOnce([Koid; 2]) -> (T, T),
+    ) -> Result<(HandleValue, HandleValue), Status> {
+        let koids = [self.kernel.reserve_koid(), self.kernel.reserve_koid()];
+        let (a, b) = make(koids);
+        let a = Handle::new(
+            self.kernel.new_object_with_koid(koids[0], a),
+            T::DEFAULT_RIGHTS,
+        )?;
+        let b = Handle::new(
+            self.kernel.new_object_with_koid(koids[1], b),
+            T::DEFAULT_RIGHTS,
+        )?;
+        Ok((self.add_handle(a), self.add_handle(b)))
+    }
+
     /// Typed lookup with Zircon's error precedence: `BAD_HANDLE` (not in this table), then
     /// `WRONG_TYPE`, then `ACCESS_DENIED` (missing `rights`). Returns the object and the handle's
     /// rights.

@@ -72,14 +72,7 @@ pub fn zx_channel_create(
         if options != 0 {
             return Err(Status::INVALID_ARGS);
         }
-        let kernel = process.kernel();
-        let koids = [kernel.reserve_koid(), kernel.reserve_koid()];
-        let (a, b) = Channel::pair(koids);
-        let rights = <Channel as zxsim_kernel::ObjectType>::DEFAULT_RIGHTS;
-        let a = Handle::new(kernel.new_object_with_koid(koids[0], a), rights)?;
-        let b = Handle::new(kernel.new_object_with_koid(koids[1], b), rights)?;
-        *out0 = process.add_handle(a);
-        *out1 = process.add_handle(b);
+        (*out0, *out1) = process.create_pair(Channel::pair)?;
         Ok(())
     });
     traced!("zx_channel_create", status, options)

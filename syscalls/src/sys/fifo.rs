@@ -1,7 +1,7 @@
 //! FIFO syscalls (spec §11).
 
 use zxsim_kernel::objects::fifo::{Fifo, FIFO_MAX_SIZE_BYTES};
-use zxsim_kernel::{Handle, ObjectType, Rights, Status};
+use zxsim_kernel::{Rights, Status};
 
 use super::*;
 
@@ -21,19 +21,7 @@ pub fn zx_fifo_create(
         {
             return Err(Status::OUT_OF_RANGE);
         }
-        let kernel = process.kernel();
-        let koids = [kernel.reserve_koid(), kernel.reserve_koid()];
-        let (a, b) = Fifo::pair(koids, elem_count, elem_size);
-        let a = Handle::new(
-            kernel.new_object_with_koid(koids[0], a),
-            Fifo::DEFAULT_RIGHTS,
-        )?;
-        let b = Handle::new(
-            kernel.new_object_with_koid(koids[1], b),
-            Fifo::DEFAULT_RIGHTS,
-        )?;
-        *out0 = process.add_handle(a);
-        *out1 = process.add_handle(b);
+        (*out0, *out1) = process.create_pair(|koids| Fifo::pair(koids, elem_count, elem_size))?;
         Ok(())
     });
     traced!("zx_fifo_create", status, elem_count, elem_size, options)

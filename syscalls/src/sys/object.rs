@@ -7,7 +7,7 @@ use zxsim_kernel::objects::port::{self, Port, WaitAsyncOutcome};
 use zxsim_kernel::objects::socket::Socket;
 use zxsim_kernel::objects::timer::Timer;
 use zxsim_kernel::wait::{self, WaitItem, WAIT_MANY_MAX_ITEMS};
-use zxsim_kernel::{Handle, PolicyException, Rights, Signals, Status};
+use zxsim_kernel::{PolicyException, Rights, Signals, Status};
 
 use super::*;
 
@@ -291,14 +291,7 @@ pub fn zx_eventpair_create(
         if options != 0 {
             return Err(Status::NOT_SUPPORTED);
         }
-        let kernel = process.kernel();
-        let koids = [kernel.reserve_koid(), kernel.reserve_koid()];
-        let (a, b) = EventPair::pair(koids);
-        let rights = <EventPair as zxsim_kernel::ObjectType>::DEFAULT_RIGHTS;
-        let a = Handle::new(kernel.new_object_with_koid(koids[0], a), rights)?;
-        let b = Handle::new(kernel.new_object_with_koid(koids[1], b), rights)?;
-        *out0 = process.add_handle(a);
-        *out1 = process.add_handle(b);
+        (*out0, *out1) = process.create_pair(EventPair::pair)?;
         Ok(())
     });
     traced!("zx_eventpair_create", status, options)

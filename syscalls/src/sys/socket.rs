@@ -4,7 +4,7 @@ use zxsim_kernel::objects::socket::{
     Socket, SOCKET_DATAGRAM, SOCKET_DISPOSITION_WRITE_DISABLED, SOCKET_DISPOSITION_WRITE_ENABLED,
     SOCKET_PEEK,
 };
-use zxsim_kernel::{Handle, ObjectType, Rights, Status};
+use zxsim_kernel::{Rights, Status};
 
 use super::*;
 
@@ -18,19 +18,7 @@ pub fn zx_socket_create(
         if options & !SOCKET_DATAGRAM != 0 {
             return Err(Status::INVALID_ARGS);
         }
-        let kernel = process.kernel();
-        let koids = [kernel.reserve_koid(), kernel.reserve_koid()];
-        let (a, b) = Socket::pair(koids, options);
-        let a = Handle::new(
-            kernel.new_object_with_koid(koids[0], a),
-            Socket::DEFAULT_RIGHTS,
-        )?;
-        let b = Handle::new(
-            kernel.new_object_with_koid(koids[1], b),
-            Socket::DEFAULT_RIGHTS,
-        )?;
-        *out0 = process.add_handle(a);
-        *out1 = process.add_handle(b);
+        (*out0, *out1) = process.create_pair(|koids| Socket::pair(koids, options))?;
         Ok(())
     });
     traced!("zx_socket_create", status, options)
