@@ -274,6 +274,23 @@ mod tests {
     }
 
     #[test]
+    fn interrupted_operations_are_retried() {
+        let io = MockIo::stream();
+        let endpoint = OsEndpoint::new(Box::new(io.clone()));
+        io.push_incoming(b"abc");
+        io.interrupt_next(3);
+        let mut buf = [0u8; 8];
+        assert_eq!(
+            endpoint.read(&mut buf, false),
+            Ok(3),
+            "EINTR is retried, not reported"
+        );
+        io.interrupt_next(2);
+        assert_eq!(endpoint.write(b"xy"), Ok(2));
+        assert_eq!(io.take_outgoing(), b"xy");
+    }
+
+    #[test]
     fn end_of_stream_and_hang_up_map_to_statuses_and_signals() {
         let io = MockIo::stream();
         let endpoint = OsEndpoint::new(Box::new(io.clone()));

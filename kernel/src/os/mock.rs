@@ -61,6 +61,8 @@ struct Pipe {
     outgoing: Vec<u8>,
     outgoing_capacity: usize,
     write_shut: bool,
+    /// Operations that fail with `EINTR` before the next one goes through.
+    interruptions: usize,
 }
 
 /// An in-memory descriptor: the test pushes what "the peer" sends and reads what was written.
@@ -108,6 +110,12 @@ impl MockIo {
         self.pipe.lock().incoming_closed = true;
     }
 
+    /// The next `count` reads or writes fail with `Interrupted` (a signal arrived), as a
+    /// blocking-free syscall may.
+    pub fn interrupt_next(&self, count: usize) {
+        self.pipe.lock().interruptions = count;
+    }
+
     /// Bytes (or datagrams) the peer sent that nobody has read yet.
     pub fn pending_incoming(&self) -> usize {
         let pipe = self.pipe.lock();
@@ -124,9 +132,21 @@ fn would_block() -> std::io::Error {
     std::io::Error::from(std::io::ErrorKind::WouldBlock)
 }
 
+/// Consumes one pending interruption, if any.
+fn interrupted(pipe: &mut Pipe) -> Option<std::io::Error> {
+    if pipe.interruptions == 0 {
+        return None;
+    }
+    pipe.interruptions -= 1;
+    Some(std::io::Error::from(std::io::ErrorKind::Interrupted))
+}
+
 impl OsIo for MockIo {
     fn read(&self, buf: &mut [u8], peek: bool) -> std::io::Result<usize> {
         let mut pipe = self.pipe.lock();
+        if let Some(error) = interrupted(&mut pipe) {
+            return Err(error);
+        }
         if self.datagram {
             let Some(first) = pipe.datagrams.front() else {
                 return Err(would_block());
@@ -157,6 +177,9 @@ impl OsIo for MockIo {
 
     fn write(&self, buf: &[u8]) -> std::io::Result<usize> {
         let mut pipe = self.pipe.lock();
+        if let Some(error) = interrupted(&mut pipe) {
+            return Err(error);
+        }
         if pipe.write_shut {
             return Err(std::io::Error::from(std::io::ErrorKind::BrokenPipe));
         }
