@@ -1,10 +1,12 @@
-//! Timer and socket models (issue 5).
+#![cfg(zxsim_loom)]
+//! Timer and socket models (issue 5): a timer firing racing `zx_timer_cancel`, and a stream
+//! socket written on one thread while another reads it.
 //!
 //! Bound: `LOOM_MAX_PREEMPTIONS` (default **2**; `cargo xtask loom` uses 3, `--quick` 2).
-#![cfg(zxsim_loom)]
 
+use zxsim_kernel::objects::socket::SOCKET_CAPACITY;
 use zxsim_kernel::Profile;
-use zxsim_loom_tests::{assert_nothing_leaked, check, kernel, Race};
+use zxsim_loom_tests::{assert_nothing_leaked, check, kernel, object, observers_on, Race};
 use zxsim_syscalls::sys::*;
 
 fn signals(handle: zx_handle_t) -> zx_signals_t {
@@ -13,9 +15,31 @@ fn signals(handle: zx_handle_t) -> zx_signals_t {
     observed
 }
 
+fn timer_info(timer: zx_handle_t) -> zx_info_timer_t {
+    let mut info = zx_info_timer_t::default();
+    assert_eq!(
+        zx_object_get_info(timer, ZX_INFO_TIMER, info.as_bytes_mut(), None, None),
+        ZX_OK
+    );
+    info
+}
+
+fn socket_info(socket: zx_handle_t) -> zx_info_socket_t {
+    let mut info = zx_info_socket_t::default();
+    assert_eq!(
+        zx_object_get_info(socket, ZX_INFO_SOCKET, info.as_bytes_mut(), None, None),
+        ZX_OK
+    );
+    info
+}
+
 /// A timer firing (another thread advances the virtual clock past its deadline) racing
-/// `zx_timer_cancel`: after cancel returns, SIGNALED is clear and stays clear — also after the
-/// clock moves on. 2 threads; bound `LOOM_MAX_PREEMPTIONS` (default 2).
+/// `zx_timer_cancel`: once cancel has returned, SIGNALED is clear — checked at once on the
+/// cancelling thread, then again after both threads joined and the clock moved further — no
+/// deadline entry is left, and ZX_INFO_TIMER shows the timer unarmed. The firing may run before
+/// the cancel, after it (a stale firing, stopped by the timer's generation check), or with the
+/// clock entry already taken by the advancing thread while cancel runs.
+/// 2 threads; bound `LOOM_MAX_PREEMPTIONS` (default 2; `cargo xtask loom`: 3).
 #[test]
 fn timer_fire_vs_cancel() {
     check(
@@ -45,6 +69,12 @@ fn timer_fire_vs_cancel() {
                 race.order()
             );
             advancer.join().expect("advancer");
+            assert_eq!(
+                signals(timer) & ZX_TIMER_SIGNALED,
+                0,
+                "SIGNALED once the advance finished ({})",
+                race.order()
+            );
             kernel.advance_clock(100);
             assert_eq!(
                 signals(timer) & ZX_TIMER_SIGNALED,
@@ -57,6 +87,8 @@ fn timer_fire_vs_cancel() {
                 None,
                 "no deadline entry left"
             );
+            let info = timer_info(timer);
+            assert_eq!((info.deadline, info.slack), (0, 0), "still armed");
             assert_eq!(zx_handle_close(timer), ZX_OK);
             assert_nothing_leaked(&kernel);
             race.order()
@@ -64,59 +96,130 @@ fn timer_fire_vs_cancel() {
     );
 }
 
-/// A stream socket written on one thread and read on another: every byte arrives once, in order,
-/// and once both are done the signals match the buffers (nothing buffered: the reader is not
-/// READABLE; the writer is WRITABLE). 2 threads; bound `LOOM_MAX_PREEMPTIONS` (default 2).
+/// More bytes than a socket direction holds (capacity + 2), written by one thread while another
+/// reads them; each side waits (`zx_object_wait_one`, infinite deadline) for WRITABLE /
+/// READABLE when it gets `SHOULD_WAIT`, so a lost wake-up on either side is a loom deadlock.
+/// Checks: every byte arrives exactly once and in order; once both are done the signals match
+/// the buffers (nothing buffered and the reader not READABLE; the writer WRITABLE with nothing
+/// in flight) and no wait is left registered. The label records which sides had to wait: all
+/// four combinations are reachable and must all be explored.
+/// 2 threads; bound `LOOM_MAX_PREEMPTIONS` (default 2; `cargo xtask loom`: 3).
 #[test]
 fn socket_write_vs_read() {
+    const TOTAL: usize = SOCKET_CAPACITY + 2;
     check(
         "socket_write_vs_read",
         &[
-            "write then read",
-            "read then write",
-            "write overlapped read",
+            "writer waited, reader waited",
+            "writer waited, reader did not wait",
+            "writer did not wait, reader waited",
+            "writer did not wait, reader did not wait",
         ],
         || {
             let (kernel, process) = kernel(Profile::Rfc0240);
             let _bound = process.bind();
             let (mut a, mut b) = (0, 0);
             assert_eq!(zx_socket_create(ZX_SOCKET_STREAM, &mut a, &mut b), ZX_OK);
+            let data: Vec<u8> = (0..TOTAL).map(|i| (i % 251) as u8).collect();
             let race = Race::new("write", "read");
-            let writer = {
+            // The reader is the spawned thread: the interleaving where neither side waits
+            // (write, read all, write the rest, read it) then needs only 2 preemptions.
+            let reader = {
                 let race = race.clone();
-                process
-                    .spawn(move || race.a(|| assert_eq!(zx_socket_write(a, 0, b"xy", None), ZX_OK)))
+                process.spawn(move || {
+                    race.b(|| {
+                        let mut received = Vec::with_capacity(TOTAL);
+                        let mut buf = vec![0u8; SOCKET_CAPACITY];
+                        let mut waited = false;
+                        while received.len() < TOTAL {
+                            let mut n = 0;
+                            match zx_socket_read(b, 0, &mut buf, Some(&mut n)) {
+                                ZX_OK => {
+                                    assert!(n > 0, "OK with nothing read");
+                                    received.extend_from_slice(&buf[..n]);
+                                }
+                                ZX_ERR_SHOULD_WAIT => {
+                                    waited = true;
+                                    let mut observed = 0;
+                                    assert_eq!(
+                                        zx_object_wait_one(
+                                            b,
+                                            ZX_SOCKET_READABLE,
+                                            ZX_TIME_INFINITE,
+                                            Some(&mut observed)
+                                        ),
+                                        ZX_OK
+                                    );
+                                    assert_ne!(observed & ZX_SOCKET_READABLE, 0);
+                                }
+                                status => panic!("zx_socket_read answered {status}"),
+                            }
+                        }
+                        (received, waited)
+                    })
+                })
             };
-            let mut received = Vec::new();
-            race.b(|| {
-                let mut buf = [0u8; 2];
-                let mut n = 0;
-                if zx_socket_read(b, 0, &mut buf, Some(&mut n)) == ZX_OK {
-                    received.extend_from_slice(&buf[..n]);
+            let writer_waited = race.a(|| {
+                let mut sent = 0;
+                let mut waited = false;
+                while sent < TOTAL {
+                    let mut n = 0;
+                    match zx_socket_write(a, 0, &data[sent..], Some(&mut n)) {
+                        ZX_OK => {
+                            assert!(n > 0, "OK with nothing written");
+                            sent += n;
+                        }
+                        ZX_ERR_SHOULD_WAIT => {
+                            waited = true;
+                            let mut observed = 0;
+                            assert_eq!(
+                                zx_object_wait_one(
+                                    a,
+                                    ZX_SOCKET_WRITABLE,
+                                    ZX_TIME_INFINITE,
+                                    Some(&mut observed)
+                                ),
+                                ZX_OK
+                            );
+                            assert_ne!(observed & ZX_SOCKET_WRITABLE, 0);
+                        }
+                        status => panic!("zx_socket_write answered {status}"),
+                    }
                 }
+                waited
             });
-            writer.join().expect("writer");
-            // Quiescent: drain the rest.
-            let mut buf = [0u8; 2];
-            let mut n = 0;
-            while zx_socket_read(b, 0, &mut buf, Some(&mut n)) == ZX_OK {
-                received.extend_from_slice(&buf[..n]);
-            }
-            assert_eq!(
-                received,
-                b"xy",
-                "bytes lost, duplicated or reordered ({})",
-                race.order()
+            let (received, reader_waited) = reader.join().expect("reader");
+            // Quiescent.
+            assert!(
+                received == data,
+                "bytes lost, duplicated or reordered ({} of {TOTAL} received)",
+                received.len()
             );
+            let (at_b, at_a) = (socket_info(b), socket_info(a));
+            assert_eq!((at_b.rx_buf_size, at_a.tx_buf_size), (0, 0));
             assert_eq!(
                 signals(b) & ZX_SOCKET_READABLE,
                 0,
                 "READABLE with nothing buffered"
             );
-            assert_eq!(signals(a) & ZX_SOCKET_WRITABLE, ZX_SOCKET_WRITABLE);
+            assert_eq!(
+                signals(a) & ZX_SOCKET_WRITABLE,
+                ZX_SOCKET_WRITABLE,
+                "the writer is not WRITABLE with an empty peer buffer"
+            );
+            assert_eq!(
+                (observers_on(&object(a)), observers_on(&object(b))),
+                (0, 0),
+                "a wait stayed registered"
+            );
             assert_eq!(zx_handle_close_many(&[a, b]), ZX_OK);
             assert_nothing_leaked(&kernel);
-            race.order()
+            let did = |waited: bool| if waited { "waited" } else { "did not wait" };
+            format!(
+                "writer {}, reader {}",
+                did(writer_waited),
+                did(reader_waited)
+            )
         },
     );
 }

@@ -7,8 +7,10 @@
 //! Signals are **derived**: after every operation, [`derive_signals`] recomputes an endpoint's
 //! readiness bits (READABLE, WRITABLE, thresholds, write-disabled, peer-closed) from the state,
 //! and [`apply_derived`] moves the signal word there through the signal engine (so observers fire
-//! exactly on newly active bits). A socket backed by a real OS socket (the readiness issue) feeds
-//! the same `apply_derived` from OS readiness instead of buffers: the signal logic exists once.
+//! exactly on newly active bits). One kernel quirk overrides the derivation: `WRITE_ENABLED`
+//! asserts WRITABLE even when the peer's buffer is full (`SocketEnd::writable_forced`). A socket
+//! backed by a real OS socket (the readiness issue) feeds the same `apply_derived` from OS
+//! readiness instead of buffers: the signal logic exists once.
 
 use std::collections::VecDeque;
 
@@ -92,6 +94,10 @@ pub struct SocketEnd {
     rx_threshold: usize,
     tx_threshold: usize,
     write_disabled: bool,
+    /// WRITABLE was set by `WRITE_ENABLED` regardless of the free space, as Zircon's
+    /// `SetDisposition` does: it stays set (even on a full buffer) until this end disables its
+    /// writes, writes successfully, or loses its peer; then the derived rule applies again.
+    writable_forced: bool,
 }
 
 /// `ZX_INFO_SOCKET`.
@@ -131,7 +137,11 @@ fn refresh(mine: &mut PeerEnd<SocketEnd>, peer: &PeerEnd<SocketEnd>) {
         },
         write_threshold: mine.state.tx_threshold,
     };
-    apply_derived(&mut mine.signals, derive_signals(&readiness));
+    let mut signals = derive_signals(&readiness);
+    if mine.state.writable_forced && !mine.state.write_disabled {
+        signals |= Signals::SOCKET_WRITABLE;
+    }
+    apply_derived(&mut mine.signals, signals);
 }
 
 fn refresh_both(mine: &mut PeerEnd<SocketEnd>, peer: &mut PeerEnd<SocketEnd>) {
@@ -210,7 +220,11 @@ impl Socket {
             if data.is_empty() {
                 return Ok(0);
             }
+            // A full buffer answers SHOULD_WAIT before any datagram size check.
             let free = SOCKET_CAPACITY - peer.state.buffer.size;
+            if free == 0 {
+                return Err(Status::SHOULD_WAIT);
+            }
             let written = if datagram {
                 if data.len() > SOCKET_CAPACITY {
                     return Err(Status::OUT_OF_RANGE);
@@ -221,14 +235,12 @@ impl Socket {
                 peer.state.buffer.datagrams.push_back(data.to_vec());
                 data.len()
             } else {
-                if free == 0 {
-                    return Err(Status::SHOULD_WAIT);
-                }
                 let n = data.len().min(free);
                 peer.state.buffer.stream.extend(&data[..n]);
                 n
             };
             peer.state.buffer.size += written;
+            mine.state.writable_forced = false;
             refresh_both(mine, peer);
             Ok(written)
         })
@@ -311,13 +323,22 @@ impl Socket {
             if peer_applies && enabling_peer && mine.state.buffer.size > 0 {
                 return Err(Status::BAD_STATE);
             }
-            match disposition {
-                SOCKET_DISPOSITION_WRITE_DISABLED => mine.state.write_disabled = true,
-                SOCKET_DISPOSITION_WRITE_ENABLED => mine.state.write_disabled = false,
+            // WRITE_ENABLED sets WRITABLE unconditionally (even on a full buffer, even with the
+            // peer gone), as the kernel does.
+            let apply = |end: &mut SocketEnd, d: u32| match d {
+                SOCKET_DISPOSITION_WRITE_DISABLED => {
+                    end.write_disabled = true;
+                    end.writable_forced = false;
+                }
+                SOCKET_DISPOSITION_WRITE_ENABLED => {
+                    end.write_disabled = false;
+                    end.writable_forced = true;
+                }
                 _ => {}
-            }
+            };
+            apply(&mut mine.state, disposition);
             if peer_applies {
-                peer.state.write_disabled = disposition_peer == SOCKET_DISPOSITION_WRITE_DISABLED;
+                apply(&mut peer.state, disposition_peer);
             }
             refresh_both(mine, peer);
             Ok(())
@@ -458,6 +479,7 @@ impl ObjectType for Socket {
         let unread = peered.with_ends(|mine, peer| {
             mine.closed = true;
             if !peer.closed {
+                peer.state.writable_forced = false;
                 refresh(peer, mine);
             }
             std::mem::take(&mut mine.state)
