@@ -1194,11 +1194,12 @@ mod write_etc {
 
     fn reduced_rights_move_ends_wait_zircon(ctx: &mut Ctx) {
         let (packet, observers) = reduced_rights_scenario(ctx);
-        assert_eq!(
-            observers, 0,
+        rule_eq!(
+            observers,
+            0,
             "the reduced-rights move deleted the registering handle"
         );
-        assert_eq!(
+        rule_eq!(
             packet,
             Err(ZX_ERR_TIMED_OUT),
             "no packet after the wait ended"
@@ -1207,13 +1208,13 @@ mod write_etc {
 
     fn reduced_rights_move_wait_continues_rfc0240(ctx: &mut Ctx) {
         let (packet, observers) = reduced_rights_scenario(ctx);
-        assert_eq!(observers, 1, "the wait is on the object, not the handle");
+        rule_eq!(observers, 1, "the wait is on the object, not the handle");
         let packet = packet.expect("the wait continued and fired");
-        assert_eq!(
+        rule_eq!(
             (packet.key, packet.packet_type),
             (9, ZX_PKT_TYPE_SIGNAL_ONE)
         );
-        assert_eq!(packet.signal().trigger, ZX_USER_SIGNAL_0);
+        rule_eq!(packet.signal().trigger, ZX_USER_SIGNAL_0);
         assert_ne!(packet.signal().observed & ZX_USER_SIGNAL_0, 0);
     }
 }
@@ -1568,8 +1569,8 @@ mod read {
 
     fn received_wait_ends_at_read_zircon(ctx: &mut Ctx) {
         let (observers, packet) = transferred_wait_scenario(ctx);
-        assert_eq!(observers, 0, "reading the handle ended the wait");
-        assert_eq!(
+        rule_eq!(observers, 0, "reading the handle ended the wait");
+        rule_eq!(
             packet,
             Err(ZX_ERR_TIMED_OUT),
             "no packet for a wait that ended"
@@ -1578,13 +1579,13 @@ mod read {
 
     fn received_wait_continues_rfc0240(ctx: &mut Ctx) {
         let (observers, packet) = transferred_wait_scenario(ctx);
-        assert_eq!(observers, 1, "the wait is on the object");
+        rule_eq!(observers, 1, "the wait is on the object");
         let packet = packet.expect("the wait survived the transfer and fired");
-        assert_eq!(
+        rule_eq!(
             (packet.key, packet.packet_type),
             (7, ZX_PKT_TYPE_SIGNAL_ONE)
         );
-        assert_eq!(packet.signal().trigger, ZX_USER_SIGNAL_0);
+        rule_eq!(packet.signal().trigger, ZX_USER_SIGNAL_0);
     }
 }
 
