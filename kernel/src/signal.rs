@@ -243,7 +243,7 @@ pub(crate) mod tests {
     }
 
     impl Recorder {
-        fn note(&self) {
+        pub(crate) fn note(&self) {
             if let Some((id, log)) = &self.log {
                 log.lock().push(*id);
             }
