@@ -210,10 +210,7 @@ impl Socket {
             Backing::Pair(peer) => peer,
             Backing::Os(endpoint) => return endpoint.write(data),
         };
-        peered.with_ends(|mine, peer| {
-            if peer.closed {
-                return Err(Status::PEER_CLOSED);
-            }
+        peered.with_connected(|mine, peer| {
             if mine.state.write_disabled {
                 return Err(Status::BAD_STATE);
             }
