@@ -216,7 +216,7 @@ impl SignalState {
             .into_iter()
             .map(|(_, entry)| entry)
             .collect();
-        observers.sort_unstable_by(|a, b| b.0.cmp(&a.0));
+        observers.sort_unstable_by_key(|entry| std::cmp::Reverse(entry.0));
         for (_, observer) in observers {
             observer.on_cancel(current);
         }
@@ -225,7 +225,7 @@ impl SignalState {
 
 /// Orders `(registration, key)` pairs newest first (small slices sort in place, no allocation).
 fn newest_first(entries: &mut [(u64, ObserverKey)]) {
-    entries.sort_unstable_by(|a, b| b.0.cmp(&a.0));
+    entries.sort_unstable_by_key(|entry| std::cmp::Reverse(entry.0));
 }
 
 #[cfg(all(test, not(zxsim_loom)))]
