@@ -7,7 +7,8 @@
 //! 1. every mutant of the selected files against the conformance suite
 //!    (`cargo test -p zxsim-conformance`: the cases and the port/channel property tests);
 //! 2. the mutants that survived pass 1, against the loom models at the CI bound
-//!    (`--cfg zxsim_loom`, `LOOM_MAX_PREEMPTIONS=2`, release mode).
+//!    (`--cfg zxsim_loom`, `LOOM_MAX_PREEMPTIONS=2`; a debug build, which costs less per mutant
+//!    than the faster-running release build saves).
 //!
 //! Then one table: per file, viable mutants, caught by the conformance suite, caught only by loom,
 //! missed, timeouts and the kill rate. Missed mutants are listed by name; each must get a test or
