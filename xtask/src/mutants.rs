@@ -4,8 +4,9 @@
 //! run this: a full pass takes hours on two cores).
 //!
 //! Two passes, because the two test commands need different builds:
-//! 1. every mutant of the selected files against the conformance suite
-//!    (`cargo test -p zxsim-conformance`: the cases and the port/channel property tests);
+//! 1. every mutant of the selected files against the conformance suite and the kernel's own unit
+//!    tests (`cargo test -p zxsim-conformance -p zxsim-kernel`: the cases, the port/channel
+//!    property tests, the signal engine checked in isolation);
 //! 2. the mutants that survived pass 1, against the loom models at the CI bound
 //!    (`--cfg zxsim_loom`, `LOOM_MAX_PREEMPTIONS=2`; a debug build, which costs less per mutant
 //!    than the faster-running release build saves).
@@ -90,7 +91,7 @@ pub fn run(args: Args) -> Result<(), String> {
 
     let conformance_out = out_dir.join("conformance");
     let mut pass = cargo_mutants(&root, &files, &conformance_out, args.jobs, diff.as_deref());
-    pass.args(["--test-package", "zxsim-conformance"]);
+    pass.args(["--test-package", "zxsim-conformance", "--test-package", "zxsim-kernel"]);
     run_pass(pass, "conformance")?;
     let first = read_outcomes(&conformance_out)?;
 
