@@ -40,13 +40,15 @@ const KEY_NEW_CONNECTION: u64 = u64::MAX;
 const KEY_STOP: u64 = u64::MAX - 1;
 
 /// Accepts until `stop` is set (a connection to the listener wakes `accept`), handing each
-/// stream to `adopt`.
+/// stream to `adopt`, on a thread made by `spawn` (for zxsim, one bound to the server's process:
+/// `adopt` owns a typed handle, which must be dropped where it is a handle).
 fn acceptor(
     listener: TcpListener,
     stop: Arc<AtomicBool>,
     mut adopt: impl FnMut(TcpStream) + Send + 'static,
+    spawn: impl FnOnce(Box<dyn FnOnce() + Send>) -> JoinHandle<()>,
 ) -> JoinHandle<()> {
-    std::thread::spawn(move || {
+    spawn(Box::new(move || {
         for stream in listener.incoming() {
             if stop.load(Ordering::Acquire) {
                 break;
@@ -56,7 +58,7 @@ fn acceptor(
                 adopt(stream);
             }
         }
-    })
+    }))
 }
 
 fn wake_acceptor(addr: SocketAddr) {
@@ -86,18 +88,24 @@ pub fn serve_zxsim(process: Arc<zxsim_kernel::Process>) -> Server {
             .expect("duplicate port")
     };
     let acceptor = {
-        let process = process.clone();
-        acceptor(listener, stop.clone(), move |stream| {
-            let _bound = process.bind();
-            let Ok(socket) = zx::Socket::from_std(stream) else {
-                return;
-            };
-            let mut payload = [0u8; 32];
-            payload[..4].copy_from_slice(&socket.into_raw().to_le_bytes());
-            let packet =
-                Packet::from_user_packet(KEY_NEW_CONNECTION, 0, UserPacket::from_u8_array(payload));
-            accept_port.queue(&packet).expect("queue new connection");
-        })
+        acceptor(
+            listener,
+            stop.clone(),
+            move |stream| {
+                let Ok(socket) = zx::Socket::from_std(stream) else {
+                    return;
+                };
+                let mut payload = [0u8; 32];
+                payload[..4].copy_from_slice(&socket.into_raw().to_le_bytes());
+                let packet = Packet::from_user_packet(
+                    KEY_NEW_CONNECTION,
+                    0,
+                    UserPacket::from_u8_array(payload),
+                );
+                accept_port.queue(&packet).expect("queue new connection");
+            },
+            |run| process.spawn(run),
+        )
     };
 
     let control = {
@@ -228,11 +236,16 @@ pub fn serve_mio() -> Server {
     let (sender, receiver) = std::sync::mpsc::channel::<TcpStream>();
     let acceptor = {
         let waker = waker.clone();
-        acceptor(listener, stop.clone(), move |stream| {
-            if sender.send(stream).is_ok() {
-                let _ = waker.wake();
-            }
-        })
+        acceptor(
+            listener,
+            stop.clone(),
+            move |stream| {
+                if sender.send(stream).is_ok() {
+                    let _ = waker.wake();
+                }
+            },
+            std::thread::spawn,
+        )
     };
     let loop_stop = stop.clone();
     let event_loop = std::thread::spawn(move || {
