@@ -4,12 +4,15 @@
 //!   under both semantics profiles, a syscall × passed/failed table and a per-profile diff.
 //! - `cargo xtask loom [--quick]`: the loom models, built with `--cfg zxsim_loom` in release mode.
 //! - `cargo xtask bench [--quick]`: the criterion benchmarks and their zxsim/baseline ratios.
+//! - `cargo xtask fuzz [--seed S] [--calls N] [--threads T] [--processes P] [--profile P]
+//!   [--quick]`: random syscalls checked against the spec (release build of `zxsim-fuzz`).
 //! - `cargo xtask ci`: what `.ci/run` runs: fmt, clippy, tests, quick loom, quick bench.
 
 use clap::{Parser, Subcommand};
 
 mod bench;
 mod conformance;
+mod fuzz;
 mod loom;
 
 #[derive(Parser)]
@@ -27,6 +30,8 @@ enum Command {
     Loom(loom::Args),
     /// Run the benchmarks and print zxsim/baseline ratios.
     Bench(bench::Args),
+    /// Run the random-syscall fuzzer (release build).
+    Fuzz(fuzz::Args),
 }
 
 fn main() {
@@ -35,6 +40,7 @@ fn main() {
         Command::Conformance(args) => conformance::run(args),
         Command::Loom(args) => loom::run(args),
         Command::Bench(args) => bench::run(args),
+        Command::Fuzz(args) => fuzz::run(args),
     };
     if let Err(message) = result {
         eprintln!("xtask: {message}");

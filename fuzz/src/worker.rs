@@ -1,0 +1,835 @@
+//! One fuzzing thread: picks a syscall and random arguments, makes the call through `sys`, and
+//! checks the answer.
+//!
+//! Checks, per call: the status is in the syscall's row of [`crate::spec`]; a call on handle 0
+//! (other than a close) never succeeds; handle values a successful create/duplicate/read returns
+//! are well formed; and the consumed-handle rules of spec §12.1 — after `zx_channel_write`,
+//! `zx_channel_call` and `zx_handle_close_many`, every handle value passed is invalid in the
+//! caller's table whatever the status; after `zx_channel_write_etc`, every MOVE entry and every
+//! entry with an unknown operation is; after `zx_handle_replace` answering OK or INVALID_ARGS, the
+//! source is. ("Invalid" is checked with `ZX_INFO_HANDLE_VALID`: a value a table has freed only
+//! names a handle again after its slot's generation wraps, thousands of reuses later.)
+//!
+//! The thread keeps a pool of the values it believes it owns (from creations, duplicates and
+//! reads), a ring of values it closed (stale values), and publishes some of its values to a
+//! per-process ring that other threads and processes draw "foreign" values from.
+
+use std::sync::atomic::{AtomicU32, AtomicU64, AtomicU8, Ordering};
+use std::sync::{Arc, Mutex};
+
+use zxsim_kernel::Process;
+use zxsim_syscalls::sys::*;
+
+use crate::rng::Rng;
+use crate::spec::{status_bucket, Op, STATUS_BUCKETS};
+
+/// Handles a thread keeps before it closes some (bounds memory and keeps objects dying).
+const POOL_CAP: usize = 48;
+const STALE_CAP: usize = 32;
+const RECENT_CAP: usize = 64;
+/// Violations kept in full per thread (all are counted).
+const KEPT_VIOLATIONS: usize = 20;
+/// `InFlight::op` when the thread is between calls or done.
+pub const IDLE: u8 = u8::MAX;
+
+/// What the watchdog reads: the call a thread is making.
+#[derive(Default)]
+pub struct InFlight {
+    pub op: AtomicU8,
+    pub handle: AtomicU32,
+    /// Calls finished so far.
+    pub calls: AtomicU64,
+    pub done: std::sync::atomic::AtomicBool,
+}
+
+/// State shared by the threads of one run.
+pub struct Shared {
+    pub processes: Vec<Arc<Process>>,
+    /// Per process: recently created handle values, for "foreign" handle arguments.
+    pub recent: Vec<Mutex<Vec<u32>>>,
+    pub in_flight: Vec<InFlight>,
+}
+
+/// A status outside the table, or a broken handle rule.
+#[derive(Clone, Debug)]
+pub struct Violation {
+    pub thread: usize,
+    /// 0-based index of the call in its thread.
+    pub call: u64,
+    pub op: &'static str,
+    pub message: String,
+}
+
+impl std::fmt::Display for Violation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "thread {} call #{} {}: {}",
+            self.thread, self.call, self.op, self.message
+        )
+    }
+}
+
+/// What one thread reports.
+pub struct WorkerResult {
+    pub calls: u64,
+    pub histogram: Vec<[u64; STATUS_BUCKETS]>,
+    pub violations: Vec<Violation>,
+    pub violation_count: u64,
+}
+
+/// (op, weight): creations and closes keep the pools turning over; the rest are spread evenly.
+const WEIGHTS: &[(Op, u32)] = &[
+    (Op::HandleClose, 6),
+    (Op::HandleCloseMany, 2),
+    (Op::HandleDuplicate, 4),
+    (Op::HandleReplace, 3),
+    (Op::ObjectSignal, 4),
+    (Op::ObjectSignalPeer, 3),
+    (Op::ObjectGetInfo, 3),
+    (Op::ObjectWaitOne, 3),
+    (Op::ObjectWaitMany, 2),
+    (Op::ObjectWaitAsync, 5),
+    (Op::EventCreate, 3),
+    (Op::EventpairCreate, 2),
+    (Op::PortCreate, 2),
+    (Op::PortQueue, 3),
+    (Op::PortWait, 4),
+    (Op::PortCancel, 2),
+    (Op::PortCancelKey, 2),
+    (Op::ChannelCreate, 4),
+    (Op::ChannelWrite, 6),
+    (Op::ChannelWriteEtc, 3),
+    (Op::ChannelRead, 5),
+    (Op::ChannelReadEtc, 2),
+    (Op::ChannelCall, 1),
+    (Op::SocketCreate, 2),
+    (Op::SocketWrite, 3),
+    (Op::SocketRead, 3),
+    (Op::SocketSetDisposition, 2),
+    (Op::ObjectGetProperty, 1),
+    (Op::ObjectSetProperty, 1),
+    (Op::FifoCreate, 2),
+    (Op::FifoWrite, 2),
+    (Op::FifoRead, 2),
+    (Op::TimerCreate, 2),
+    (Op::TimerSet, 2),
+    (Op::TimerCancel, 1),
+];
+
+/// The op whose cumulative weight covers `roll` (0 ≤ roll < total weight).
+fn op_for(roll: u32) -> Op {
+    let mut left = roll;
+    for &(op, weight) in WEIGHTS {
+        if left < weight {
+            return op;
+        }
+        left -= weight;
+    }
+    WEIGHTS[0].0
+}
+
+fn total_weight() -> u32 {
+    WEIGHTS.iter().map(|&(_, weight)| weight).sum()
+}
+
+pub struct Worker {
+    index: usize,
+    process: usize,
+    rng: Rng,
+    shared: Arc<Shared>,
+    pool: Vec<u32>,
+    stale: Vec<u32>,
+    histogram: Vec<[u64; STATUS_BUCKETS]>,
+    violations: Vec<Violation>,
+    violation_count: u64,
+    call: u64,
+    /// Bytes to write and room to read (large enough for the biggest socket write).
+    bytes: Vec<u8>,
+    scratch: Vec<u8>,
+}
+
+impl Worker {
+    pub fn new(index: usize, process: usize, seed: u64, shared: Arc<Shared>) -> Worker {
+        let mut rng = Rng::for_thread(seed, index);
+        let bytes = (0..300_000).map(|_| rng.next_u32() as u8).collect();
+        Worker {
+            index,
+            process,
+            rng,
+            shared,
+            pool: Vec::with_capacity(POOL_CAP + 8),
+            stale: Vec::with_capacity(STALE_CAP),
+            histogram: vec![[0; STATUS_BUCKETS]; Op::ALL.len()],
+            violations: Vec::new(),
+            violation_count: 0,
+            call: 0,
+            bytes,
+            scratch: vec![0; 300_000],
+        }
+    }
+
+    /// Makes `calls` calls, then closes what its pool still holds.
+    pub fn run(mut self, calls: u64) -> WorkerResult {
+        let total = total_weight();
+        while self.call < calls {
+            let op = op_for(self.rng.below(total as usize) as u32);
+            self.step(op);
+            self.call += 1;
+            self.shared.in_flight[self.index]
+                .calls
+                .store(self.call, Ordering::Relaxed);
+        }
+        for value in std::mem::take(&mut self.pool) {
+            zx_handle_close(value);
+        }
+        self.shared.in_flight[self.index]
+            .done
+            .store(true, Ordering::Release);
+        WorkerResult {
+            calls: self.call,
+            histogram: self.histogram,
+            violations: self.violations,
+            violation_count: self.violation_count,
+        }
+    }
+
+    fn violation(&mut self, op: Op, message: String) {
+        self.violation_count += 1;
+        if self.violations.len() < KEPT_VIOLATIONS {
+            self.violations.push(Violation {
+                thread: self.index,
+                call: self.call,
+                op: op.name(),
+                message,
+            });
+        }
+    }
+
+    /// Marks `op` on `handle` as in flight (for the watchdog).
+    fn begin(&self, op: Op, handle: u32) {
+        let slot = &self.shared.in_flight[self.index];
+        slot.handle.store(handle, Ordering::Relaxed);
+        slot.op.store(op as u8, Ordering::Relaxed);
+    }
+
+    /// Records the answer and checks it against the table.
+    fn check(&mut self, op: Op, status: zx_status_t) -> zx_status_t {
+        self.shared.in_flight[self.index]
+            .op
+            .store(IDLE, Ordering::Relaxed);
+        self.histogram[op.index()][status_bucket(status)] += 1;
+        if !op.allowed().contains(&status) {
+            let name = zxsim_kernel::Status::from_raw(status);
+            self.violation(op, format!("status {name:?} is not one the spec allows"));
+        }
+        status
+    }
+
+    /// A call whose first argument is `handle` answered OK: if that handle is 0, it must not have.
+    fn check_not_ok_on_zero(&mut self, op: Op, handle: u32, status: zx_status_t) {
+        if handle == ZX_HANDLE_INVALID && status == ZX_OK {
+            self.violation(op, "answered OK on handle 0".to_string());
+        }
+    }
+
+    // ---- handle values ---------------------------------------------------------------------
+
+    /// A handle argument: mostly our own, sometimes stale, 0, random, or another thread's or
+    /// process's value.
+    fn pick(&mut self) -> u32 {
+        let roll = self.rng.below(100);
+        if roll < 70 && !self.pool.is_empty() {
+            return self.pool[self.rng.below(self.pool.len())];
+        }
+        if roll < 78 && !self.stale.is_empty() {
+            return self.stale[self.rng.below(self.stale.len())];
+        }
+        if roll < 83 {
+            return ZX_HANDLE_INVALID;
+        }
+        if roll < 88 {
+            return self.rng.next_u32();
+        }
+        let processes = self.shared.processes.len();
+        let from = if roll < 95 {
+            self.rng.below(processes)
+        } else {
+            self.process
+        };
+        let recent = self.shared.recent[from].lock().expect("recent ring");
+        if recent.is_empty() {
+            return self.rng.next_u32() | ZX_HANDLE_FIXED_BITS_MASK;
+        }
+        recent[self.rng.below(recent.len())]
+    }
+
+    /// A value a call gave us: keep it (closing a random one when the pool is full).
+    fn adopt(&mut self, op: Op, value: u32) {
+        if value == ZX_HANDLE_INVALID
+            || value & ZX_HANDLE_FIXED_BITS_MASK != ZX_HANDLE_FIXED_BITS_MASK
+        {
+            self.violation(op, format!("returned a malformed handle value {value:#x}"));
+            return;
+        }
+        if self.rng.percent(25) {
+            let mut recent = self.shared.recent[self.process]
+                .lock()
+                .expect("recent ring");
+            if recent.len() < RECENT_CAP {
+                recent.push(value);
+            } else {
+                let slot = self.rng.below(RECENT_CAP);
+                recent[slot] = value;
+            }
+        }
+        self.pool.push(value);
+        if self.pool.len() > POOL_CAP {
+            let victim = self.pool.swap_remove(self.rng.below(self.pool.len()));
+            self.begin(Op::HandleClose, victim);
+            let status = zx_handle_close(victim);
+            self.check(Op::HandleClose, status);
+            self.retire(victim);
+        }
+    }
+
+    /// A value we no longer own (closed, consumed, or found invalid).
+    fn forget(&mut self, value: u32) {
+        if let Some(position) = self.pool.iter().position(|&v| v == value) {
+            self.pool.swap_remove(position);
+            self.retire(value);
+        }
+    }
+
+    fn retire(&mut self, value: u32) {
+        if self.stale.len() < STALE_CAP {
+            self.stale.push(value);
+        } else {
+            let slot = self.rng.below(STALE_CAP);
+            self.stale[slot] = value;
+        }
+    }
+
+    /// `value` was consumed by `op`: it must be invalid in our table now.
+    fn check_consumed(&mut self, op: Op, value: u32) {
+        self.forget(value);
+        if value == ZX_HANDLE_INVALID {
+            return;
+        }
+        if zx_object_get_info(value, ZX_INFO_HANDLE_VALID, &mut [], None, None) == ZX_OK {
+            self.violation(
+                op,
+                format!("handle {value:#x} is still valid after the call consumed it"),
+            );
+        }
+    }
+
+    // ---- argument shapes -------------------------------------------------------------------
+
+    fn deadline(&mut self) -> zx_time_t {
+        match self.rng.below(10) {
+            0..=5 => ZX_TIME_INFINITE_PAST,
+            6 => 0,
+            _ => zx_deadline_after(self.rng.below(20_000) as i64),
+        }
+    }
+
+    fn rights(&mut self) -> zx_rights_t {
+        match self.rng.below(6) {
+            0..=2 => ZX_RIGHT_SAME_RIGHTS,
+            3 => ZX_RIGHT_NONE,
+            4 => self.rng.pick(&[
+                ZX_RIGHTS_BASIC,
+                ZX_RIGHT_TRANSFER | ZX_RIGHT_READ | ZX_RIGHT_WRITE,
+                ZX_RIGHT_WAIT | ZX_RIGHT_TRANSFER,
+                ZX_RIGHT_DUPLICATE | ZX_RIGHT_TRANSFER | ZX_RIGHT_WAIT | ZX_RIGHT_SIGNAL,
+            ]),
+            _ => self.rng.next_u32(),
+        }
+    }
+
+    fn signals(&mut self) -> zx_signals_t {
+        match self.rng.below(6) {
+            0 => 0,
+            1 => ZX_USER_SIGNAL_0,
+            2 => ZX_EVENT_SIGNALED,
+            3 => ZX_USER_SIGNAL_ALL,
+            4 => ZX_CHANNEL_READABLE | ZX_CHANNEL_PEER_CLOSED,
+            _ => self.rng.next_u32(),
+        }
+    }
+
+    /// Options: usually valid (`valid`), sometimes random bits.
+    fn options(&mut self, valid: &[u32]) -> u32 {
+        if self.rng.percent(90) {
+            self.rng.pick(valid)
+        } else {
+            self.rng.next_u32()
+        }
+    }
+
+    fn key(&mut self) -> u64 {
+        self.rng.below(8) as u64
+    }
+
+    fn handle_list(&mut self) -> Vec<u32> {
+        let count = match self.rng.below(100) {
+            0..=39 => 0,
+            40..=69 => 1,
+            70..=89 => 2,
+            90..=98 => 3,
+            _ => 65,
+        };
+        (0..count).map(|_| self.pick()).collect()
+    }
+
+    fn channel_bytes(&mut self) -> usize {
+        match self.rng.below(100) {
+            0..=19 => 0,
+            20..=29 => 3,
+            30..=59 => 4,
+            60..=89 => 16,
+            90..=98 => 200,
+            _ => self.rng.pick(&[65_536, 65_537]),
+        }
+    }
+
+    // ---- the calls -------------------------------------------------------------------------
+
+    fn step(&mut self, op: Op) {
+        match op {
+            Op::HandleClose => {
+                let value = self.pick();
+                self.begin(op, value);
+                let status = self.check(op, zx_handle_close(value));
+                if value == ZX_HANDLE_INVALID && status != ZX_OK {
+                    self.violation(op, "closing handle 0 must answer OK".to_string());
+                }
+                if status == ZX_OK {
+                    self.check_consumed(op, value);
+                } else {
+                    self.forget(value);
+                }
+            }
+            Op::HandleCloseMany => {
+                let values: Vec<u32> = (0..self.rng.below(5)).map(|_| self.pick()).collect();
+                self.begin(op, values.first().copied().unwrap_or(0));
+                self.check(op, zx_handle_close_many(&values));
+                for value in values {
+                    self.check_consumed(op, value);
+                }
+            }
+            Op::HandleDuplicate => {
+                let (value, rights) = (self.pick(), self.rights());
+                let mut out = 0;
+                self.begin(op, value);
+                let status = self.check(op, zx_handle_duplicate(value, rights, &mut out));
+                self.check_not_ok_on_zero(op, value, status);
+                if status == ZX_OK {
+                    self.adopt(op, out);
+                }
+            }
+            Op::HandleReplace => {
+                let (value, rights) = (self.pick(), self.rights());
+                let mut out = 0;
+                self.begin(op, value);
+                let status = self.check(op, zx_handle_replace(value, rights, &mut out));
+                self.check_not_ok_on_zero(op, value, status);
+                if status == ZX_OK || status == ZX_ERR_INVALID_ARGS {
+                    self.check_consumed(op, value);
+                }
+                if status == ZX_OK {
+                    self.adopt(op, out);
+                }
+            }
+            Op::ObjectSignal | Op::ObjectSignalPeer => {
+                let (value, clear, set) = (self.pick(), self.signals(), self.signals());
+                self.begin(op, value);
+                let status = if op == Op::ObjectSignal {
+                    zx_object_signal(value, clear, set)
+                } else {
+                    zx_object_signal_peer(value, clear, set)
+                };
+                let status = self.check(op, status);
+                self.check_not_ok_on_zero(op, value, status);
+            }
+            Op::ObjectGetInfo => {
+                let value = self.pick();
+                let topic = self.rng.pick(&[
+                    ZX_INFO_HANDLE_VALID,
+                    ZX_INFO_HANDLE_BASIC,
+                    ZX_INFO_HANDLE_COUNT,
+                    ZX_INFO_SOCKET,
+                    ZX_INFO_TIMER,
+                    999,
+                ]);
+                let size = self.rng.pick(&[0usize, 4, 32, 64]);
+                let (mut actual, mut avail) = (0, 0);
+                self.begin(op, value);
+                let status = zx_object_get_info(
+                    value,
+                    topic,
+                    &mut self.scratch[..size],
+                    Some(&mut actual),
+                    Some(&mut avail),
+                );
+                let status = self.check(op, status);
+                self.check_not_ok_on_zero(op, value, status);
+            }
+            Op::ObjectWaitOne => {
+                let (value, signals, deadline) = (self.pick(), self.signals(), self.deadline());
+                let mut observed = 0;
+                self.begin(op, value);
+                let status = zx_object_wait_one(value, signals, deadline, Some(&mut observed));
+                let status = self.check(op, status);
+                self.check_not_ok_on_zero(op, value, status);
+            }
+            Op::ObjectWaitMany => {
+                let count = if self.rng.percent(2) {
+                    65
+                } else {
+                    self.rng.below(4)
+                };
+                let mut items: Vec<zx_wait_item_t> = (0..count)
+                    .map(|_| zx_wait_item_t {
+                        handle: self.pick(),
+                        waitfor: self.signals(),
+                        pending: 0,
+                    })
+                    .collect();
+                let deadline = self.deadline();
+                self.begin(op, items.first().map_or(0, |item| item.handle));
+                self.check(op, zx_object_wait_many(&mut items, deadline));
+            }
+            Op::ObjectWaitAsync => {
+                let (value, port, key, signals) =
+                    (self.pick(), self.pick(), self.key(), self.signals());
+                let options = self.options(&[0, ZX_WAIT_ASYNC_EDGE, ZX_WAIT_ASYNC_TIMESTAMP, 3]);
+                self.begin(op, value);
+                let status = zx_object_wait_async(value, port, key, signals, options);
+                let status = self.check(op, status);
+                self.check_not_ok_on_zero(op, value, status);
+            }
+            Op::EventCreate => {
+                let options = self.options(&[0]);
+                let mut out = 0;
+                self.begin(op, 0);
+                if self.check(op, zx_event_create(options, &mut out)) == ZX_OK {
+                    self.adopt(op, out);
+                }
+            }
+            Op::PortCreate => {
+                let options = self.options(&[0, ZX_PORT_BIND_TO_INTERRUPT]);
+                let mut out = 0;
+                self.begin(op, 0);
+                if self.check(op, zx_port_create(options, &mut out)) == ZX_OK {
+                    self.adopt(op, out);
+                }
+            }
+            Op::TimerCreate => {
+                let options = self.options(&[0, 1, 2]);
+                let clock = self.options(&[ZX_CLOCK_MONOTONIC]);
+                let mut out = 0;
+                self.begin(op, 0);
+                if self.check(op, zx_timer_create(options, clock, &mut out)) == ZX_OK {
+                    self.adopt(op, out);
+                }
+            }
+            Op::EventpairCreate | Op::ChannelCreate | Op::SocketCreate | Op::FifoCreate => {
+                self.create_pair(op)
+            }
+            Op::PortQueue => {
+                let value = self.pick();
+                let packet = zx_port_packet_t {
+                    key: self.key(),
+                    packet_type: self.rng.next_u32(),
+                    status: self.rng.next_u32() as i32,
+                    ..Default::default()
+                };
+                self.begin(op, value);
+                let status = self.check(op, zx_port_queue(value, &packet));
+                self.check_not_ok_on_zero(op, value, status);
+            }
+            Op::PortWait => {
+                let (value, deadline) = (self.pick(), self.deadline());
+                let mut packet = zx_port_packet_t::default();
+                self.begin(op, value);
+                let status = self.check(op, zx_port_wait(value, deadline, &mut packet));
+                self.check_not_ok_on_zero(op, value, status);
+            }
+            Op::PortCancel => {
+                let (port, source, key) = (self.pick(), self.pick(), self.key());
+                self.begin(op, port);
+                let status = self.check(op, zx_port_cancel(port, source, key));
+                self.check_not_ok_on_zero(op, port, status);
+            }
+            Op::PortCancelKey => {
+                let (port, key) = (self.pick(), self.key());
+                let options = self.options(&[0]);
+                self.begin(op, port);
+                let status = self.check(op, zx_port_cancel_key(port, options, key));
+                self.check_not_ok_on_zero(op, port, status);
+            }
+            Op::ChannelWrite => {
+                let (channel, size) = (self.pick(), self.channel_bytes());
+                let options = self.options(&[0]);
+                let handles = self.handle_list();
+                self.begin(op, channel);
+                let status = zx_channel_write(channel, options, &self.bytes[..size], &handles);
+                let status = self.check(op, status);
+                self.check_not_ok_on_zero(op, channel, status);
+                for value in handles {
+                    self.check_consumed(op, value);
+                }
+            }
+            Op::ChannelWriteEtc => {
+                let (channel, size) = (self.pick(), self.channel_bytes());
+                let options = self.options(&[0]);
+                let mut dispositions: Vec<zx_handle_disposition_t> = self
+                    .handle_list()
+                    .into_iter()
+                    .map(|handle| zx_handle_disposition_t {
+                        operation: self.rng.pick(&[
+                            ZX_HANDLE_OP_MOVE,
+                            ZX_HANDLE_OP_MOVE,
+                            ZX_HANDLE_OP_DUPLICATE,
+                            7,
+                        ]),
+                        handle,
+                        type_: self.rng.pick(&[
+                            ZX_OBJ_TYPE_NONE,
+                            ZX_OBJ_TYPE_NONE,
+                            ZX_OBJ_TYPE_EVENT,
+                            ZX_OBJ_TYPE_CHANNEL,
+                        ]),
+                        rights: self.rights(),
+                        result: ZX_OK,
+                    })
+                    .collect();
+                let moved: Vec<u32> = dispositions
+                    .iter()
+                    .filter(|d| d.operation != ZX_HANDLE_OP_DUPLICATE)
+                    .map(|d| d.handle)
+                    .collect();
+                self.begin(op, channel);
+                let status =
+                    zx_channel_write_etc(channel, options, &self.bytes[..size], &mut dispositions);
+                let status = self.check(op, status);
+                self.check_not_ok_on_zero(op, channel, status);
+                for value in moved {
+                    self.check_consumed(op, value);
+                }
+            }
+            Op::ChannelRead | Op::ChannelReadEtc => self.channel_read(op),
+            Op::ChannelCall => {
+                let channel = self.pick();
+                let size = self.rng.pick(&[0usize, 3, 4, 16, 64]);
+                let handles = self.handle_list();
+                let mut reply_handles = [0u32; 4];
+                let deadline = self.deadline();
+                let options = self.options(&[0]);
+                let (mut actual_bytes, mut actual_handles) = (0, 0);
+                self.begin(op, channel);
+                let status = {
+                    let (write, read) = (&self.bytes[..size], &mut self.scratch[..64]);
+                    let mut args = zx_channel_call_args_t {
+                        wr_bytes: write,
+                        wr_handles: &handles,
+                        rd_bytes: read,
+                        rd_handles: &mut reply_handles,
+                    };
+                    zx_channel_call(
+                        channel,
+                        options,
+                        deadline,
+                        &mut args,
+                        &mut actual_bytes,
+                        &mut actual_handles,
+                    )
+                };
+                let status = self.check(op, status);
+                self.check_not_ok_on_zero(op, channel, status);
+                for value in handles {
+                    self.check_consumed(op, value);
+                }
+                if status == ZX_OK {
+                    for &value in &reply_handles[..actual_handles as usize] {
+                        self.adopt(op, value);
+                    }
+                }
+            }
+            Op::SocketWrite => {
+                let value = self.pick();
+                let size = self.rng.pick(&[0usize, 1, 100, 4096, 4096, 300_000]);
+                let options = self.options(&[0]);
+                let mut actual = 0;
+                self.begin(op, value);
+                let status =
+                    zx_socket_write(value, options, &self.bytes[..size], Some(&mut actual));
+                let status = self.check(op, status);
+                self.check_not_ok_on_zero(op, value, status);
+            }
+            Op::SocketRead => {
+                let value = self.pick();
+                let size = self.rng.pick(&[0usize, 1, 100, 4096, 65_536]);
+                let options = self.options(&[0, ZX_SOCKET_PEEK]);
+                let mut actual = 0;
+                self.begin(op, value);
+                let status =
+                    zx_socket_read(value, options, &mut self.scratch[..size], Some(&mut actual));
+                let status = self.check(op, status);
+                self.check_not_ok_on_zero(op, value, status);
+            }
+            Op::SocketSetDisposition => {
+                let value = self.pick();
+                let (mine, peer) = (self.rng.below(4) as u32, self.rng.below(4) as u32);
+                self.begin(op, value);
+                let status = self.check(op, zx_socket_set_disposition(value, mine, peer));
+                if mine != 0 || peer != 0 {
+                    self.check_not_ok_on_zero(op, value, status);
+                }
+            }
+            Op::ObjectGetProperty | Op::ObjectSetProperty => {
+                let value = self.pick();
+                let property = self.rng.pick(&[
+                    ZX_PROP_SOCKET_RX_THRESHOLD,
+                    ZX_PROP_SOCKET_TX_THRESHOLD,
+                    ZX_PROP_NAME,
+                    12_345,
+                ]);
+                let size = self.rng.pick(&[0usize, 4, 8, 8]);
+                let threshold = self.rng.pick(&[0u64, 1, 100, 1 << 30]);
+                self.scratch[..8].copy_from_slice(&threshold.to_le_bytes());
+                self.begin(op, value);
+                let status = if op == Op::ObjectGetProperty {
+                    zx_object_get_property(value, property, &mut self.scratch[..size])
+                } else {
+                    zx_object_set_property(value, property, &self.scratch[..size])
+                };
+                let status = self.check(op, status);
+                self.check_not_ok_on_zero(op, value, status);
+            }
+            Op::FifoWrite | Op::FifoRead => {
+                let value = self.pick();
+                let elem_size = self.rng.pick(&[1usize, 8, 16, 16]);
+                let count = self.rng.pick(&[0usize, 1, 4, 16]);
+                let mut actual = 0;
+                self.begin(op, value);
+                let status = if op == Op::FifoWrite {
+                    zx_fifo_write(
+                        value,
+                        elem_size,
+                        &self.bytes[..elem_size * count],
+                        count,
+                        Some(&mut actual),
+                    )
+                } else {
+                    zx_fifo_read(
+                        value,
+                        elem_size,
+                        &mut self.scratch[..elem_size * count],
+                        count,
+                        Some(&mut actual),
+                    )
+                };
+                let status = self.check(op, status);
+                self.check_not_ok_on_zero(op, value, status);
+            }
+            Op::TimerSet => {
+                let value = self.pick();
+                let deadline = match self.rng.below(5) {
+                    0 => 0,
+                    1 => ZX_TIME_INFINITE,
+                    2 => zx_clock_get_monotonic() - 1,
+                    _ => zx_deadline_after(self.rng.below(1_000_000) as i64),
+                };
+                let slack = self.rng.pick(&[0i64, 0, 10, 1_000, -1]);
+                self.begin(op, value);
+                let status = self.check(op, zx_timer_set(value, deadline, slack));
+                self.check_not_ok_on_zero(op, value, status);
+            }
+            Op::TimerCancel => {
+                let value = self.pick();
+                self.begin(op, value);
+                let status = self.check(op, zx_timer_cancel(value));
+                self.check_not_ok_on_zero(op, value, status);
+            }
+        }
+    }
+
+    fn create_pair(&mut self, op: Op) {
+        let (mut a, mut b) = (0, 0);
+        self.begin(op, 0);
+        let status = match op {
+            Op::EventpairCreate => {
+                let options = self.options(&[0]);
+                zx_eventpair_create(options, &mut a, &mut b)
+            }
+            Op::ChannelCreate => {
+                let options = self.options(&[0]);
+                zx_channel_create(options, &mut a, &mut b)
+            }
+            Op::SocketCreate => {
+                let options = self.options(&[ZX_SOCKET_STREAM, ZX_SOCKET_DATAGRAM]);
+                zx_socket_create(options, &mut a, &mut b)
+            }
+            _ => {
+                let count = self.rng.pick(&[0usize, 1, 4, 16, 16, 5_000]);
+                let size = self.rng.pick(&[0usize, 1, 8, 16, 16, 4_096]);
+                let options = self.options(&[0]);
+                zx_fifo_create(count, size, options, &mut a, &mut b)
+            }
+        };
+        if self.check(op, status) == ZX_OK {
+            self.adopt(op, a);
+            self.adopt(op, b);
+        }
+    }
+
+    fn channel_read(&mut self, op: Op) {
+        let value = self.pick();
+        let options = self.options(&[0, 0, ZX_CHANNEL_READ_MAY_DISCARD]);
+        let byte_room = self.rng.pick(&[0usize, 16, 256, 65_536]);
+        let handle_room = self.rng.pick(&[0usize, 1, 4, 64]);
+        let (mut actual_bytes, mut actual_handles) = (0u32, 0u32);
+        let mut received = Vec::new();
+        self.begin(op, value);
+        let status = if op == Op::ChannelRead {
+            let mut handles = [0u32; 64];
+            let status = zx_channel_read(
+                value,
+                options,
+                &mut self.scratch[..byte_room],
+                &mut handles[..handle_room],
+                Some(&mut actual_bytes),
+                Some(&mut actual_handles),
+            );
+            if status == ZX_OK {
+                received.extend_from_slice(&handles[..actual_handles as usize]);
+            }
+            status
+        } else {
+            let mut handles = [zx_handle_info_t::default(); 64];
+            let status = zx_channel_read_etc(
+                value,
+                options,
+                &mut self.scratch[..byte_room],
+                &mut handles[..handle_room],
+                Some(&mut actual_bytes),
+                Some(&mut actual_handles),
+            );
+            if status == ZX_OK {
+                received.extend(handles[..actual_handles as usize].iter().map(|h| h.handle));
+            }
+            status
+        };
+        let status = self.check(op, status);
+        self.check_not_ok_on_zero(op, value, status);
+        if status == ZX_OK && (actual_bytes as usize > byte_room || received.len() > handle_room) {
+            self.violation(op, "read more than the buffers hold".to_string());
+        }
+        for handle in received {
+            self.adopt(op, handle);
+        }
+    }
+}

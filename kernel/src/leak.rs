@@ -1,0 +1,438 @@
+//! The object registry and the leak report: which live objects no process can reach.
+//!
+//! **Registry.** The kernel keeps, per kernel, a map koid → object of every object that holds at
+//! least one handle (in a handle table or inside a channel message). An object enters it when its
+//! handle count goes 0 → 1 and leaves it in `on_zero_handles`, so the registry's `Arc` never
+//! extends an object's life: while an object is registered, its handles keep it alive anyway.
+//! (loom has no `Weak`, and a raw-pointer registry would race with `Drop`; this shape needs
+//! neither.) The map is split into shards by koid so creations and destructions on different
+//! threads rarely meet on one lock; a shard lock is a leaf lock — nothing is taken under it and no
+//! object is dropped under it.
+//!
+//! **Report.** [`Kernel::leak_report`] snapshots the registry and finds, by reachability:
+//! - roots: objects with a handle outside every channel queue — in a process's handle table (or,
+//!   for an instant, in a syscall's hands);
+//! - a channel endpoint reachable from a root makes the objects whose handles sit in its queue
+//!   reachable (whoever holds the endpoint can read them);
+//! - every other registered object is reachable only through messages in channels that no process
+//!   can reach: a [`LeakKind::Cycle`]. Its chain names the endpoint whose queue holds it, the
+//!   endpoint whose queue holds that one, and so on until the chain meets itself — e.g. an
+//!   endpoint whose only handle sits in its own queue. Zircon leaks these silently.
+//!
+//! Objects alive with **no** handle at all are not in the registry (they are kept alive only by
+//! kernel-internal references: an observer, a queued packet, an armed timer); the report counts
+//! them (`handleless`: live objects minus registered ones) but cannot name them.
+//!
+//! The snapshot is not atomic: while other threads run syscalls the report can name an object
+//! that a racing read is about to make reachable. It is exact when the kernel is quiescent.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::fmt;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use crate::kernel::Kernel;
+use crate::object::Object;
+use crate::objects::channel::Channel;
+use crate::sync::{Arc, Mutex};
+use crate::types::{Koid, ObjType};
+
+/// Shards of the registry (a power of two; koids are sequential, so `koid % SHARDS` spreads).
+const SHARDS: usize = 16;
+
+/// Koids are sequential integers: a Fibonacci multiply spreads them over the hash table's bits.
+#[derive(Default)]
+struct KoidHasher(u64);
+
+impl Hasher for KoidHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(byte)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+    fn write_u64(&mut self, value: u64) {
+        self.0 = value.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+type Shard = HashMap<Koid, Arc<Object>, BuildHasherDefault<KoidHasher>>;
+
+/// Every object of one kernel that holds at least one handle (see the module doc).
+pub(crate) struct Registry {
+    shards: Vec<Mutex<Shard>>,
+}
+
+impl Registry {
+    pub(crate) fn new() -> Self {
+        Registry {
+            shards: (0..SHARDS).map(|_| Mutex::new(Shard::default())).collect(),
+        }
+    }
+
+    fn shard(&self, koid: Koid) -> &Mutex<Shard> {
+        &self.shards[(koid as usize) % SHARDS]
+    }
+
+    /// The object's handle count went 0 → 1.
+    pub(crate) fn insert(&self, object: &Arc<Object>) {
+        let previous = self
+            .shard(object.koid())
+            .lock()
+            .insert(object.koid(), object.clone());
+        debug_assert!(previous.is_none(), "object registered twice");
+    }
+
+    /// The object's last handle is gone. The registry's reference is dropped after the shard lock
+    /// is released (the caller holds another, so this never destroys the object).
+    pub(crate) fn remove(&self, koid: Koid) {
+        let removed = self.shard(koid).lock().remove(&koid);
+        drop(removed);
+    }
+
+    /// A snapshot of the registered objects (clones taken under each shard lock in turn).
+    fn snapshot(&self) -> Vec<Arc<Object>> {
+        let mut objects = Vec::new();
+        for shard in &self.shards {
+            objects.extend(shard.lock().values().cloned());
+        }
+        objects
+    }
+
+    fn len(&self) -> usize {
+        self.shards.iter().map(|shard| shard.lock().len()).sum()
+    }
+}
+
+/// Why a leaked object is still alive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LeakKind {
+    /// Its handles sit only in messages queued on channel endpoints that no process can reach;
+    /// following "whose queue holds it" ends in a cycle.
+    Cycle,
+}
+
+/// One link of a chain: an object, named by koid and type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ObjectName {
+    pub koid: Koid,
+    pub obj_type: ObjType,
+}
+
+impl fmt::Display for ObjectName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", type_name(self.obj_type), self.koid)
+    }
+}
+
+/// One object no process can reach.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LeakEntry {
+    pub object: ObjectName,
+    /// The object's handle count (all of them inside channel messages).
+    pub handles: u32,
+    pub kind: LeakKind,
+    /// The channel endpoints keeping it alive: `chain[0]`'s queue holds a handle to `object`,
+    /// `chain[1]`'s queue holds a handle to `chain[0]`, … The last link's holder is an earlier
+    /// link (or `object` itself): the cycle closes there.
+    pub chain: Vec<ObjectName>,
+}
+
+impl fmt::Display for LeakEntry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({} handle(s))", self.object, self.handles)?;
+        for link in &self.chain {
+            write!(f, " <- in the queue of {link}")?;
+        }
+        write!(f, " (cycle)")
+    }
+}
+
+/// What [`Kernel::leak_report`] found.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LeakReport {
+    /// Unreachable objects, by koid.
+    pub entries: Vec<LeakEntry>,
+    /// Registered objects (≥ 1 handle) at the snapshot.
+    pub registered: usize,
+    /// Live objects with no handle at all (kept by kernel-internal references; not nameable):
+    /// `live_objects()` minus `registered`, read around the snapshot.
+    pub handleless: usize,
+    /// Handles sitting in the queues of the unreachable endpoints.
+    pub leaked_handles: usize,
+}
+
+impl LeakReport {
+    /// Nothing unreachable and nothing alive without a handle.
+    pub fn is_clean(&self) -> bool {
+        self.entries.is_empty() && self.handleless == 0
+    }
+}
+
+impl fmt::Display for LeakReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "leak report: {} unreachable object(s) holding {} handle(s) in messages; {} live \
+             object(s) without any handle; {} object(s) with handles",
+            self.entries.len(),
+            self.leaked_handles,
+            self.handleless,
+            self.registered
+        )?;
+        for entry in &self.entries {
+            writeln!(f, "  {entry}")?;
+        }
+        Ok(())
+    }
+}
+
+/// One registered object as the analysis sees it.
+struct Node {
+    name: ObjectName,
+    handles: u32,
+    /// Koids of the objects whose handles sit in this endpoint's queue (channels only).
+    queued: Vec<Koid>,
+}
+
+impl Kernel {
+    /// Objects no process can reach (see the module doc of [`crate::leak`]).
+    pub fn leak_report(&self) -> LeakReport {
+        let shared = self.shared();
+        let snapshot = shared.registry.snapshot();
+        let nodes: Vec<Node> = snapshot.iter().map(node_of).collect();
+        let live = self.live_objects();
+        // Drop the snapshot's references outside every lock (one may be the last).
+        drop(snapshot);
+        let mut report = analyse(&nodes);
+        report.handleless = live.saturating_sub(report.registered);
+        tracing::debug!(
+            unreachable = report.entries.len(),
+            handleless = report.handleless,
+            "leak report"
+        );
+        report
+    }
+
+    /// Objects holding at least one handle (the registry's size).
+    pub fn registered_objects(&self) -> usize {
+        self.shared().registry.len()
+    }
+}
+
+fn node_of(object: &Arc<Object>) -> Node {
+    let mut queued = Vec::new();
+    if let Some(channel) = object.downcast::<Channel>() {
+        channel.for_each_queued_handle(|handle| queued.push(handle.object().koid()));
+    }
+    Node {
+        name: ObjectName {
+            koid: object.koid(),
+            obj_type: object.obj_type(),
+        },
+        handles: object.handle_count(),
+        queued,
+    }
+}
+
+/// The reachability analysis over a snapshot (separate from the registry so it can be tested on
+/// hand-made graphs).
+fn analyse(nodes: &[Node]) -> LeakReport {
+    let index: HashMap<Koid, usize> = nodes
+        .iter()
+        .enumerate()
+        .map(|(i, node)| (node.name.koid, i))
+        .collect();
+    // How many of each object's handles sit in queues, and one queue holding each.
+    let mut in_queues = vec![0u32; nodes.len()];
+    let mut holder: Vec<Option<usize>> = vec![None; nodes.len()];
+    for (i, node) in nodes.iter().enumerate() {
+        for koid in &node.queued {
+            if let Some(&j) = index.get(koid) {
+                in_queues[j] += 1;
+                holder[j].get_or_insert(i);
+            }
+        }
+    }
+    // Roots: a handle outside every queue. A handle-less registered object (its last handle went
+    // an instant ago) is not a leak either: it is on its way out.
+    let mut reachable = vec![false; nodes.len()];
+    let mut work: VecDeque<usize> = VecDeque::new();
+    for (i, node) in nodes.iter().enumerate() {
+        if node.handles == 0 || node.handles > in_queues[i] {
+            reachable[i] = true;
+            work.push_back(i);
+        }
+    }
+    while let Some(i) = work.pop_front() {
+        for koid in &nodes[i].queued {
+            if let Some(&j) = index.get(koid) {
+                if !reachable[j] {
+                    reachable[j] = true;
+                    work.push_back(j);
+                }
+            }
+        }
+    }
+    let mut report = LeakReport {
+        registered: nodes.len(),
+        ..LeakReport::default()
+    };
+    for (i, node) in nodes.iter().enumerate() {
+        if reachable[i] {
+            continue;
+        }
+        report.leaked_handles += node.queued.len();
+        let mut chain = Vec::new();
+        let mut seen = HashSet::from([i]);
+        let mut next = holder[i];
+        while let Some(h) = next {
+            chain.push(nodes[h].name);
+            if !seen.insert(h) {
+                break;
+            }
+            next = holder[h];
+        }
+        report.entries.push(LeakEntry {
+            object: node.name,
+            handles: node.handles,
+            kind: LeakKind::Cycle,
+            chain,
+        });
+    }
+    report.entries.sort_by_key(|entry| entry.object.koid);
+    report
+}
+
+fn type_name(obj_type: ObjType) -> &'static str {
+    match obj_type {
+        ObjType::CHANNEL => "channel",
+        ObjType::EVENT => "event",
+        ObjType::EVENTPAIR => "eventpair",
+        ObjType::FIFO => "fifo",
+        ObjType::PORT => "port",
+        ObjType::SOCKET => "socket",
+        ObjType::TIMER => "timer",
+        ObjType::PROCESS => "process",
+        ObjType::THREAD => "thread",
+        _ => "object",
+    }
+}
+
+#[cfg(all(test, not(zxsim_loom)))]
+mod tests {
+    use super::*;
+    use crate::handle::Handle;
+    use crate::kernel::Config;
+    use crate::objects::channel::Message;
+    use crate::objects::event::Event;
+
+    fn node(koid: Koid, obj_type: ObjType, handles: u32, queued: &[Koid]) -> Node {
+        Node {
+            name: ObjectName { koid, obj_type },
+            handles,
+            queued: queued.to_vec(),
+        }
+    }
+
+    #[test]
+    fn graph_without_queued_handles_is_clean() {
+        let report = analyse(&[
+            node(1, ObjType::EVENT, 1, &[]),
+            node(2, ObjType::CHANNEL, 1, &[]),
+        ]);
+        assert!(report.entries.is_empty());
+        assert_eq!(report.registered, 2);
+    }
+
+    #[test]
+    fn endpoint_in_its_own_queue_is_a_cycle_of_one() {
+        let report = analyse(&[node(7, ObjType::CHANNEL, 1, &[7])]);
+        assert_eq!(report.entries.len(), 1);
+        let entry = &report.entries[0];
+        assert_eq!(entry.object.koid, 7);
+        assert_eq!(entry.kind, LeakKind::Cycle);
+        assert_eq!(entry.chain.iter().map(|l| l.koid).collect::<Vec<_>>(), [7]);
+        assert_eq!(report.leaked_handles, 1);
+        assert!(entry.to_string().contains("channel 7"), "{entry}");
+    }
+
+    #[test]
+    fn objects_held_by_a_cycle_leak_with_it() {
+        // 10 and 11 hold each other; 11's queue also holds event 20.
+        let report = analyse(&[
+            node(10, ObjType::CHANNEL, 1, &[11]),
+            node(11, ObjType::CHANNEL, 1, &[10, 20]),
+            node(20, ObjType::EVENT, 1, &[]),
+        ]);
+        let koids: Vec<Koid> = report.entries.iter().map(|e| e.object.koid).collect();
+        assert_eq!(koids, [10, 11, 20]);
+        let event = &report.entries[2];
+        assert_eq!(
+            event.chain.iter().map(|l| l.koid).collect::<Vec<_>>(),
+            [11, 10, 11]
+        );
+    }
+
+    #[test]
+    fn a_handle_in_a_table_makes_the_queue_reachable() {
+        // Channel 10's one handle is in a table; its queue holds 11, whose queue holds 12.
+        let report = analyse(&[
+            node(10, ObjType::CHANNEL, 1, &[11]),
+            node(11, ObjType::CHANNEL, 1, &[12]),
+            node(12, ObjType::EVENT, 2, &[]),
+        ]);
+        assert!(report.entries.is_empty(), "{report}");
+    }
+
+    #[test]
+    fn an_object_with_a_handle_outside_the_cycle_is_reachable() {
+        // Event 20 sits in the cycle's queue but also has a handle in a table.
+        let report = analyse(&[
+            node(10, ObjType::CHANNEL, 1, &[10, 20]),
+            node(20, ObjType::EVENT, 2, &[]),
+        ]);
+        let koids: Vec<Koid> = report.entries.iter().map(|e| e.object.koid).collect();
+        assert_eq!(koids, [10]);
+    }
+
+    #[test]
+    fn registry_follows_handle_counts() {
+        let kernel = Kernel::new(Config::default());
+        let process = kernel.create_process();
+        let event = process.create_object(Event::new()).expect("event");
+        assert_eq!(kernel.registered_objects(), 1);
+        assert!(kernel.leak_report().is_clean());
+        drop(process.handles().remove(event).expect("remove"));
+        assert_eq!(kernel.registered_objects(), 0);
+        assert_eq!(kernel.live_objects(), 0);
+        assert!(kernel.leak_report().is_clean());
+    }
+
+    #[test]
+    fn kernel_reports_an_endpoint_written_into_its_own_queue() {
+        let kernel = Kernel::new(Config::default());
+        let process = kernel.create_process();
+        let (a, b) = process.create_pair(Channel::pair).expect("channel");
+        let a_handle: Handle = process.handles().remove(a).expect("a");
+        let a_koid = a_handle.object().koid();
+        let (b_object, _) = process
+            .get_object::<Channel>(b, crate::types::Rights::NONE)
+            .expect("b");
+        b_object
+            .downcast::<Channel>()
+            .expect("channel")
+            .write(process.koid(), Message::new(vec![1], vec![a_handle]))
+            .map_err(|(status, _)| status)
+            .expect("write");
+        drop(b_object);
+        drop(process.handles().remove(b).expect("b"));
+        let report = kernel.leak_report();
+        assert_eq!(report.entries.len(), 1, "{report}");
+        assert_eq!(report.entries[0].object.koid, a_koid);
+        assert_eq!(report.entries[0].chain[0].koid, a_koid);
+        assert_eq!(report.handleless, 0);
+        assert_eq!(kernel.live_objects(), 1);
+    }
+}
