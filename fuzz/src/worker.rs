@@ -7,13 +7,16 @@
 //! `zx_channel_call` and `zx_handle_close_many`, every handle value passed is invalid in the
 //! caller's table whatever the status; after `zx_channel_write_etc`, every MOVE entry and every
 //! entry with an unknown operation is; after `zx_handle_replace` answering OK or INVALID_ARGS, the
-//! source is. ("Invalid" is checked with `ZX_INFO_HANDLE_VALID`: a value a table has freed only
+//! source is. And once a channel, socket or fifo read on a value answered PEER_CLOSED (nothing
+//! left, peer gone), no later read on that value may return data — whichever thread of the
+//! process reads. ("Invalid" is checked with `ZX_INFO_HANDLE_VALID`: a value a table has freed only
 //! names a handle again after its slot's generation wraps, thousands of reuses later.)
 //!
 //! The thread keeps a pool of the values it believes it owns (from creations, duplicates and
 //! reads), a ring of values it closed (stale values), and publishes some of its values to a
 //! per-process ring that other threads and processes draw "foreign" values from.
 
+use std::collections::HashSet;
 use std::sync::atomic::{AtomicU32, AtomicU64, AtomicU8, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -47,6 +50,10 @@ pub struct Shared {
     pub processes: Vec<Arc<Process>>,
     /// Per process: recently created handle values, for "foreign" handle arguments.
     pub recent: Vec<Mutex<Vec<u32>>>,
+    /// Per process: values of endpoints a read found empty with the peer gone (PEER_CLOSED).
+    /// Nothing may be read from them afterwards: a closed peer never reopens, and nothing reaches
+    /// an endpoint after it observed PEER_CLOSED.
+    pub drained: Vec<Mutex<HashSet<u32>>>,
     pub in_flight: Vec<InFlight>,
 }
 
@@ -320,6 +327,30 @@ impl Worker {
             self.violation(
                 op,
                 format!("handle {value:#x} is still valid after the call consumed it"),
+            );
+        }
+    }
+
+    /// A read on `value` answered `status` with `got_data`: keep the PEER_CLOSED rule.
+    fn check_after_peer_closed(&mut self, op: Op, value: u32, status: zx_status_t, got_data: bool) {
+        if status == ZX_ERR_PEER_CLOSED {
+            self.shared.drained[self.process]
+                .lock()
+                .expect("drained set")
+                .insert(value);
+        } else if status == ZX_OK
+            && got_data
+            && self.shared.drained[self.process]
+                .lock()
+                .expect("drained set")
+                .contains(&value)
+        {
+            self.violation(
+                op,
+                format!(
+                    "read data from {value:#x} after a read on it answered PEER_CLOSED (data \
+                     reached an endpoint whose peer was already gone)"
+                ),
             );
         }
     }
@@ -679,6 +710,7 @@ impl Worker {
                     zx_socket_read(value, options, &mut self.scratch[..size], Some(&mut actual));
                 let status = self.check(op, status);
                 self.check_not_ok_on_zero(op, value, status);
+                self.check_after_peer_closed(op, value, status, actual > 0);
             }
             Op::SocketSetDisposition => {
                 let value = self.pick();
@@ -715,6 +747,7 @@ impl Worker {
                 let count = self.rng.pick(&[0usize, 1, 4, 16]);
                 let mut actual = 0;
                 self.begin(op, value);
+                let reading = op == Op::FifoRead;
                 let status = if op == Op::FifoWrite {
                     zx_fifo_write(
                         value,
@@ -734,6 +767,9 @@ impl Worker {
                 };
                 let status = self.check(op, status);
                 self.check_not_ok_on_zero(op, value, status);
+                if reading {
+                    self.check_after_peer_closed(op, value, status, actual > 0);
+                }
             }
             Op::TimerSet => {
                 let value = self.pick();
@@ -825,11 +861,79 @@ impl Worker {
         };
         let status = self.check(op, status);
         self.check_not_ok_on_zero(op, value, status);
+        self.check_after_peer_closed(op, value, status, true);
         if status == ZX_OK && (actual_bytes as usize > byte_room || received.len() > handle_room) {
             self.violation(op, "read more than the buffers hold".to_string());
         }
         for handle in received {
             self.adopt(op, handle);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use zxsim_kernel::{Config, Kernel};
+
+    fn worker() -> Worker {
+        let process = Kernel::new(Config::default()).create_process();
+        let shared = Arc::new(Shared {
+            processes: vec![process],
+            recent: vec![Mutex::new(Vec::new())],
+            drained: vec![Mutex::new(HashSet::new())],
+            in_flight: vec![InFlight::default()],
+        });
+        Worker::new(0, 0, 1, shared)
+    }
+
+    #[test]
+    fn a_status_outside_the_row_is_a_violation() {
+        let mut worker = worker();
+        worker.check(Op::EventCreate, ZX_OK);
+        worker.check(Op::HandleClose, ZX_ERR_BAD_HANDLE);
+        assert_eq!(worker.violation_count, 0);
+        worker.check(Op::EventCreate, ZX_ERR_BAD_HANDLE);
+        worker.check(Op::HandleClose, ZX_ERR_INTERNAL);
+        assert_eq!(worker.violation_count, 2);
+        assert!(worker.violations[0].message.contains("BAD_HANDLE"));
+    }
+
+    #[test]
+    fn a_consumed_handle_still_valid_is_a_violation() {
+        let mut worker = worker();
+        let process = worker.shared.processes[0].clone();
+        let _bound = process.bind();
+        let mut event = 0;
+        assert_eq!(zx_event_create(0, &mut event), ZX_OK);
+        worker.check_consumed(Op::ChannelWrite, event);
+        assert_eq!(worker.violation_count, 1);
+        assert_eq!(zx_handle_close(event), ZX_OK);
+        worker.check_consumed(Op::ChannelWrite, event);
+        assert_eq!(worker.violation_count, 1);
+    }
+
+    #[test]
+    fn data_after_peer_closed_is_a_violation() {
+        let mut worker = worker();
+        worker.check_after_peer_closed(Op::SocketRead, 0x13, ZX_OK, true);
+        worker.check_after_peer_closed(Op::SocketRead, 0x13, ZX_ERR_PEER_CLOSED, false);
+        worker.check_after_peer_closed(Op::SocketRead, 0x13, ZX_OK, false);
+        assert_eq!(worker.violation_count, 0);
+        worker.check_after_peer_closed(Op::SocketRead, 0x13, ZX_OK, true);
+        assert_eq!(worker.violation_count, 1);
+    }
+
+    #[test]
+    fn op_weights_cover_every_syscall() {
+        for &op in Op::ALL {
+            assert!(
+                WEIGHTS.iter().any(|&(o, w)| o == op && w > 0),
+                "{}",
+                op.name()
+            );
+        }
+        assert_eq!(op_for(0), WEIGHTS[0].0);
+        assert_eq!(op_for(total_weight() - 1), WEIGHTS[WEIGHTS.len() - 1].0);
     }
 }

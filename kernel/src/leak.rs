@@ -1,27 +1,30 @@
-//! The object registry and the leak report: which live objects no process can reach.
+//! The channel registry and the leak report: which live objects no process can reach.
 //!
-//! **Registry.** The kernel keeps, per kernel, a map koid → object of every object that holds at
-//! least one handle (in a handle table or inside a channel message). An object enters it when its
-//! handle count goes 0 → 1 and leaves it in `on_zero_handles`, so the registry's `Arc` never
-//! extends an object's life: while an object is registered, its handles keep it alive anyway.
-//! (loom has no `Weak`, and a raw-pointer registry would race with `Drop`; this shape needs
-//! neither.) The map is split into shards by koid so creations and destructions on different
-//! threads rarely meet on one lock; a shard lock is a leaf lock — nothing is taken under it and no
-//! object is dropped under it.
+//! **What the kernel keeps.** Only channel queues hold handles outside process tables, so only
+//! channel endpoints can keep objects alive behind the processes' backs. The kernel keeps, per
+//! kernel, a map koid → endpoint of every channel endpoint that holds at least one handle, and a
+//! count of all objects that hold at least one handle. An object enters both when its handle count
+//! goes 0 → 1 and leaves them in `on_zero_handles`, so the registry's `Arc` never extends an
+//! endpoint's life: while it is registered, its handle keeps it alive anyway (loom has no `Weak`,
+//! and a raw-pointer registry would race with `Drop`; this shape needs neither). Other object
+//! types only touch the counter, so creating and closing an event costs one atomic add and one
+//! atomic sub more. The map is split into shards by koid; a shard lock is a leaf lock — nothing is
+//! taken under it and nothing is dropped under it.
 //!
-//! **Report.** [`Kernel::leak_report`] snapshots the registry and finds, by reachability:
+//! **Report.** [`Kernel::leak_report`] snapshots the registered endpoints, reads their queues, and
+//! adds the objects found in them. Then, by reachability:
 //! - roots: objects with a handle outside every channel queue — in a process's handle table (or,
 //!   for an instant, in a syscall's hands);
 //! - a channel endpoint reachable from a root makes the objects whose handles sit in its queue
 //!   reachable (whoever holds the endpoint can read them);
-//! - every other registered object is reachable only through messages in channels that no process
-//!   can reach: a [`LeakKind::Cycle`]. Its chain names the endpoint whose queue holds it, the
-//!   endpoint whose queue holds that one, and so on until the chain meets itself — e.g. an
-//!   endpoint whose only handle sits in its own queue. Zircon leaks these silently.
+//! - every other object is reachable only through messages in channels that no process can reach:
+//!   a [`LeakKind::Cycle`]. Its chain names the endpoint whose queue holds it, the endpoint whose
+//!   queue holds that one, and so on until the chain meets itself — e.g. an endpoint whose only
+//!   handle sits in its own queue. Zircon leaks these silently.
 //!
-//! Objects alive with **no** handle at all are not in the registry (they are kept alive only by
-//! kernel-internal references: an observer, a queued packet, an armed timer); the report counts
-//! them (`handleless`: live objects minus registered ones) but cannot name them.
+//! Objects alive with **no** handle at all (kept alive only by kernel-internal references: an
+//! observer, a queued packet, an armed timer) are counted (`handleless`: live objects minus
+//! objects with handles) but cannot be named.
 //!
 //! The snapshot is not atomic: while other threads run syscalls the report can name an object
 //! that a racing read is about to make reachable. It is exact when the kernel is quiescent.
@@ -33,7 +36,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use crate::kernel::Kernel;
 use crate::object::Object;
 use crate::objects::channel::Channel;
-use crate::sync::{Arc, Mutex};
+use crate::sync::{Arc, AtomicUsize, Mutex, Ordering};
 use crate::types::{Koid, ObjType};
 
 /// Shards of the registry (a power of two; koids are sequential, so `koid % SHARDS` spreads).
@@ -59,15 +62,18 @@ impl Hasher for KoidHasher {
 
 type Shard = HashMap<Koid, Arc<Object>, BuildHasherDefault<KoidHasher>>;
 
-/// Every object of one kernel that holds at least one handle (see the module doc).
+/// The channel endpoints of one kernel that hold handles, and the count of all objects that do
+/// (see the module doc).
 pub(crate) struct Registry {
     shards: Vec<Mutex<Shard>>,
+    with_handles: AtomicUsize,
 }
 
 impl Registry {
     pub(crate) fn new() -> Self {
         Registry {
             shards: (0..SHARDS).map(|_| Mutex::new(Shard::default())).collect(),
+            with_handles: AtomicUsize::new(0),
         }
     }
 
@@ -76,22 +82,28 @@ impl Registry {
     }
 
     /// The object's handle count went 0 → 1.
-    pub(crate) fn insert(&self, object: &Arc<Object>) {
-        let previous = self
-            .shard(object.koid())
-            .lock()
-            .insert(object.koid(), object.clone());
-        debug_assert!(previous.is_none(), "object registered twice");
+    pub(crate) fn first_handle(&self, object: &Arc<Object>) {
+        self.with_handles.fetch_add(1, Ordering::AcqRel);
+        if object.downcast::<Channel>().is_some() {
+            let previous = self
+                .shard(object.koid())
+                .lock()
+                .insert(object.koid(), object.clone());
+            debug_assert!(previous.is_none(), "endpoint registered twice");
+        }
     }
 
     /// The object's last handle is gone. The registry's reference is dropped after the shard lock
     /// is released (the caller holds another, so this never destroys the object).
-    pub(crate) fn remove(&self, koid: Koid) {
-        let removed = self.shard(koid).lock().remove(&koid);
-        drop(removed);
+    pub(crate) fn last_handle_gone(&self, object: &Object) {
+        self.with_handles.fetch_sub(1, Ordering::AcqRel);
+        if object.downcast::<Channel>().is_some() {
+            let removed = self.shard(object.koid()).lock().remove(&object.koid());
+            drop(removed);
+        }
     }
 
-    /// A snapshot of the registered objects (clones taken under each shard lock in turn).
+    /// A snapshot of the registered endpoints (clones taken under each shard lock in turn).
     fn snapshot(&self) -> Vec<Arc<Object>> {
         let mut objects = Vec::new();
         for shard in &self.shards {
@@ -100,8 +112,8 @@ impl Registry {
         objects
     }
 
-    fn len(&self) -> usize {
-        self.shards.iter().map(|shard| shard.lock().len()).sum()
+    fn with_handles(&self) -> usize {
+        self.with_handles.load(Ordering::Acquire)
     }
 }
 
@@ -154,10 +166,12 @@ impl fmt::Display for LeakEntry {
 pub struct LeakReport {
     /// Unreachable objects, by koid.
     pub entries: Vec<LeakEntry>,
-    /// Registered objects (≥ 1 handle) at the snapshot.
-    pub registered: usize,
+    /// Objects examined: the channel endpoints holding handles and the objects in their queues.
+    pub examined: usize,
+    /// Objects with at least one handle, anywhere (read after the snapshot).
+    pub with_handles: usize,
     /// Live objects with no handle at all (kept by kernel-internal references; not nameable):
-    /// `live_objects()` minus `registered`, read around the snapshot.
+    /// `live_objects()` minus `with_handles`.
     pub handleless: usize,
     /// Handles sitting in the queues of the unreachable endpoints.
     pub leaked_handles: usize,
@@ -179,7 +193,7 @@ impl fmt::Display for LeakReport {
             self.entries.len(),
             self.leaked_handles,
             self.handleless,
-            self.registered
+            self.with_handles
         )?;
         for entry in &self.entries {
             writeln!(f, "  {entry}")?;
@@ -199,14 +213,34 @@ struct Node {
 impl Kernel {
     /// Objects no process can reach (see the module doc of [`crate::leak`]).
     pub fn leak_report(&self) -> LeakReport {
-        let shared = self.shared();
-        let snapshot = shared.registry.snapshot();
-        let nodes: Vec<Node> = snapshot.iter().map(node_of).collect();
+        let registry = &self.shared().registry;
+        let endpoints = registry.snapshot();
+        let mut nodes: Vec<Node> = Vec::with_capacity(endpoints.len());
+        let mut seen: HashSet<Koid> = endpoints.iter().map(|object| object.koid()).collect();
+        let mut found: Vec<Arc<Object>> = Vec::new();
+        for endpoint in &endpoints {
+            let mut queued = Vec::new();
+            if let Some(channel) = endpoint.downcast::<Channel>() {
+                channel.for_each_queued_handle(|handle| {
+                    let object = handle.object();
+                    queued.push(object.koid());
+                    if seen.insert(object.koid()) {
+                        found.push(object.clone());
+                    }
+                });
+            }
+            nodes.push(node_of(endpoint, queued));
+        }
+        // Objects found in queues that are not registered endpoints (events, ports, …, or an
+        // endpoint that lost its last handle meanwhile): their own queues are not followed.
+        nodes.extend(found.iter().map(|object| node_of(object, Vec::new())));
         let live = self.live_objects();
+        let with_handles = registry.with_handles();
         // Drop the snapshot's references outside every lock (one may be the last).
-        drop(snapshot);
+        drop((endpoints, found));
         let mut report = analyse(&nodes);
-        report.handleless = live.saturating_sub(report.registered);
+        report.with_handles = with_handles;
+        report.handleless = live.saturating_sub(with_handles);
         tracing::debug!(
             unreachable = report.entries.len(),
             handleless = report.handleless,
@@ -215,17 +249,13 @@ impl Kernel {
         report
     }
 
-    /// Objects holding at least one handle (the registry's size).
-    pub fn registered_objects(&self) -> usize {
-        self.shared().registry.len()
+    /// Objects holding at least one handle, in tables or in messages.
+    pub fn objects_with_handles(&self) -> usize {
+        self.shared().registry.with_handles()
     }
 }
 
-fn node_of(object: &Arc<Object>) -> Node {
-    let mut queued = Vec::new();
-    if let Some(channel) = object.downcast::<Channel>() {
-        channel.for_each_queued_handle(|handle| queued.push(handle.object().koid()));
-    }
+fn node_of(object: &Arc<Object>, queued: Vec<Koid>) -> Node {
     Node {
         name: ObjectName {
             koid: object.koid(),
@@ -276,7 +306,7 @@ fn analyse(nodes: &[Node]) -> LeakReport {
         }
     }
     let mut report = LeakReport {
-        registered: nodes.len(),
+        examined: nodes.len(),
         ..LeakReport::default()
     };
     for (i, node) in nodes.iter().enumerate() {
@@ -343,7 +373,7 @@ mod tests {
             node(2, ObjType::CHANNEL, 1, &[]),
         ]);
         assert!(report.entries.is_empty());
-        assert_eq!(report.registered, 2);
+        assert_eq!(report.examined, 2);
     }
 
     #[test]
@@ -402,10 +432,19 @@ mod tests {
         let kernel = Kernel::new(Config::default());
         let process = kernel.create_process();
         let event = process.create_object(Event::new()).expect("event");
-        assert_eq!(kernel.registered_objects(), 1);
+        let (a, b) = process.create_pair(Channel::pair).expect("channel");
+        assert_eq!(kernel.objects_with_handles(), 3);
+        assert_eq!(
+            kernel.shared().registry.snapshot().len(),
+            2,
+            "endpoints only"
+        );
         assert!(kernel.leak_report().is_clean());
-        drop(process.handles().remove(event).expect("remove"));
-        assert_eq!(kernel.registered_objects(), 0);
+        for value in [event, a, b] {
+            drop(process.handles().remove(value).expect("remove"));
+        }
+        assert_eq!(kernel.objects_with_handles(), 0);
+        assert!(kernel.shared().registry.snapshot().is_empty());
         assert_eq!(kernel.live_objects(), 0);
         assert!(kernel.leak_report().is_clean());
     }

@@ -239,7 +239,7 @@ impl Object {
 
     pub(crate) fn add_handle(self: &Arc<Self>) {
         if self.handle_count.fetch_add(1, Ordering::AcqRel) == 0 {
-            self.kernel.registry.insert(self);
+            self.kernel.registry.first_handle(self);
         }
     }
 
@@ -255,7 +255,7 @@ impl Object {
         tracing::trace!(koid = self.koid, kind = ?self.obj_type(), "on_zero_handles");
         self.dispatcher.on_zero_handles(self);
         self.dispatcher.with_signals(|state| state.cancel_all());
-        self.kernel.registry.remove(self.koid);
+        self.kernel.registry.last_handle_gone(self);
     }
 }
 

@@ -1,5 +1,6 @@
 //! One-thread costs of the basic syscalls, each beside a crossbeam send+recv measured in the
-//! same run: `Event/Signal`, `Handle/DuplicateClose`, `WaitOne/AlreadySignaled`.
+//! same run: `Event/Signal`, `Event/CreateClose`, `Handle/DuplicateClose`,
+//! `WaitOne/AlreadySignaled`.
 
 mod common;
 
@@ -27,6 +28,16 @@ fn event_signal(c: &mut Criterion) {
             let status = zx_object_signal(std::hint::black_box(event), clear, set);
             debug_assert_eq!(status, ZX_OK);
             status
+        })
+    });
+    // `Event/CreateClose`: the creation path (a new object, its first handle, its destruction
+    // when that handle closes) — what the kernel's object registry adds to.
+    group.bench_function("CreateClose", |b| {
+        b.iter(|| {
+            let mut created = 0;
+            let status = zx_event_create(0, &mut created);
+            debug_assert_eq!(status, ZX_OK);
+            zx_handle_close(std::hint::black_box(created))
         })
     });
     crossbeam_send_recv(&mut group);

@@ -91,7 +91,7 @@ fn leak_free_program_reports_nothing(ctx: &mut Ctx) {
     // Everything queued is reachable through an endpoint this process holds.
     let report = ctx.kernel.leak_report();
     assert!(report.is_clean(), "{report}");
-    assert_eq!(report.registered, 6);
+    assert_eq!(report.examined, 6);
     // Read it all back and close everything.
     let mut handles = [0; 4];
     let mut bytes = [0; 8];
@@ -118,5 +118,5 @@ fn leak_free_program_reports_nothing(ctx: &mut Ctx) {
     ctx.assert_clean();
     let report = ctx.kernel.leak_report();
     assert!(report.is_clean(), "{report}");
-    assert_eq!(report.registered, 0);
+    assert_eq!(report.examined, 0);
 }
