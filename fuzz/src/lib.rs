@@ -158,10 +158,7 @@ pub fn run(options: Options) -> Outcome {
         .collect();
     let shared = Arc::new(Shared {
         recent: processes.iter().map(|_| Mutex::new(Vec::new())).collect(),
-        drained: processes
-            .iter()
-            .map(|_| Mutex::new(Default::default()))
-            .collect(),
+        drained: Mutex::new(Default::default()),
         processes,
         in_flight: (0..options.threads)
             .map(|_| {

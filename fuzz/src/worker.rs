@@ -50,10 +50,11 @@ pub struct Shared {
     pub processes: Vec<Arc<Process>>,
     /// Per process: recently created handle values, for "foreign" handle arguments.
     pub recent: Vec<Mutex<Vec<u32>>>,
-    /// Per process: values of endpoints a read found empty with the peer gone (PEER_CLOSED).
-    /// Nothing may be read from them afterwards: a closed peer never reopens, and nothing reaches
-    /// an endpoint after it observed PEER_CLOSED.
-    pub drained: Vec<Mutex<HashSet<u32>>>,
+    /// Koids of endpoints a read found empty with the peer gone (PEER_CLOSED). Nothing may be
+    /// read from them afterwards: a closed peer never reopens, and nothing reaches an endpoint
+    /// after it observed PEER_CLOSED. Keyed by koid, not handle value: a value comes back after
+    /// its slot's generation wraps (4 096 reuses), a koid never does.
+    pub drained: Mutex<HashSet<u64>>,
     pub in_flight: Vec<InFlight>,
 }
 
@@ -249,17 +250,17 @@ impl Worker {
         if roll < 70 && !self.pool.is_empty() {
             return self.pool[self.rng.below(self.pool.len())];
         }
-        if roll < 78 && !self.stale.is_empty() {
+        if roll < 77 && !self.stale.is_empty() {
             return self.stale[self.rng.below(self.stale.len())];
         }
-        if roll < 83 {
+        if roll < 81 {
             return ZX_HANDLE_INVALID;
         }
-        if roll < 88 {
+        if roll < 85 {
             return self.rng.next_u32();
         }
         let processes = self.shared.processes.len();
-        let from = if roll < 95 {
+        let from = if roll < 90 {
             self.rng.below(processes)
         } else {
             self.process
@@ -279,7 +280,7 @@ impl Worker {
             self.violation(op, format!("returned a malformed handle value {value:#x}"));
             return;
         }
-        if self.rng.percent(25) {
+        if self.rng.percent(50) {
             let mut recent = self.shared.recent[self.process]
                 .lock()
                 .expect("recent ring");
@@ -331,28 +332,59 @@ impl Worker {
         }
     }
 
-    /// A read on `value` answered `status` with `got_data`: keep the PEER_CLOSED rule.
-    fn check_after_peer_closed(&mut self, op: Op, value: u32, status: zx_status_t, got_data: bool) {
+    /// The koid of the object `value` names now, if it names one.
+    fn koid_of(value: u32) -> Option<u64> {
+        let mut info = [0u8; 32];
+        (zx_object_get_info(value, ZX_INFO_HANDLE_BASIC, &mut info, None, None) == ZX_OK)
+            .then(|| u64::from_le_bytes(info[..8].try_into().expect("8 bytes")))
+    }
+
+    /// A read through a value that named `koid` both before and after the call (so the read
+    /// reached that object) answered `status` with `got_data`: keep the PEER_CLOSED rule.
+    fn check_after_peer_closed(
+        &mut self,
+        op: Op,
+        koid: Option<u64>,
+        status: zx_status_t,
+        got_data: bool,
+    ) {
+        let Some(koid) = koid else { return };
         if status == ZX_ERR_PEER_CLOSED {
-            self.shared.drained[self.process]
+            self.shared
+                .drained
                 .lock()
                 .expect("drained set")
-                .insert(value);
+                .insert(koid);
         } else if status == ZX_OK
             && got_data
-            && self.shared.drained[self.process]
+            && self
+                .shared
+                .drained
                 .lock()
                 .expect("drained set")
-                .contains(&value)
+                .contains(&koid)
         {
             self.violation(
                 op,
                 format!(
-                    "read data from {value:#x} after a read on it answered PEER_CLOSED (data \
+                    "read data from koid {koid} after a read on it answered PEER_CLOSED (data \
                      reached an endpoint whose peer was already gone)"
                 ),
             );
         }
+    }
+
+    /// Runs a read through `value` and returns its status and the koid it surely reached (the
+    /// value named that koid before and after the call).
+    fn read_reaching(
+        &mut self,
+        value: u32,
+        read: impl FnOnce(&mut Self) -> zx_status_t,
+    ) -> (zx_status_t, Option<u64>) {
+        let before = Self::koid_of(value);
+        let status = read(self);
+        let after = before.and_then(|_| Self::koid_of(value));
+        (status, before.filter(|_| before == after))
     }
 
     // ---- argument shapes -------------------------------------------------------------------
@@ -706,11 +738,12 @@ impl Worker {
                 let options = self.options(&[0, ZX_SOCKET_PEEK]);
                 let mut actual = 0;
                 self.begin(op, value);
-                let status =
-                    zx_socket_read(value, options, &mut self.scratch[..size], Some(&mut actual));
+                let (status, koid) = self.read_reaching(value, |this| {
+                    zx_socket_read(value, options, &mut this.scratch[..size], Some(&mut actual))
+                });
                 let status = self.check(op, status);
                 self.check_not_ok_on_zero(op, value, status);
-                self.check_after_peer_closed(op, value, status, actual > 0);
+                self.check_after_peer_closed(op, koid, status, actual > 0);
             }
             Op::SocketSetDisposition => {
                 let value = self.pick();
@@ -747,36 +780,40 @@ impl Worker {
                 let count = self.rng.pick(&[0usize, 1, 4, 16]);
                 let mut actual = 0;
                 self.begin(op, value);
-                let reading = op == Op::FifoRead;
-                let status = if op == Op::FifoWrite {
-                    zx_fifo_write(
+                if op == Op::FifoWrite {
+                    let status = zx_fifo_write(
                         value,
                         elem_size,
                         &self.bytes[..elem_size * count],
                         count,
                         Some(&mut actual),
-                    )
+                    );
+                    let status = self.check(op, status);
+                    self.check_not_ok_on_zero(op, value, status);
                 } else {
-                    zx_fifo_read(
-                        value,
-                        elem_size,
-                        &mut self.scratch[..elem_size * count],
-                        count,
-                        Some(&mut actual),
-                    )
-                };
-                let status = self.check(op, status);
-                self.check_not_ok_on_zero(op, value, status);
-                if reading {
-                    self.check_after_peer_closed(op, value, status, actual > 0);
+                    let (status, koid) = self.read_reaching(value, |this| {
+                        zx_fifo_read(
+                            value,
+                            elem_size,
+                            &mut this.scratch[..elem_size * count],
+                            count,
+                            Some(&mut actual),
+                        )
+                    });
+                    let status = self.check(op, status);
+                    self.check_not_ok_on_zero(op, value, status);
+                    self.check_after_peer_closed(op, koid, status, actual > 0);
                 }
             }
             Op::TimerSet => {
                 let value = self.pick();
-                let deadline = match self.rng.below(5) {
+                // A far deadline (one minute) too: a timer that outlives its last handle armed
+                // would still be alive at the final check.
+                let deadline = match self.rng.below(6) {
                     0 => 0,
                     1 => ZX_TIME_INFINITE,
                     2 => zx_clock_get_monotonic() - 1,
+                    3 => zx_deadline_after(60_000_000_000),
                     _ => zx_deadline_after(self.rng.below(1_000_000) as i64),
                 };
                 let slack = self.rng.pick(&[0i64, 0, 10, 1_000, -1]);
@@ -830,38 +867,40 @@ impl Worker {
         let (mut actual_bytes, mut actual_handles) = (0u32, 0u32);
         let mut received = Vec::new();
         self.begin(op, value);
-        let status = if op == Op::ChannelRead {
-            let mut handles = [0u32; 64];
-            let status = zx_channel_read(
-                value,
-                options,
-                &mut self.scratch[..byte_room],
-                &mut handles[..handle_room],
-                Some(&mut actual_bytes),
-                Some(&mut actual_handles),
-            );
-            if status == ZX_OK {
-                received.extend_from_slice(&handles[..actual_handles as usize]);
+        let (status, koid) = self.read_reaching(value, |this| {
+            if op == Op::ChannelRead {
+                let mut handles = [0u32; 64];
+                let status = zx_channel_read(
+                    value,
+                    options,
+                    &mut this.scratch[..byte_room],
+                    &mut handles[..handle_room],
+                    Some(&mut actual_bytes),
+                    Some(&mut actual_handles),
+                );
+                if status == ZX_OK {
+                    received.extend_from_slice(&handles[..actual_handles as usize]);
+                }
+                status
+            } else {
+                let mut handles = [zx_handle_info_t::default(); 64];
+                let status = zx_channel_read_etc(
+                    value,
+                    options,
+                    &mut this.scratch[..byte_room],
+                    &mut handles[..handle_room],
+                    Some(&mut actual_bytes),
+                    Some(&mut actual_handles),
+                );
+                if status == ZX_OK {
+                    received.extend(handles[..actual_handles as usize].iter().map(|h| h.handle));
+                }
+                status
             }
-            status
-        } else {
-            let mut handles = [zx_handle_info_t::default(); 64];
-            let status = zx_channel_read_etc(
-                value,
-                options,
-                &mut self.scratch[..byte_room],
-                &mut handles[..handle_room],
-                Some(&mut actual_bytes),
-                Some(&mut actual_handles),
-            );
-            if status == ZX_OK {
-                received.extend(handles[..actual_handles as usize].iter().map(|h| h.handle));
-            }
-            status
-        };
+        });
         let status = self.check(op, status);
         self.check_not_ok_on_zero(op, value, status);
-        self.check_after_peer_closed(op, value, status, true);
+        self.check_after_peer_closed(op, koid, status, true);
         if status == ZX_OK && (actual_bytes as usize > byte_room || received.len() > handle_room) {
             self.violation(op, "read more than the buffers hold".to_string());
         }
@@ -881,7 +920,7 @@ mod tests {
         let shared = Arc::new(Shared {
             processes: vec![process],
             recent: vec![Mutex::new(Vec::new())],
-            drained: vec![Mutex::new(HashSet::new())],
+            drained: Mutex::new(HashSet::new()),
             in_flight: vec![InFlight::default()],
         });
         Worker::new(0, 0, 1, shared)
@@ -916,11 +955,13 @@ mod tests {
     #[test]
     fn data_after_peer_closed_is_a_violation() {
         let mut worker = worker();
-        worker.check_after_peer_closed(Op::SocketRead, 0x13, ZX_OK, true);
-        worker.check_after_peer_closed(Op::SocketRead, 0x13, ZX_ERR_PEER_CLOSED, false);
-        worker.check_after_peer_closed(Op::SocketRead, 0x13, ZX_OK, false);
+        let koid = Some(1234);
+        worker.check_after_peer_closed(Op::SocketRead, koid, ZX_OK, true);
+        worker.check_after_peer_closed(Op::SocketRead, koid, ZX_ERR_PEER_CLOSED, false);
+        worker.check_after_peer_closed(Op::SocketRead, koid, ZX_OK, false);
+        worker.check_after_peer_closed(Op::SocketRead, None, ZX_OK, true);
         assert_eq!(worker.violation_count, 0);
-        worker.check_after_peer_closed(Op::SocketRead, 0x13, ZX_OK, true);
+        worker.check_after_peer_closed(Op::SocketRead, koid, ZX_OK, true);
         assert_eq!(worker.violation_count, 1);
     }
 
