@@ -147,6 +147,8 @@ pub struct Worker {
     rng: Rng,
     shared: Arc<Shared>,
     pool: Vec<u32>,
+    /// `ZX_OBJ_TYPE_*` of each pool entry (same index), 0 when unknown.
+    pool_types: Vec<u32>,
     stale: Vec<u32>,
     histogram: Vec<[u64; STATUS_BUCKETS]>,
     violations: Vec<Violation>,
@@ -167,6 +169,7 @@ impl Worker {
             rng,
             shared,
             pool: Vec::with_capacity(POOL_CAP + 8),
+            pool_types: Vec::with_capacity(POOL_CAP + 8),
             stale: Vec::with_capacity(STALE_CAP),
             histogram: vec![[0; STATUS_BUCKETS]; Op::ALL.len()],
             violations: Vec::new(),
@@ -188,6 +191,7 @@ impl Worker {
                 .calls
                 .store(self.call, Ordering::Relaxed);
         }
+        self.pool_types.clear();
         for value in std::mem::take(&mut self.pool) {
             zx_handle_close(value);
         }
@@ -272,8 +276,36 @@ impl Worker {
         recent[self.rng.below(recent.len())]
     }
 
+    /// Half the time, one of our handles of type `obj_type` (if we have one); otherwise [`pick`].
+    fn pick_of(&mut self, obj_type: zx_obj_type_t) -> u32 {
+        if self.rng.percent(50) {
+            let mut chosen = None;
+            let mut seen = 0;
+            for (index, &t) in self.pool_types.iter().enumerate() {
+                if t == obj_type {
+                    seen += 1;
+                    if self.rng.below(seen) == 0 {
+                        chosen = Some(index);
+                    }
+                }
+            }
+            if let Some(index) = chosen {
+                return self.pool[index];
+            }
+        }
+        self.pick()
+    }
+
+    /// The type of our handle `value` (0 if it is not ours or unknown).
+    fn type_of(&self, value: u32) -> zx_obj_type_t {
+        self.pool
+            .iter()
+            .position(|&v| v == value)
+            .map_or(0, |index| self.pool_types[index])
+    }
+
     /// A value a call gave us: keep it (closing a random one when the pool is full).
-    fn adopt(&mut self, op: Op, value: u32) {
+    fn adopt(&mut self, op: Op, value: u32, obj_type: zx_obj_type_t) {
         if value == ZX_HANDLE_INVALID
             || value & ZX_HANDLE_FIXED_BITS_MASK != ZX_HANDLE_FIXED_BITS_MASK
         {
@@ -292,8 +324,11 @@ impl Worker {
             }
         }
         self.pool.push(value);
+        self.pool_types.push(obj_type);
         if self.pool.len() > POOL_CAP {
-            let victim = self.pool.swap_remove(self.rng.below(self.pool.len()));
+            let index = self.rng.below(self.pool.len());
+            self.pool_types.swap_remove(index);
+            let victim = self.pool.swap_remove(index);
             self.begin(Op::HandleClose, victim);
             let status = zx_handle_close(victim);
             self.check(Op::HandleClose, status);
@@ -305,6 +340,7 @@ impl Worker {
     fn forget(&mut self, value: u32) {
         if let Some(position) = self.pool.iter().position(|&v| v == value) {
             self.pool.swap_remove(position);
+            self.pool_types.swap_remove(position);
             self.retire(value);
         }
     }
@@ -484,16 +520,18 @@ impl Worker {
             }
             Op::HandleDuplicate => {
                 let (value, rights) = (self.pick(), self.rights());
+                let obj_type = self.type_of(value);
                 let mut out = 0;
                 self.begin(op, value);
                 let status = self.check(op, zx_handle_duplicate(value, rights, &mut out));
                 self.check_not_ok_on_zero(op, value, status);
                 if status == ZX_OK {
-                    self.adopt(op, out);
+                    self.adopt(op, out, obj_type);
                 }
             }
             Op::HandleReplace => {
                 let (value, rights) = (self.pick(), self.rights());
+                let obj_type = self.type_of(value);
                 let mut out = 0;
                 self.begin(op, value);
                 let status = self.check(op, zx_handle_replace(value, rights, &mut out));
@@ -502,11 +540,16 @@ impl Worker {
                     self.check_consumed(op, value);
                 }
                 if status == ZX_OK {
-                    self.adopt(op, out);
+                    self.adopt(op, out, obj_type);
                 }
             }
             Op::ObjectSignal | Op::ObjectSignalPeer => {
-                let (value, clear, set) = (self.pick(), self.signals(), self.signals());
+                let value = if op == Op::ObjectSignalPeer {
+                    self.pick_of(ZX_OBJ_TYPE_EVENTPAIR)
+                } else {
+                    self.pick()
+                };
+                let (clear, set) = (self.signals(), self.signals());
                 self.begin(op, value);
                 let status = if op == Op::ObjectSignal {
                     zx_object_signal(value, clear, set)
@@ -565,8 +608,12 @@ impl Worker {
                 self.check(op, zx_object_wait_many(&mut items, deadline));
             }
             Op::ObjectWaitAsync => {
-                let (value, port, key, signals) =
-                    (self.pick(), self.pick(), self.key(), self.signals());
+                let (value, port, key, signals) = (
+                    self.pick(),
+                    self.pick_of(ZX_OBJ_TYPE_PORT),
+                    self.key(),
+                    self.signals(),
+                );
                 let options = self.options(&[0, ZX_WAIT_ASYNC_EDGE, ZX_WAIT_ASYNC_TIMESTAMP, 3]);
                 self.begin(op, value);
                 let status = zx_object_wait_async(value, port, key, signals, options);
@@ -578,7 +625,7 @@ impl Worker {
                 let mut out = 0;
                 self.begin(op, 0);
                 if self.check(op, zx_event_create(options, &mut out)) == ZX_OK {
-                    self.adopt(op, out);
+                    self.adopt(op, out, ZX_OBJ_TYPE_EVENT);
                 }
             }
             Op::PortCreate => {
@@ -586,7 +633,7 @@ impl Worker {
                 let mut out = 0;
                 self.begin(op, 0);
                 if self.check(op, zx_port_create(options, &mut out)) == ZX_OK {
-                    self.adopt(op, out);
+                    self.adopt(op, out, ZX_OBJ_TYPE_PORT);
                 }
             }
             Op::TimerCreate => {
@@ -595,14 +642,14 @@ impl Worker {
                 let mut out = 0;
                 self.begin(op, 0);
                 if self.check(op, zx_timer_create(options, clock, &mut out)) == ZX_OK {
-                    self.adopt(op, out);
+                    self.adopt(op, out, ZX_OBJ_TYPE_TIMER);
                 }
             }
             Op::EventpairCreate | Op::ChannelCreate | Op::SocketCreate | Op::FifoCreate => {
                 self.create_pair(op)
             }
             Op::PortQueue => {
-                let value = self.pick();
+                let value = self.pick_of(ZX_OBJ_TYPE_PORT);
                 let packet = zx_port_packet_t {
                     key: self.key(),
                     packet_type: self.rng.next_u32(),
@@ -614,27 +661,27 @@ impl Worker {
                 self.check_not_ok_on_zero(op, value, status);
             }
             Op::PortWait => {
-                let (value, deadline) = (self.pick(), self.deadline());
+                let (value, deadline) = (self.pick_of(ZX_OBJ_TYPE_PORT), self.deadline());
                 let mut packet = zx_port_packet_t::default();
                 self.begin(op, value);
                 let status = self.check(op, zx_port_wait(value, deadline, &mut packet));
                 self.check_not_ok_on_zero(op, value, status);
             }
             Op::PortCancel => {
-                let (port, source, key) = (self.pick(), self.pick(), self.key());
+                let (port, source, key) = (self.pick_of(ZX_OBJ_TYPE_PORT), self.pick(), self.key());
                 self.begin(op, port);
                 let status = self.check(op, zx_port_cancel(port, source, key));
                 self.check_not_ok_on_zero(op, port, status);
             }
             Op::PortCancelKey => {
-                let (port, key) = (self.pick(), self.key());
+                let (port, key) = (self.pick_of(ZX_OBJ_TYPE_PORT), self.key());
                 let options = self.options(&[0]);
                 self.begin(op, port);
                 let status = self.check(op, zx_port_cancel_key(port, options, key));
                 self.check_not_ok_on_zero(op, port, status);
             }
             Op::ChannelWrite => {
-                let (channel, size) = (self.pick(), self.channel_bytes());
+                let (channel, size) = (self.pick_of(ZX_OBJ_TYPE_CHANNEL), self.channel_bytes());
                 let options = self.options(&[0]);
                 let handles = self.handle_list();
                 self.begin(op, channel);
@@ -646,7 +693,7 @@ impl Worker {
                 }
             }
             Op::ChannelWriteEtc => {
-                let (channel, size) = (self.pick(), self.channel_bytes());
+                let (channel, size) = (self.pick_of(ZX_OBJ_TYPE_CHANNEL), self.channel_bytes());
                 let options = self.options(&[0]);
                 let mut dispositions: Vec<zx_handle_disposition_t> = self
                     .handle_list()
@@ -685,11 +732,16 @@ impl Worker {
             }
             Op::ChannelRead | Op::ChannelReadEtc => self.channel_read(op),
             Op::ChannelCall => {
-                let channel = self.pick();
+                let channel = self.pick_of(ZX_OBJ_TYPE_CHANNEL);
                 let size = self.rng.pick(&[0usize, 3, 4, 16, 64]);
                 let handles = self.handle_list();
                 let mut reply_handles = [0u32; 4];
-                let deadline = self.deadline();
+                // Up to 100 µs, long enough for another thread's read to reply sometimes.
+                let deadline = if self.rng.percent(50) {
+                    self.deadline()
+                } else {
+                    zx_deadline_after(self.rng.below(100_000) as i64)
+                };
                 let options = self.options(&[0]);
                 let (mut actual_bytes, mut actual_handles) = (0, 0);
                 self.begin(op, channel);
@@ -717,12 +769,12 @@ impl Worker {
                 }
                 if status == ZX_OK {
                     for &value in &reply_handles[..actual_handles as usize] {
-                        self.adopt(op, value);
+                        self.adopt(op, value, 0);
                     }
                 }
             }
             Op::SocketWrite => {
-                let value = self.pick();
+                let value = self.pick_of(ZX_OBJ_TYPE_SOCKET);
                 let size = self.rng.pick(&[0usize, 1, 100, 4096, 4096, 300_000]);
                 let options = self.options(&[0]);
                 let mut actual = 0;
@@ -733,7 +785,7 @@ impl Worker {
                 self.check_not_ok_on_zero(op, value, status);
             }
             Op::SocketRead => {
-                let value = self.pick();
+                let value = self.pick_of(ZX_OBJ_TYPE_SOCKET);
                 let size = self.rng.pick(&[0usize, 1, 100, 4096, 65_536]);
                 let options = self.options(&[0, ZX_SOCKET_PEEK]);
                 let mut actual = 0;
@@ -746,7 +798,7 @@ impl Worker {
                 self.check_after_peer_closed(op, koid, status, actual > 0);
             }
             Op::SocketSetDisposition => {
-                let value = self.pick();
+                let value = self.pick_of(ZX_OBJ_TYPE_SOCKET);
                 let (mine, peer) = (self.rng.below(4) as u32, self.rng.below(4) as u32);
                 self.begin(op, value);
                 let status = self.check(op, zx_socket_set_disposition(value, mine, peer));
@@ -755,7 +807,7 @@ impl Worker {
                 }
             }
             Op::ObjectGetProperty | Op::ObjectSetProperty => {
-                let value = self.pick();
+                let value = self.pick_of(ZX_OBJ_TYPE_SOCKET);
                 let property = self.rng.pick(&[
                     ZX_PROP_SOCKET_RX_THRESHOLD,
                     ZX_PROP_SOCKET_TX_THRESHOLD,
@@ -775,7 +827,7 @@ impl Worker {
                 self.check_not_ok_on_zero(op, value, status);
             }
             Op::FifoWrite | Op::FifoRead => {
-                let value = self.pick();
+                let value = self.pick_of(ZX_OBJ_TYPE_FIFO);
                 let elem_size = self.rng.pick(&[1usize, 8, 16, 16]);
                 let count = self.rng.pick(&[0usize, 1, 4, 16]);
                 let mut actual = 0;
@@ -806,7 +858,7 @@ impl Worker {
                 }
             }
             Op::TimerSet => {
-                let value = self.pick();
+                let value = self.pick_of(ZX_OBJ_TYPE_TIMER);
                 // A far deadline (one minute) too: a timer that outlives its last handle armed
                 // would still be alive at the final check.
                 let deadline = match self.rng.below(6) {
@@ -822,7 +874,7 @@ impl Worker {
                 self.check_not_ok_on_zero(op, value, status);
             }
             Op::TimerCancel => {
-                let value = self.pick();
+                let value = self.pick_of(ZX_OBJ_TYPE_TIMER);
                 self.begin(op, value);
                 let status = self.check(op, zx_timer_cancel(value));
                 self.check_not_ok_on_zero(op, value, status);
@@ -854,13 +906,19 @@ impl Worker {
             }
         };
         if self.check(op, status) == ZX_OK {
-            self.adopt(op, a);
-            self.adopt(op, b);
+            let obj_type = match op {
+                Op::EventpairCreate => ZX_OBJ_TYPE_EVENTPAIR,
+                Op::ChannelCreate => ZX_OBJ_TYPE_CHANNEL,
+                Op::SocketCreate => ZX_OBJ_TYPE_SOCKET,
+                _ => ZX_OBJ_TYPE_FIFO,
+            };
+            self.adopt(op, a, obj_type);
+            self.adopt(op, b, obj_type);
         }
     }
 
     fn channel_read(&mut self, op: Op) {
-        let value = self.pick();
+        let value = self.pick_of(ZX_OBJ_TYPE_CHANNEL);
         let options = self.options(&[0, 0, ZX_CHANNEL_READ_MAY_DISCARD]);
         let byte_room = self.rng.pick(&[0usize, 16, 256, 65_536]);
         let handle_room = self.rng.pick(&[0usize, 1, 4, 64]);
@@ -879,7 +937,7 @@ impl Worker {
                     Some(&mut actual_handles),
                 );
                 if status == ZX_OK {
-                    received.extend_from_slice(&handles[..actual_handles as usize]);
+                    received.extend(handles[..actual_handles as usize].iter().map(|&h| (h, 0)));
                 }
                 status
             } else {
@@ -893,7 +951,11 @@ impl Worker {
                     Some(&mut actual_handles),
                 );
                 if status == ZX_OK {
-                    received.extend(handles[..actual_handles as usize].iter().map(|h| h.handle));
+                    received.extend(
+                        handles[..actual_handles as usize]
+                            .iter()
+                            .map(|h| (h.handle, h.type_)),
+                    );
                 }
                 status
             }
@@ -904,8 +966,16 @@ impl Worker {
         if status == ZX_OK && (actual_bytes as usize > byte_room || received.len() > handle_room) {
             self.violation(op, "read more than the buffers hold".to_string());
         }
-        for handle in received {
-            self.adopt(op, handle);
+        for (handle, obj_type) in received {
+            self.adopt(op, handle, obj_type);
+        }
+        // Sometimes act as a server: echo a message that carries a txid back to its sender, which
+        // completes a `zx_channel_call` waiting on the other end.
+        if status == ZX_OK && actual_bytes >= 4 && self.rng.percent(50) {
+            let reply = self.scratch[..actual_bytes as usize].to_vec();
+            self.begin(Op::ChannelWrite, value);
+            let status = self.check(Op::ChannelWrite, zx_channel_write(value, 0, &reply, &[]));
+            self.check_not_ok_on_zero(Op::ChannelWrite, value, status);
         }
     }
 }
