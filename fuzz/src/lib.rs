@@ -31,6 +31,9 @@ use zxsim_kernel::{Config, Kernel, LeakReport, Profile};
 use spec::{bucket_name, Op, STATUS_BUCKETS};
 use worker::{InFlight, Shared, Violation, Worker, IDLE};
 
+/// Leak-report entries printed in full by an outcome's `Display`.
+const SHOWN_LEAKS: usize = 8;
+
 /// One fuzzing run.
 #[derive(Clone, Debug)]
 pub struct Options {
@@ -127,7 +130,20 @@ impl std::fmt::Display for Outcome {
                 .collect();
             writeln!(f, "  {:<28} {:>9}: {}", op.name(), calls, seen.join(", "))?;
         }
-        write!(f, "after closing every handle: {}", self.leaks)?;
+        // The report's summary line, then a few of its entries (a long run leaves thousands).
+        let report = self.leaks.to_string();
+        let mut lines = report.lines();
+        writeln!(
+            f,
+            "after closing every handle: {}",
+            lines.next().unwrap_or_default()
+        )?;
+        for line in lines.by_ref().take(SHOWN_LEAKS) {
+            writeln!(f, "{line}")?;
+        }
+        if self.leaks.entries.len() > SHOWN_LEAKS {
+            writeln!(f, "  … and {} more", self.leaks.entries.len() - SHOWN_LEAKS)?;
+        }
         writeln!(
             f,
             "live objects {}, live handles {} (all explained by the cycles above: {})",
@@ -358,6 +374,22 @@ mod tests {
         final_check(&kernel, &mut outcome);
         assert_eq!(outcome.violation_count, 0, "{outcome}");
         assert_eq!((outcome.live_objects, outcome.leaks.entries.len()), (1, 1));
+    }
+
+    #[test]
+    fn watchdog_names_the_call_in_flight() {
+        let slot = InFlight::default();
+        slot.op.store(Op::PortWait as u8, Ordering::Relaxed);
+        slot.handle.store(0x1234_5677, Ordering::Relaxed);
+        slot.calls.store(41, Ordering::Relaxed);
+        assert_eq!(
+            describe(&slot),
+            "call #41: zx_port_wait(handle 0x12345677, …)"
+        );
+        slot.op.store(IDLE, Ordering::Relaxed);
+        assert!(describe(&slot).starts_with("between calls"));
+        slot.done.store(true, Ordering::Release);
+        assert_eq!(describe(&slot), "finished");
     }
 
     /// A short run under both profiles: no violation, and everything left is a named cycle.
