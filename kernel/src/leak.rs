@@ -42,7 +42,9 @@ use crate::types::{Koid, ObjType};
 /// Shards of the registry (a power of two; koids are sequential, so `koid % SHARDS` spreads).
 const SHARDS: usize = 16;
 
-/// Koids are sequential integers: a Fibonacci multiply spreads them over the hash table's bits.
+/// Koids are sequential integers, and one shard holds koids of one residue mod [`SHARDS`]: a
+/// Fibonacci multiply, folded so the low bits the table indexes by come from the high bits of the
+/// product, spreads them over the table.
 #[derive(Default)]
 struct KoidHasher(u64);
 
@@ -56,7 +58,8 @@ impl Hasher for KoidHasher {
         }
     }
     fn write_u64(&mut self, value: u64) {
-        self.0 = value.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        let product = value.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        self.0 = product ^ (product >> 32);
     }
 }
 
@@ -425,6 +428,17 @@ mod tests {
         ]);
         let koids: Vec<Koid> = report.entries.iter().map(|e| e.object.koid).collect();
         assert_eq!(koids, [10]);
+    }
+
+    #[test]
+    fn koid_hash_spreads_one_shard_over_low_bits() {
+        use std::hash::BuildHasher;
+        let build = BuildHasherDefault::<KoidHasher>::default();
+        let low: HashSet<u64> = (0..64u64)
+            .map(|i| build.hash_one(3 + i * SHARDS as u64) & 0x3F)
+            .collect();
+        // A hash that kept the residue in its low bits would give at most 4 patterns here.
+        assert!(low.len() >= 16, "{} distinct low-bit patterns", low.len());
     }
 
     #[test]
