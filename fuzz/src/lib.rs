@@ -74,6 +74,8 @@ pub struct Outcome {
     pub leaks: LeakReport,
     pub live_objects: usize,
     pub live_handles: usize,
+    /// Leak reports taken while the threads ran (each checked for well-formed chains).
+    pub reports_during_run: u64,
 }
 
 impl Outcome {
@@ -157,6 +159,11 @@ impl std::fmt::Display for Outcome {
                 "NO"
             }
         )?;
+        writeln!(
+            f,
+            "leak reports taken during the run: {}",
+            self.reports_during_run
+        )?;
         writeln!(f, "violations: {}", self.violation_count)?;
         for violation in &self.violations {
             writeln!(f, "  {violation}")?;
@@ -176,7 +183,8 @@ pub fn run(options: Options) -> Outcome {
         recent: processes.iter().map(|_| Mutex::new(Vec::new())).collect(),
         drained: Mutex::new(Default::default()),
         processes,
-        in_flight: (0..options.threads)
+        // One slot per worker, and the last for the leak reporter.
+        in_flight: (0..=options.threads)
             .map(|_| {
                 let slot = InFlight::default();
                 slot.op.store(IDLE, Ordering::Relaxed);
@@ -187,6 +195,7 @@ pub fn run(options: Options) -> Outcome {
 
     let started = Instant::now();
     let watchdog = start_watchdog(shared.clone(), options.clone());
+    let reporter = start_reporter(kernel.clone(), shared.clone(), options.threads);
     let per_thread = options.calls / options.threads as u64;
     let extra = options.calls % options.threads as u64;
     let handles: Vec<_> = (0..options.threads)
@@ -208,6 +217,7 @@ pub fn run(options: Options) -> Outcome {
         leaks: LeakReport::default(),
         live_objects: 0,
         live_handles: 0,
+        reports_during_run: 0,
     };
     for handle in handles {
         let result = handle.join().expect("a fuzzing thread panicked");
@@ -221,7 +231,20 @@ pub fn run(options: Options) -> Outcome {
         outcome.violation_count += result.violation_count;
     }
     outcome.elapsed = started.elapsed();
+    let (reports, malformed) = reporter.stop();
     watchdog.stop();
+    outcome.reports_during_run = reports;
+    for message in malformed {
+        outcome.violation_count += 1;
+        if outcome.violations.len() < 40 {
+            outcome.violations.push(Violation {
+                thread: options.threads,
+                call: reports,
+                op: "Kernel::leak_report",
+                message,
+            });
+        }
+    }
 
     for process in &shared.processes {
         process.close_all_handles();
@@ -314,6 +337,59 @@ fn start_watchdog(shared: Arc<Shared>, options: Options) -> Watchdog {
     Watchdog { stop, thread }
 }
 
+/// The thread that takes leak reports while the workers run: the report must neither deadlock
+/// with syscalls (the watchdog watches its slot like a worker's) nor produce a malformed chain.
+struct Reporter {
+    stop: Arc<std::sync::atomic::AtomicBool>,
+    thread: std::thread::JoinHandle<(u64, Vec<String>)>,
+}
+
+impl Reporter {
+    /// Stops the reporter; returns the reports taken and the malformed entries found.
+    fn stop(self) -> (u64, Vec<String>) {
+        self.stop.store(true, Ordering::Release);
+        self.thread.thread().unpark();
+        self.thread.join().expect("the leak reporter panicked")
+    }
+}
+
+fn start_reporter(kernel: Kernel, shared: Arc<Shared>, slot: usize) -> Reporter {
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let stopping = stop.clone();
+    let thread = std::thread::spawn(move || {
+        let in_flight = &shared.in_flight[slot];
+        let mut malformed = Vec::new();
+        let mut reports = 0;
+        while !stopping.load(Ordering::Acquire) {
+            in_flight.op.store(LEAK_REPORT, Ordering::Relaxed);
+            let report = kernel.leak_report();
+            in_flight.op.store(IDLE, Ordering::Relaxed);
+            reports += 1;
+            in_flight.calls.store(reports, Ordering::Relaxed);
+            for entry in &report.entries {
+                if !chain_closes(entry) && malformed.len() < 20 {
+                    malformed.push(format!("a chain that does not close: {entry}"));
+                }
+            }
+            std::thread::park_timeout(Duration::from_millis(20));
+        }
+        in_flight.done.store(true, Ordering::Release);
+        (reports, malformed)
+    });
+    Reporter { stop, thread }
+}
+
+/// A cycle entry's chain is non-empty and its last link is the object or an earlier link.
+fn chain_closes(entry: &zxsim_kernel::LeakEntry) -> bool {
+    let Some((last, before)) = entry.chain.split_last() else {
+        return false;
+    };
+    last.koid == entry.object.koid || before.iter().any(|link| link.koid == last.koid)
+}
+
+/// `InFlight::op` of the reporter's slot while it takes a report.
+const LEAK_REPORT: u8 = IDLE - 1;
+
 fn describe(slot: &InFlight) -> String {
     if slot.done.load(Ordering::Acquire) {
         return "finished".to_string();
@@ -321,6 +397,7 @@ fn describe(slot: &InFlight) -> String {
     let calls = slot.calls.load(Ordering::Relaxed);
     match slot.op.load(Ordering::Relaxed) {
         IDLE => format!("between calls (after call #{calls})"),
+        LEAK_REPORT => format!("Kernel::leak_report() (report #{})", calls + 1),
         op => format!(
             "call #{calls}: {}(handle {:#x}, …)",
             Op::ALL.get(op as usize).map_or("?", |op| op.name()),
@@ -344,6 +421,7 @@ mod tests {
             leaks: LeakReport::default(),
             live_objects: 0,
             live_handles: 0,
+            reports_during_run: 0,
         }
     }
 
@@ -377,6 +455,26 @@ mod tests {
     }
 
     #[test]
+    fn a_chain_must_close() {
+        use zxsim_kernel::leak::ObjectName;
+        use zxsim_kernel::{LeakEntry, LeakKind, ObjType};
+        let name = |koid| ObjectName {
+            koid,
+            obj_type: ObjType::CHANNEL,
+        };
+        let entry = |chain: &[u64]| LeakEntry {
+            object: name(1),
+            handles: 1,
+            kind: LeakKind::Cycle,
+            chain: chain.iter().map(|&koid| name(koid)).collect(),
+        };
+        assert!(chain_closes(&entry(&[1])));
+        assert!(chain_closes(&entry(&[2, 3, 2])));
+        assert!(!chain_closes(&entry(&[])));
+        assert!(!chain_closes(&entry(&[2, 3])));
+    }
+
+    #[test]
     fn watchdog_names_the_call_in_flight() {
         let slot = InFlight::default();
         slot.op.store(Op::PortWait as u8, Ordering::Relaxed);
@@ -386,6 +484,8 @@ mod tests {
             describe(&slot),
             "call #41: zx_port_wait(handle 0x12345677, …)"
         );
+        slot.op.store(LEAK_REPORT, Ordering::Relaxed);
+        assert!(describe(&slot).starts_with("Kernel::leak_report()"));
         slot.op.store(IDLE, Ordering::Relaxed);
         assert!(describe(&slot).starts_with("between calls"));
         slot.done.store(true, Ordering::Release);
@@ -405,6 +505,7 @@ mod tests {
                 hang_after: Duration::from_secs(60),
             });
             assert_eq!(outcome.calls, 20_000);
+            assert!(outcome.reports_during_run >= 1);
             assert!(outcome.passed(), "{outcome}");
             assert!(outcome.status_totals().len() > 5, "{outcome}");
         }
