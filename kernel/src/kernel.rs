@@ -107,7 +107,8 @@ pub struct KernelShared {
     pub(crate) live_objects: AtomicUsize,
     pub(crate) live_handles: AtomicUsize,
     pub(crate) max_handles: usize,
-    /// Objects holding handles, for the leak report (see [`crate::leak`]).
+    /// Channel endpoints holding handles and the count of objects holding handles, for the leak
+    /// report (see [`crate::leak`]).
     pub(crate) registry: crate::leak::Registry,
     /// The OS readiness reactor, started on first use (or installed by a test).
     reactor: Mutex<Option<Arc<dyn Reactor>>>,
