@@ -45,6 +45,9 @@ pub struct Options {
     pub profile: Profile,
     /// A call in flight for this long is a hang.
     pub hang_after: Duration,
+    /// Extra percentage of handle arguments drawn from the values other threads of the same
+    /// process published (0: the default mix; higher: more races on shared handles).
+    pub share: u32,
 }
 
 impl Default for Options {
@@ -56,6 +59,7 @@ impl Default for Options {
             processes: 2,
             profile: Profile::default(),
             hang_after: Duration::from_secs(30),
+            share: 0,
         }
     }
 }
@@ -106,10 +110,15 @@ impl std::fmt::Display for Outcome {
         let o = &self.options;
         writeln!(
             f,
-            "zxsim fuzz: seed {} profile {} — {} calls on {} thread(s) in {} process(es) in {:.2} s \
-             ({:.0} calls/s)",
+            "zxsim fuzz: seed {} profile {}{} — {} calls on {} thread(s) in {} process(es) in \
+             {:.2} s ({:.0} calls/s)",
             o.seed,
             o.profile,
+            if o.share > 0 {
+                format!(" share {}", o.share)
+            } else {
+                String::new()
+            },
             self.calls,
             o.threads,
             o.processes,
@@ -201,7 +210,8 @@ pub fn run(options: Options) -> Outcome {
     let handles: Vec<_> = (0..options.threads)
         .map(|index| {
             let process_index = index % options.processes;
-            let worker = Worker::new(index, process_index, options.seed, shared.clone());
+            let worker = Worker::new(index, process_index, options.seed, shared.clone())
+                .with_share(options.share);
             let calls = per_thread + u64::from((index as u64) < extra);
             shared.processes[process_index].spawn(move || worker.run(calls))
         })
@@ -507,6 +517,7 @@ mod tests {
                 processes: 2,
                 profile,
                 hang_after: Duration::from_secs(60),
+                share: 0,
             });
             assert_eq!(outcome.calls, 20_000);
             assert!(outcome.reports_during_run >= 1);

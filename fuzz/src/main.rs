@@ -32,6 +32,10 @@ struct Cli {
     /// Seconds a call may stay in flight before the watchdog reports a hang.
     #[arg(long, default_value_t = 30)]
     hang_after: u64,
+    /// Extra percentage of handle arguments drawn from values other threads of the same process
+    /// published: more races on shared handles (0 = the default mix).
+    #[arg(long, default_value_t = 0)]
+    share: u32,
 }
 
 fn parse_profile(name: &str) -> Result<Profile, String> {
@@ -47,6 +51,7 @@ fn main() {
         processes: cli.processes.max(1),
         profile: cli.profile,
         hang_after: Duration::from_secs(cli.hang_after.max(1)),
+        share: cli.share,
     };
     let runs: Vec<Options> = if cli.quick {
         Profile::ALL

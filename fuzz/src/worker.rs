@@ -154,6 +154,8 @@ pub struct Worker {
     violations: Vec<Violation>,
     violation_count: u64,
     call: u64,
+    /// Extra percentage of picks from the process's shared ring (see `Options::share`).
+    share: u32,
     /// Bytes to write and room to read (large enough for the biggest socket write).
     bytes: Vec<u8>,
     scratch: Vec<u8>,
@@ -175,9 +177,15 @@ impl Worker {
             violations: Vec::new(),
             violation_count: 0,
             call: 0,
+            share: 0,
             bytes,
             scratch: vec![0; 300_000],
         }
+    }
+
+    pub fn with_share(mut self, share: u32) -> Worker {
+        self.share = share.min(100);
+        self
     }
 
     /// Makes `calls` calls, then closes what its pool still holds.
@@ -250,6 +258,15 @@ impl Worker {
     /// A handle argument: mostly our own, sometimes stale, 0, random, or another thread's or
     /// process's value.
     fn pick(&mut self) -> u32 {
+        // (No draw at all when `share` is 0, so a seed replays the same calls as without it.)
+        if self.share > 0 && self.rng.percent(self.share) {
+            let recent = self.shared.recent[self.process]
+                .lock()
+                .expect("recent ring");
+            if !recent.is_empty() {
+                return recent[self.rng.below(recent.len())];
+            }
+        }
         let roll = self.rng.below(100);
         if roll < 70 && !self.pool.is_empty() {
             return self.pool[self.rng.below(self.pool.len())];
@@ -383,6 +400,7 @@ impl Worker {
         koid: Option<u64>,
         status: zx_status_t,
         got_data: bool,
+        what: impl FnOnce() -> String,
     ) {
         let Some(koid) = koid else { return };
         if status == ZX_ERR_PEER_CLOSED {
@@ -403,8 +421,9 @@ impl Worker {
             self.violation(
                 op,
                 format!(
-                    "read data from koid {koid} after a read on it answered PEER_CLOSED (data \
-                     reached an endpoint whose peer was already gone)"
+                    "read {} from koid {koid} after a read on it answered PEER_CLOSED (data \
+                     reached an endpoint whose peer was already gone)",
+                    what()
                 ),
             );
         }
@@ -795,7 +814,9 @@ impl Worker {
                 });
                 let status = self.check(op, status);
                 self.check_not_ok_on_zero(op, value, status);
-                self.check_after_peer_closed(op, koid, status, actual > 0);
+                self.check_after_peer_closed(op, koid, status, actual > 0, || {
+                    format!("{actual} byte(s)")
+                });
             }
             Op::SocketSetDisposition => {
                 let value = self.pick_of(ZX_OBJ_TYPE_SOCKET);
@@ -854,7 +875,9 @@ impl Worker {
                     });
                     let status = self.check(op, status);
                     self.check_not_ok_on_zero(op, value, status);
-                    self.check_after_peer_closed(op, koid, status, actual > 0);
+                    self.check_after_peer_closed(op, koid, status, actual > 0, || {
+                        format!("{actual} byte(s)")
+                    });
                 }
             }
             Op::TimerSet => {
@@ -962,7 +985,11 @@ impl Worker {
         });
         let status = self.check(op, status);
         self.check_not_ok_on_zero(op, value, status);
-        self.check_after_peer_closed(op, koid, status, true);
+        let head = self.scratch[..(actual_bytes as usize).min(4)].to_vec();
+        let handles = received.len();
+        self.check_after_peer_closed(op, koid, status, true, || {
+            format!("a message of {actual_bytes} byte(s) and {handles} handle(s), head {head:02x?}")
+        });
         if status == ZX_OK && (actual_bytes as usize > byte_room || received.len() > handle_room) {
             self.violation(op, "read more than the buffers hold".to_string());
         }
@@ -1026,12 +1053,13 @@ mod tests {
     fn data_after_peer_closed_is_a_violation() {
         let mut worker = worker();
         let koid = Some(1234);
-        worker.check_after_peer_closed(Op::SocketRead, koid, ZX_OK, true);
-        worker.check_after_peer_closed(Op::SocketRead, koid, ZX_ERR_PEER_CLOSED, false);
-        worker.check_after_peer_closed(Op::SocketRead, koid, ZX_OK, false);
-        worker.check_after_peer_closed(Op::SocketRead, None, ZX_OK, true);
+        let what = String::new;
+        worker.check_after_peer_closed(Op::SocketRead, koid, ZX_OK, true, what);
+        worker.check_after_peer_closed(Op::SocketRead, koid, ZX_ERR_PEER_CLOSED, false, what);
+        worker.check_after_peer_closed(Op::SocketRead, koid, ZX_OK, false, what);
+        worker.check_after_peer_closed(Op::SocketRead, None, ZX_OK, true, what);
         assert_eq!(worker.violation_count, 0);
-        worker.check_after_peer_closed(Op::SocketRead, koid, ZX_OK, true);
+        worker.check_after_peer_closed(Op::SocketRead, koid, ZX_OK, true, what);
         assert_eq!(worker.violation_count, 1);
     }
 
