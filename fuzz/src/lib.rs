@@ -191,6 +191,7 @@ pub fn run(options: Options) -> Outcome {
     let shared = Arc::new(Shared {
         recent: processes.iter().map(|_| Mutex::new(Vec::new())).collect(),
         drained: Mutex::new(Default::default()),
+        ticket: Default::default(),
         processes,
         // One slot per worker, and the last for the leak reporter.
         in_flight: (0..=options.threads)

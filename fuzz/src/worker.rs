@@ -16,7 +16,7 @@
 //! reads), a ring of values it closed (stale values), and publishes some of its values to a
 //! per-process ring that other threads and processes draw "foreign" values from.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU32, AtomicU64, AtomicU8, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -45,6 +45,26 @@ pub struct InFlight {
     pub done: std::sync::atomic::AtomicBool,
 }
 
+/// Where a read saw an endpoint drained with its peer gone (named in a violation).
+#[derive(Clone, Copy, Debug)]
+pub struct Drained {
+    pub thread: usize,
+    pub call: u64,
+    pub value: u32,
+    /// The ticket taken right after that read returned.
+    pub ended: u64,
+}
+
+/// Which endpoint a read surely reached, and when (tickets of the run's one counter, taken just
+/// before and just after the call: a read whose `started` exceeds another's `ended` ran after it).
+#[derive(Clone, Copy, Debug)]
+pub struct Reached {
+    pub koid: Option<u64>,
+    pub value: u32,
+    pub started: u64,
+    pub ended: u64,
+}
+
 /// State shared by the threads of one run.
 pub struct Shared {
     pub processes: Vec<Arc<Process>>,
@@ -54,7 +74,9 @@ pub struct Shared {
     /// read from them afterwards: a closed peer never reopens, and nothing reaches an endpoint
     /// after it observed PEER_CLOSED. Keyed by koid, not handle value: a value comes back after
     /// its slot's generation wraps (4 096 reuses), a koid never does.
-    pub drained: Mutex<HashSet<u64>>,
+    pub drained: Mutex<HashMap<u64, Drained>>,
+    /// Orders reads across threads (see [`Reached`]).
+    pub ticket: AtomicU64,
     pub in_flight: Vec<InFlight>,
 }
 
@@ -397,35 +419,57 @@ impl Worker {
     fn check_after_peer_closed(
         &mut self,
         op: Op,
-        koid: Option<u64>,
+        reached: Reached,
         status: zx_status_t,
         got_data: bool,
         what: impl FnOnce() -> String,
     ) {
-        let Some(koid) = koid else { return };
+        let Reached {
+            koid: Some(koid),
+            value,
+            started,
+            ended,
+        } = reached
+        else {
+            return;
+        };
         if status == ZX_ERR_PEER_CLOSED {
-            self.shared
-                .drained
-                .lock()
-                .expect("drained set")
-                .insert(koid);
-        } else if status == ZX_OK
-            && got_data
-            && self
+            let drained = Drained {
+                thread: self.index,
+                call: self.call,
+                value,
+                ended,
+            };
+            let mut map = self.shared.drained.lock().expect("drained set");
+            let entry = map.entry(koid).or_insert(drained);
+            if drained.ended < entry.ended {
+                *entry = drained;
+            }
+        } else if status == ZX_OK && got_data {
+            let drained = self
                 .shared
                 .drained
                 .lock()
                 .expect("drained set")
-                .contains(&koid)
-        {
-            self.violation(
-                op,
-                format!(
-                    "read {} from koid {koid} after a read on it answered PEER_CLOSED (data \
-                     reached an endpoint whose peer was already gone)",
-                    what()
-                ),
-            );
+                .get(&koid)
+                .copied()
+                // Only a PEER_CLOSED that was over before this read began counts: a read that
+                // overlapped it may have taken the last message first.
+                .filter(|drained| drained.ended < started);
+            if let Some(drained) = drained {
+                self.violation(
+                    op,
+                    format!(
+                        "read {} from koid {koid} through {value:#x} after a read of it \
+                         answered PEER_CLOSED (thread {} call #{} through {:#x}): data reached \
+                         an endpoint whose peer was already gone",
+                        what(),
+                        drained.thread,
+                        drained.call,
+                        drained.value
+                    ),
+                );
+            }
         }
     }
 
@@ -435,11 +479,19 @@ impl Worker {
         &mut self,
         value: u32,
         read: impl FnOnce(&mut Self) -> zx_status_t,
-    ) -> (zx_status_t, Option<u64>) {
+    ) -> (zx_status_t, Reached) {
         let before = Self::koid_of(value);
+        let started = self.shared.ticket.fetch_add(1, Ordering::SeqCst);
         let status = read(self);
+        let ended = self.shared.ticket.fetch_add(1, Ordering::SeqCst);
         let after = before.and_then(|_| Self::koid_of(value));
-        (status, before.filter(|_| before == after))
+        let reached = Reached {
+            koid: before.filter(|_| before == after),
+            value,
+            started,
+            ended,
+        };
+        (status, reached)
     }
 
     // ---- argument shapes -------------------------------------------------------------------
@@ -809,12 +861,12 @@ impl Worker {
                 let options = self.options(&[0, ZX_SOCKET_PEEK]);
                 let mut actual = 0;
                 self.begin(op, value);
-                let (status, koid) = self.read_reaching(value, |this| {
+                let (status, reached) = self.read_reaching(value, |this| {
                     zx_socket_read(value, options, &mut this.scratch[..size], Some(&mut actual))
                 });
                 let status = self.check(op, status);
                 self.check_not_ok_on_zero(op, value, status);
-                self.check_after_peer_closed(op, koid, status, actual > 0, || {
+                self.check_after_peer_closed(op, reached, status, actual > 0, || {
                     format!("{actual} byte(s)")
                 });
             }
@@ -864,7 +916,7 @@ impl Worker {
                     let status = self.check(op, status);
                     self.check_not_ok_on_zero(op, value, status);
                 } else {
-                    let (status, koid) = self.read_reaching(value, |this| {
+                    let (status, reached) = self.read_reaching(value, |this| {
                         zx_fifo_read(
                             value,
                             elem_size,
@@ -875,7 +927,7 @@ impl Worker {
                     });
                     let status = self.check(op, status);
                     self.check_not_ok_on_zero(op, value, status);
-                    self.check_after_peer_closed(op, koid, status, actual > 0, || {
+                    self.check_after_peer_closed(op, reached, status, actual > 0, || {
                         format!("{actual} byte(s)")
                     });
                 }
@@ -948,7 +1000,7 @@ impl Worker {
         let (mut actual_bytes, mut actual_handles) = (0u32, 0u32);
         let mut received = Vec::new();
         self.begin(op, value);
-        let (status, koid) = self.read_reaching(value, |this| {
+        let (status, reached) = self.read_reaching(value, |this| {
             if op == Op::ChannelRead {
                 let mut handles = [0u32; 64];
                 let status = zx_channel_read(
@@ -987,7 +1039,7 @@ impl Worker {
         self.check_not_ok_on_zero(op, value, status);
         let head = self.scratch[..(actual_bytes as usize).min(4)].to_vec();
         let handles = received.len();
-        self.check_after_peer_closed(op, koid, status, true, || {
+        self.check_after_peer_closed(op, reached, status, true, || {
             format!("a message of {actual_bytes} byte(s) and {handles} handle(s), head {head:02x?}")
         });
         if status == ZX_OK && (actual_bytes as usize > byte_room || received.len() > handle_room) {
@@ -1017,7 +1069,8 @@ mod tests {
         let shared = Arc::new(Shared {
             processes: vec![process],
             recent: vec![Mutex::new(Vec::new())],
-            drained: Mutex::new(HashSet::new()),
+            drained: Mutex::new(HashMap::new()),
+            ticket: AtomicU64::new(0),
             in_flight: vec![InFlight::default()],
         });
         Worker::new(0, 0, 1, shared)
@@ -1052,14 +1105,22 @@ mod tests {
     #[test]
     fn data_after_peer_closed_is_a_violation() {
         let mut worker = worker();
-        let koid = Some(1234);
+        let at = |started, ended, koid| Reached {
+            koid,
+            value: 3,
+            started,
+            ended,
+        };
         let what = String::new;
-        worker.check_after_peer_closed(Op::SocketRead, koid, ZX_OK, true, what);
-        worker.check_after_peer_closed(Op::SocketRead, koid, ZX_ERR_PEER_CLOSED, false, what);
-        worker.check_after_peer_closed(Op::SocketRead, koid, ZX_OK, false, what);
-        worker.check_after_peer_closed(Op::SocketRead, None, ZX_OK, true, what);
+        let (op, koid) = (Op::SocketRead, Some(1234));
+        worker.check_after_peer_closed(op, at(0, 1, koid), ZX_OK, true, what);
+        worker.check_after_peer_closed(op, at(10, 11, koid), ZX_ERR_PEER_CLOSED, false, what);
+        // A read that began before the PEER_CLOSED read ended may have taken the last message.
+        worker.check_after_peer_closed(op, at(9, 12, koid), ZX_OK, true, what);
+        worker.check_after_peer_closed(op, at(12, 13, koid), ZX_OK, false, what);
+        worker.check_after_peer_closed(op, at(12, 13, None), ZX_OK, true, what);
         assert_eq!(worker.violation_count, 0);
-        worker.check_after_peer_closed(Op::SocketRead, koid, ZX_OK, true, what);
+        worker.check_after_peer_closed(op, at(12, 13, koid), ZX_OK, true, what);
         assert_eq!(worker.violation_count, 1);
     }
 
