@@ -7,7 +7,7 @@ use std::process::Command;
 #[derive(clap::Args)]
 pub struct Args {
     /// Flags for the fuzzer (`--seed`, `--calls`, `--threads`, `--processes`, `--profile`,
-    /// `--quick`, `--hang-after`).
+    /// `--quick`, `--hang-after`, `--share`).
     #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
     fuzzer: Vec<String>,
 }
