@@ -107,6 +107,9 @@ pub struct KernelShared {
     pub(crate) live_objects: AtomicUsize,
     pub(crate) live_handles: AtomicUsize,
     pub(crate) max_handles: usize,
+    /// Channel endpoints holding handles and the count of objects holding handles, for the leak
+    /// report (see [`crate::leak`]).
+    pub(crate) registry: crate::leak::Registry,
     /// The OS readiness reactor, started on first use (or installed by a test).
     reactor: Mutex<Option<Arc<dyn Reactor>>>,
 }
@@ -144,6 +147,7 @@ impl Kernel {
                 live_objects: AtomicUsize::new(0),
                 live_handles: AtomicUsize::new(0),
                 max_handles,
+                registry: crate::leak::Registry::new(),
                 reactor: Mutex::new(None),
             }),
         }

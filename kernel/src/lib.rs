@@ -18,6 +18,7 @@
 pub mod clock;
 pub mod handle;
 pub mod kernel;
+pub mod leak;
 pub mod object;
 pub mod objects;
 pub mod os;
@@ -31,6 +32,7 @@ pub mod wait;
 pub use clock::{Clock, ClockKind};
 pub use handle::{Handle, HandleId, HandleValue};
 pub use kernel::{Config, Kernel, Profile};
+pub use leak::{LeakEntry, LeakKind, LeakReport};
 pub use object::{Object, ObjectType};
 pub use process::{BindGuard, PolicyException, Process};
 pub use status::Status;

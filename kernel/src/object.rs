@@ -237,8 +237,10 @@ impl Object {
         });
     }
 
-    pub(crate) fn add_handle(&self) {
-        self.handle_count.fetch_add(1, Ordering::AcqRel);
+    pub(crate) fn add_handle(self: &Arc<Self>) {
+        if self.handle_count.fetch_add(1, Ordering::AcqRel) == 0 {
+            self.kernel.registry.first_handle(self);
+        }
     }
 
     /// A handle to this object was deleted (it was closed, replaced, or destroyed in flight).
@@ -253,6 +255,7 @@ impl Object {
         tracing::trace!(koid = self.koid, kind = ?self.obj_type(), "on_zero_handles");
         self.dispatcher.on_zero_handles(self);
         self.dispatcher.with_signals(|state| state.cancel_all());
+        self.kernel.registry.last_handle_gone(self);
     }
 }
 

@@ -1,5 +1,6 @@
 //! One-thread costs of the basic syscalls, each beside a crossbeam send+recv measured in the
-//! same run: `Event/Signal`, `Handle/DuplicateClose`, `WaitOne/AlreadySignaled`.
+//! same run: `Event/Signal`, `Event/CreateClose`, `Channel/CreateClose`, `Handle/DuplicateClose`,
+//! `WaitOne/AlreadySignaled`.
 
 mod common;
 
@@ -29,9 +30,37 @@ fn event_signal(c: &mut Criterion) {
             status
         })
     });
+    // `Event/CreateClose`: the creation path (a new object, its first handle, its destruction
+    // when that handle closes) — what the kernel's object registry adds to.
+    group.bench_function("CreateClose", |b| {
+        b.iter(|| {
+            let mut created = 0;
+            let status = zx_event_create(0, &mut created);
+            debug_assert_eq!(status, ZX_OK);
+            zx_handle_close(std::hint::black_box(created))
+        })
+    });
     crossbeam_send_recv(&mut group);
     group.finish();
     assert_eq!(zx_handle_close(event), ZX_OK);
+}
+
+/// `Channel/CreateClose`: `zx_channel_create` then closing both endpoints — the path where the
+/// kernel's endpoint registry (for the leak report) takes its shard locks.
+fn channel_create_close(c: &mut Criterion) {
+    let _bound = Bound::new();
+    let mut group = c.benchmark_group("Channel");
+    group.bench_function("CreateClose", |b| {
+        b.iter(|| {
+            let (mut a, mut z) = (0, 0);
+            let status = zx_channel_create(0, &mut a, &mut z);
+            debug_assert_eq!(status, ZX_OK);
+            zx_handle_close(std::hint::black_box(a));
+            zx_handle_close(std::hint::black_box(z))
+        })
+    });
+    crossbeam_send_recv(&mut group);
+    group.finish();
 }
 
 /// `Handle/DuplicateClose`: `zx_handle_duplicate` then `zx_handle_close` of the duplicate.
@@ -86,6 +115,6 @@ fn wait_one_already_signaled(c: &mut Criterion) {
 criterion_group! {
     name = foundation;
     config = common::config();
-    targets = event_signal, handle_duplicate_close, wait_one_already_signaled
+    targets = event_signal, channel_create_close, handle_duplicate_close, wait_one_already_signaled
 }
 criterion_main!(foundation);

@@ -11,6 +11,7 @@ mod event;
 mod fifo;
 mod handle;
 mod handle_table;
+mod leak_report;
 mod object_get_info;
 mod object_signal;
 mod object_wait;
@@ -37,5 +38,6 @@ fn main() {
         port::cases(),
         wait_async::cases(),
         profiles::cases(),
+        leak_report::cases(),
     ]);
 }

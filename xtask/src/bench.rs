@@ -127,7 +127,12 @@ fn comparisons() -> Vec<Comparison> {
     rows.push(payload("Channel/WriteRead/64bytes/4handles", 64));
     rows.push(payload("Channel/WriteRead/65536bytes/0handles", 65_536));
     rows.push(payload("Socket/WriteRead/64bytes", 64));
-    for bench in ["Fifo/WriteRead", "Timer/SetCancel"] {
+    for bench in [
+        "Fifo/WriteRead",
+        "Timer/SetCancel",
+        "Event/CreateClose",
+        "Channel/CreateClose",
+    ] {
         let mut row = one_thread(bench, 0.0);
         row.target = None;
         rows.push(row);

@@ -6,11 +6,14 @@
 //! - `cargo xtask bench [--quick]`: the criterion benchmarks and their zxsim/baseline ratios.
 //! - `cargo xtask mutants [--file F] [--in-diff BASE]`: mutation testing of the kernel's rules
 //!   (cargo-mutants, not in CI).
+//! - `cargo xtask fuzz [--seed S] [--calls N] [--threads T] [--processes P] [--profile P]
+//!   [--quick]`: random syscalls checked against the spec (release build of `zxsim-fuzz`).
 
 use clap::{Parser, Subcommand};
 
 mod bench;
 mod conformance;
+mod fuzz;
 mod loom;
 mod mutants;
 
@@ -31,6 +34,8 @@ enum Command {
     Bench(bench::Args),
     /// Mutation-test the kernel's rules (needs cargo-mutants).
     Mutants(mutants::Args),
+    /// Run the random-syscall fuzzer (release build).
+    Fuzz(fuzz::Args),
 }
 
 fn main() {
@@ -40,6 +45,7 @@ fn main() {
         Command::Loom(args) => loom::run(args),
         Command::Bench(args) => bench::run(args),
         Command::Mutants(args) => mutants::run(args),
+        Command::Fuzz(args) => fuzz::run(args),
     };
     if let Err(message) = result {
         eprintln!("xtask: {message}");

@@ -360,6 +360,16 @@ impl Channel {
             .with_ends(|mine, _| mine.state.end_calls(Status::CANCELED));
     }
 
+    /// Runs `f` on each handle in the messages queued on this endpoint, under the pair lock (the
+    /// leak report's view; `f` must take no lock).
+    pub fn for_each_queued_handle(&self, mut f: impl FnMut(&Handle)) {
+        self.peer.with_ends(|mine, _| {
+            for message in &mine.state.messages {
+                message.handles.iter().for_each(&mut f);
+            }
+        });
+    }
+
     /// Messages waiting to be read on this endpoint.
     pub fn queued_messages(&self) -> usize {
         self.peer.with_ends(|mine, _| mine.state.messages.len())
