@@ -17,6 +17,7 @@ mod object_wait;
 mod port;
 mod profiles;
 mod socket;
+mod task;
 mod time;
 mod timer;
 mod wait_async;
@@ -37,5 +38,6 @@ fn main() {
         port::cases(),
         wait_async::cases(),
         profiles::cases(),
+        task::cases(),
     ]);
 }
