@@ -36,3 +36,15 @@ pub extern "C" fn zx_process_self() -> zx_handle_t {
 pub extern "C" fn zx_thread_self() -> zx_handle_t {
     sys::zx_thread_self()
 }
+
+/// The host's page size (the granularity a faulting user pointer is judged at, too).
+#[no_mangle]
+pub extern "C" fn zx_system_get_page_size() -> u32 {
+    4096
+}
+
+/// The CPUs the host offers this process.
+#[no_mangle]
+pub extern "C" fn zx_system_get_num_cpus() -> u32 {
+    std::thread::available_parallelism().map_or(1, |n| n.get() as u32)
+}

@@ -4,12 +4,14 @@
 //!   under both semantics profiles, a syscall × passed/failed table and a per-profile diff.
 //! - `cargo xtask loom [--quick]`: the loom models, built with `--cfg zxsim_loom` in release mode.
 //! - `cargo xtask bench [--quick]`: the criterion benchmarks and their zxsim/baseline ratios.
+//! - `cargo xtask core-tests --fuchsia-src DIR`: Zircon's own core-tests against zxsim-capi.
 //! - `cargo xtask ci`: what `.ci/run` runs: fmt, clippy, tests, quick loom, quick bench.
 
 use clap::{Parser, Subcommand};
 
 mod bench;
 mod conformance;
+mod core_tests;
 mod loom;
 
 #[derive(Parser)]
@@ -27,6 +29,8 @@ enum Command {
     Loom(loom::Args),
     /// Run the benchmarks and print zxsim/baseline ratios.
     Bench(bench::Args),
+    /// Build and run Zircon's core-tests from a Fuchsia checkout against zxsim-capi.
+    CoreTests(core_tests::Args),
 }
 
 fn main() {
@@ -35,6 +39,7 @@ fn main() {
         Command::Conformance(args) => conformance::run(args),
         Command::Loom(args) => loom::run(args),
         Command::Bench(args) => bench::run(args),
+        Command::CoreTests(args) => core_tests::run(args),
     };
     if let Err(message) = result {
         eprintln!("xtask: {message}");

@@ -97,6 +97,10 @@ zx_status_t zx_nanosleep(zx_time_t deadline);
 zx_ticks_t zx_ticks_get(void);
 zx_ticks_t zx_ticks_per_second(void);
 
+/* System. */
+uint32_t zx_system_get_page_size(void);
+uint32_t zx_system_get_num_cpus(void);
+
 /* Not modelled by zxsim: ZX_ERR_NOT_SUPPORTED. */
 zx_status_t zx_vmo_create(uint64_t size, uint32_t options, zx_handle_t* out);
 zx_status_t zx_vmo_read(zx_handle_t handle, void* buffer, uint64_t offset, size_t buffer_size);

@@ -198,6 +198,21 @@ typedef struct zx_channel_call_etc_args {
 #define ZX_TIMER_SLACK_EARLY ((uint32_t)1u)
 #define ZX_TIMER_SLACK_LATE ((uint32_t)2u)
 
+/* VMAR mapping options (zxsim has no VMARs; the values let programs compile). */
+#define ZX_VM_PERM_READ ((zx_vm_option_t)1u << 0)
+#define ZX_VM_PERM_WRITE ((zx_vm_option_t)1u << 1)
+#define ZX_VM_PERM_EXECUTE ((zx_vm_option_t)1u << 2)
+#define ZX_VM_COMPACT ((zx_vm_option_t)1u << 3)
+#define ZX_VM_SPECIFIC ((zx_vm_option_t)1u << 4)
+#define ZX_VM_SPECIFIC_OVERWRITE ((zx_vm_option_t)1u << 5)
+#define ZX_VM_CAN_MAP_SPECIFIC ((zx_vm_option_t)1u << 6)
+#define ZX_VM_CAN_MAP_READ ((zx_vm_option_t)1u << 7)
+#define ZX_VM_CAN_MAP_WRITE ((zx_vm_option_t)1u << 8)
+#define ZX_VM_CAN_MAP_EXECUTE ((zx_vm_option_t)1u << 9)
+#define ZX_VM_MAP_RANGE ((zx_vm_option_t)1u << 10)
+#define ZX_VM_REQUIRE_NON_RESIZABLE ((zx_vm_option_t)1u << 11)
+#define ZX_VM_ALLOW_FAULTS ((zx_vm_option_t)1u << 12)
+
 /* Ports. */
 #define ZX_PORT_BIND_TO_INTERRUPT ((uint32_t)1u << 0)
 

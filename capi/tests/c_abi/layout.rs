@@ -278,6 +278,7 @@ fn constants() -> Vec<(&'static str, i128)> {
         ZX_EXCEPTION_CHANNEL_TYPE_NONE,
         ZX_CPU_SET_MAX_CPUS,
         ZX_CPU_SET_BITS_PER_WORD,
+        ZX_TASK_RETCODE_EXCEPTION_KILL,
     ];
     list.push((
         "ZX_CHANNEL_MAX_MSG_IOVEC",
@@ -308,7 +309,7 @@ const NOT_IN_HEADERS: &[(&str, &str)] = &[
 
 /// Constants from Zircon's policy and exception headers, which zxsim does not provide yet.
 fn policy_or_exception(name: &str) -> bool {
-    name.starts_with("ZX_EXCP_POLICY") || name == "ZX_TASK_RETCODE_EXCEPTION_KILL"
+    name.starts_with("ZX_EXCP_POLICY")
 }
 
 /// (C type, Rust size, [(C field, Rust offset)]).

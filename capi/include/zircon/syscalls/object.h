@@ -111,6 +111,23 @@ typedef struct zx_info_thread {
   zx_cpu_set_t cpu_affinity_mask;
 } zx_info_thread_t;
 
+/* ZX_INFO_PROCESS (zxsim has no process objects to report it for; declared so programs
+ * compile). */
+#define ZX_INFO_PROCESS ((zx_object_info_topic_t)3u)
+
+typedef struct zx_info_process {
+  int64_t return_code;
+  zx_time_t start_time;
+  uint64_t flags;
+} zx_info_process_t;
+
+/* Task return codes. */
+#define ZX_TASK_RETCODE_SYSCALL_KILL ((int64_t)-1024)
+#define ZX_TASK_RETCODE_OOM_KILL ((int64_t)-1025)
+#define ZX_TASK_RETCODE_POLICY_KILL ((int64_t)-1026)
+#define ZX_TASK_RETCODE_VDSO_KILL ((int64_t)-1027)
+#define ZX_TASK_RETCODE_EXCEPTION_KILL ((int64_t)-1028)
+
 /* Properties. */
 #define ZX_PROP_NAME ((uint32_t)3u)
 #define ZX_PROP_SOCKET_RX_THRESHOLD ((uint32_t)12u)
