@@ -32,37 +32,37 @@ __CONSTEXPR static inline int64_t zxsim_saturate_(int64_t sign, int overflowed, 
 }
 
 __CONSTEXPR static inline zx_time_t zx_time_add_duration(zx_time_t time, zx_duration_t duration) {
-  zx_time_t out;
+  zx_time_t out = 0;
   int overflowed = __builtin_add_overflow(time, duration, &out);
   return zxsim_saturate_(duration, overflowed, out);
 }
 
 __CONSTEXPR static inline zx_time_t zx_time_sub_duration(zx_time_t time, zx_duration_t duration) {
-  zx_time_t out;
+  zx_time_t out = 0;
   int overflowed = __builtin_sub_overflow(time, duration, &out);
   return zxsim_saturate_(duration == INT64_MIN ? 1 : -duration, overflowed, out);
 }
 
 __CONSTEXPR static inline zx_duration_t zx_time_sub_time(zx_time_t time1, zx_time_t time2) {
-  zx_duration_t out;
+  zx_duration_t out = 0;
   int overflowed = __builtin_sub_overflow(time1, time2, &out);
   return zxsim_saturate_(time1 < time2 ? -1 : 1, overflowed, out);
 }
 
 __CONSTEXPR static inline zx_duration_t zx_duration_add_duration(zx_duration_t a, zx_duration_t b) {
-  zx_duration_t out;
+  zx_duration_t out = 0;
   int overflowed = __builtin_add_overflow(a, b, &out);
   return zxsim_saturate_(b, overflowed, out);
 }
 
 __CONSTEXPR static inline zx_duration_t zx_duration_sub_duration(zx_duration_t a, zx_duration_t b) {
-  zx_duration_t out;
+  zx_duration_t out = 0;
   int overflowed = __builtin_sub_overflow(a, b, &out);
   return zxsim_saturate_(a < b ? -1 : 1, overflowed, out);
 }
 
 __CONSTEXPR static inline zx_duration_t zx_duration_mul_int64(zx_duration_t duration, int64_t multiplier) {
-  zx_duration_t out;
+  zx_duration_t out = 0;
   int overflowed = __builtin_mul_overflow(duration, multiplier, &out);
   return zxsim_saturate_((duration < 0) != (multiplier < 0) ? -1 : 1, overflowed, out);
 }

@@ -31,9 +31,14 @@ fn compiler(cxx: bool) -> String {
 
 /// Compiles `sources` (paths under `tests/c/` or absolute) into an executable and returns it.
 pub fn build(name: &str, sources: &[PathBuf], cxx: bool, link: bool) -> PathBuf {
+    build_with(name, sources, cxx, link, &[])
+}
+
+fn build_with(name: &str, sources: &[PathBuf], cxx: bool, link: bool, extra: &[&str]) -> PathBuf {
     let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
     let mut cmd = Command::new(compiler(cxx));
     cmd.arg(if cxx { "-std=c++17" } else { "-std=c11" })
+        .args(extra)
         .args(["-Wall", "-Wextra", "-Werror", "-g"])
         .arg("-I")
         .arg(manifest_dir().join("include"))
@@ -93,4 +98,67 @@ fn cxx_threads_test() {
         true,
     );
     run(&binary);
+}
+
+/// The core-tests harness: one passing TEST, a TEST_F, a failing test whose streamed and
+/// printf-style messages both appear, a skip, and the gtest filter.
+#[test]
+fn zxtest_harness() {
+    let core = manifest_dir().join("core-tests");
+    let harness_include = format!("-I{}", core.join("include").display());
+    let object = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("harness_main.o");
+    let status = Command::new(compiler(false))
+        .args(["-std=gnu11", "-Wall", "-Werror", "-c"])
+        .arg(format!("-I{}", manifest_dir().join("include").display()))
+        .arg(&harness_include)
+        .arg(core.join("harness/main.c"))
+        .arg("-o")
+        .arg(&object)
+        .status()
+        .expect("running the C compiler");
+    assert!(status.success(), "compiling the harness runner failed");
+    let binary = build_with(
+        "harness_test",
+        &[manifest_dir().join("tests/c/harness_test.cc"), object],
+        true,
+        true,
+        &["-std=gnu++20", &harness_include],
+    );
+    let output = Command::new(&binary)
+        .output()
+        .expect("running the harness test");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        !output.status.success(),
+        "a failing test must fail the run:\n{stdout}"
+    );
+    for expected in [
+        "[       OK ] Fixture.UsesSetUp",
+        "[       OK ] Harness.Passes",
+        "[  FAILED  ] Harness.FailsWithMessages",
+        "printf 7",
+        "streamed 42",
+        "[  SKIPPED ] Harness.Skips",
+        "skipped on purpose",
+        "5 tests ran, 1 failed, 1 skipped",
+    ] {
+        assert!(
+            stdout.contains(expected),
+            "missing {expected:?} in:\n{stdout}"
+        );
+    }
+    assert!(
+        !stdout.contains("not reached"),
+        "code after a fatal failure ran:\n{stdout}"
+    );
+    let filtered = Command::new(&binary)
+        .arg("--gtest_filter=Harness.*-*Fails*")
+        .output()
+        .expect("running the harness test");
+    let stdout = String::from_utf8_lossy(&filtered.stdout);
+    assert!(filtered.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("2 tests ran, 0 failed, 1 skipped"),
+        "{stdout}"
+    );
 }

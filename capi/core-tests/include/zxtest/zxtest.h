@@ -231,11 +231,12 @@ void RunFixture() {
   T::SetUpTestSuite();
   {
     T test;
-    test.SetUp();
+    Test* base = &test;  // SetUp/TearDown may be protected in the fixture
+    base->SetUp();
     if (!zxtest_has_fatal_failure() && !zxtest_skipped()) {
-      test.TestBody();
+      base->TestBody();
     }
-    test.TearDown();
+    base->TearDown();
   }
   T::TearDownTestSuite();
 }
@@ -259,10 +260,12 @@ void RunFixture() {
   ::zxtest::internal::Reporter(fatal, __FILE__, __LINE__, text) = ::zxtest::internal::Message()
 
 #define ZXTEST_CMP_IMPL_(fatal, cmp, op, a, b, ...)                                          \
-  if (auto&& zxtest_a_ = (a); true)                                                          \
-    if (auto&& zxtest_b_ = (b); cmp)                                                         \
-      ;                                                                                      \
-    else                                                                                     \
+  switch (0)                                                                                 \
+  case 0:                                                                                    \
+  default:                                                                                   \
+    if (auto&& zxtest_a_ = (a); false) {                                                     \
+    } else if (auto&& zxtest_b_ = (b); cmp) {                                                \
+    } else                                                                                   \
       return_if_fatal_##fatal                                                                \
       ZXTEST_REPORT_(fatal, ::zxtest::internal::Describe(op, #a, #b, zxtest_a_, zxtest_b_,   \
                                                           ZXTEST_MSG(__VA_ARGS__)))
@@ -284,11 +287,14 @@ void RunFixture() {
 #define ZXTEST_CMP_GE_(fatal, a, b, ...) \
   ZXTEST_CMP_IMPL_(fatal, !::zxtest::internal::Lt(zxtest_a_, zxtest_b_), ">=", a, b, ##__VA_ARGS__)
 
-#define ZXTEST_BOOL_(fatal, cond, text, ...)                                        \
-  if (cond)                                                                         \
-    ;                                                                               \
-  else                                                                              \
-    return_if_fatal_##fatal ZXTEST_REPORT_(fatal, std::string(text) + ". " + ZXTEST_MSG(__VA_ARGS__))
+#define ZXTEST_BOOL_(fatal, cond, text, ...)                                          \
+  switch (0)                                                                          \
+  case 0:                                                                             \
+  default:                                                                            \
+    if (cond) {                                                                       \
+    } else                                                                            \
+      return_if_fatal_##fatal ZXTEST_REPORT_(fatal, std::string(text) + ". " +        \
+                                                        ZXTEST_MSG(__VA_ARGS__))
 
 #define ZXTEST_BYTES_(fatal, a, b, n, ...)                                                     \
   ZXTEST_BOOL_(fatal, memcmp((a), (b), (n)) == 0, "Expected bytes " #a " == " #b, ##__VA_ARGS__)
