@@ -42,6 +42,9 @@ pub struct Args {
 }
 
 /// The upstream sources this command knows how to build, relative to the checkout.
+/// Headers those sources include from the checkout (printed by `--list-needed` too).
+const HEADERS: &[&str] = &["zircon/system/utest/core/needs-next.h"];
+
 const SOURCES: &[&str] = &[
     "zircon/system/utest/core/port/ports.cc",
     "zircon/system/utest/core/object-wait/wait-test.cc",
@@ -227,7 +230,7 @@ fn run_test(binary: &Path, test: &str, profile: &str, timeout: Duration) -> (Out
 
 pub fn run(args: Args) -> Result<(), String> {
     if args.list_needed {
-        for source in SOURCES {
+        for source in SOURCES.iter().chain(HEADERS) {
             println!("{source}");
         }
         return Ok(());
@@ -253,6 +256,15 @@ pub fn run(args: Args) -> Result<(), String> {
             .arg(root.join("capi/core-tests/harness/main.c"))
             .arg("-o")
             .arg(&harness),
+    )
+    .map_err(|e| format!("building the harness: {e}"))?;
+    let needs_next = out_dir.join("needs_next.o");
+    run_checked(
+        Command::new(compiler(true))
+            .args(["-std=gnu++20", "-c"])
+            .arg(root.join("capi/core-tests/harness/needs_next.cc"))
+            .arg("-o")
+            .arg(&needs_next),
     )
     .map_err(|e| format!("building the harness: {e}"))?;
     let expectations = load_expectations(&root.join("capi/core-tests/expectations.txt"))?;
@@ -282,6 +294,7 @@ pub fn run(args: Args) -> Result<(), String> {
                 .args(&includes)
                 .arg(&path)
                 .arg(&harness)
+                .args(cxx.then_some(&needs_next))
                 .arg(&lib)
                 .args(["-lpthread", "-ldl", "-lm", "-o"])
                 .arg(&binary),

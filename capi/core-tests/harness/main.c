@@ -77,10 +77,12 @@ static bool matches(const char* filter, const char* full) {
 int main(int argc, char** argv) {
   const char* filter = getenv("ZXTEST_FILTER");
   bool list = false;
+  bool run_disabled = false;
   for (int i = 1; i < argc; i++) {
     if (strncmp(argv[i], "--gtest_filter=", 15) == 0) filter = argv[i] + 15;
     else if (strcmp(argv[i], "-f") == 0 && i + 1 < argc) filter = argv[++i];
     else if (strcmp(argv[i], "--list") == 0) list = true;
+    else if (strcmp(argv[i], "--gtest_also_run_disabled_tests") == 0) run_disabled = true;
   }
   setvbuf(stdout, NULL, _IOLBF, 0);
   int ran = 0, failures = 0, skips = 0;
@@ -95,7 +97,11 @@ int main(int argc, char** argv) {
     failed = fatal = skipped = false;
     printf("[ RUN      ] %s\n", full);
     fflush(stdout);
-    tests[i].fn();
+    if (strncmp(tests[i].name, "DISABLED_", 9) == 0 && !run_disabled) {
+      zxtest_skip(__FILE__, __LINE__, "disabled test (DISABLED_ prefix)");
+    } else {
+      tests[i].fn();
+    }
     ran++;
     if (failed) {
       failures++;

@@ -17,6 +17,11 @@ constexpr T round_down(T value, T multiple) {
   return static_cast<T>(value / multiple * multiple);
 }
 
+template <typename T, size_t N>
+constexpr size_t count_of(const T (&)[N]) {
+  return N;
+}
+
 }  // namespace fbl
 
 #endif

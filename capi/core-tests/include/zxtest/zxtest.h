@@ -374,6 +374,8 @@ void RunFixture() {
 #define ASSERT_BYTES_EQ(a, b, n, ...) ZXTEST_BY_(true, a, b, n, ##__VA_ARGS__)
 #define EXPECT_BYTES_EQ(a, b, n, ...) ZXTEST_BY_(false, a, b, n, ##__VA_ARGS__)
 
+#define FAIL(...) ZXTEST_B_(true, false, "Failure", ##__VA_ARGS__)
+
 #define CURRENT_TEST_HAS_FAILURE() zxtest_has_failure()
 #define CURRENT_TEST_HAS_FATAL_FAILURE() zxtest_has_fatal_failure()
 #define CURRENT_TEST_HAS_FAILURES() zxtest_has_failure()

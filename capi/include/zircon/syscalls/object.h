@@ -86,6 +86,7 @@ typedef struct zx_info_timer {
 } zx_info_timer_t;
 
 /* Thread states (zx_info_thread_t.state). */
+typedef uint32_t zx_thread_state_t;
 #define ZX_THREAD_STATE_NEW ((uint32_t)0x0000u)
 #define ZX_THREAD_STATE_RUNNING ((uint32_t)0x0001u)
 #define ZX_THREAD_STATE_SUSPENDED ((uint32_t)0x0002u)

@@ -40,6 +40,8 @@ class duration {
   zx_duration_t value_ = 0;
 };
 
+constexpr duration operator*(int64_t n, duration d) { return d * n; }
+
 template <zx_clock_t kClockId>
 class basic_time {
  public:
@@ -99,6 +101,8 @@ class ticks {
 
 namespace clock {
 inline time get_monotonic() { return time(zx_clock_get_monotonic()); }
+// zxsim has one clock: boot time equals monotonic time (nothing suspends).
+inline time_boot get_boot() { return time_boot(zx_clock_get_monotonic()); }
 }  // namespace clock
 
 constexpr duration nsec(int64_t n) { return duration(ZX_NSEC(n)); }

@@ -131,7 +131,8 @@ class timer : public object<timer> {
   static zx_status_t create(uint32_t options, zx_clock_t clock_id, timer* result) {
     return zx_timer_create(options, clock_id, result->reset_and_get_address());
   }
-  zx_status_t set(zx::time deadline, zx::duration slack) const {
+  template <zx_clock_t kClock>
+  zx_status_t set(zx::basic_time<kClock> deadline, zx::duration slack) const {
     return zx_timer_set(value_, deadline.get(), slack.get());
   }
   zx_status_t cancel() const { return zx_timer_cancel(value_); }
