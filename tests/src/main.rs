@@ -20,6 +20,7 @@ mod socket;
 mod task;
 mod time;
 mod timer;
+mod upstream;
 mod wait_async;
 
 fn main() {
@@ -39,5 +40,6 @@ fn main() {
         wait_async::cases(),
         profiles::cases(),
         task::cases(),
+        upstream::cases(),
     ]);
 }

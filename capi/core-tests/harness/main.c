@@ -12,6 +12,8 @@ typedef struct {
   const char* suite;
   const char* name;
   zxtest_fn fn;
+  void (*fn_ctx)(void*);
+  void* ctx;
 } zxtest_entry;
 
 static zxtest_entry* tests;
@@ -24,7 +26,13 @@ void zxtest_register(const char* suite, const char* name, zxtest_fn fn) {
     tests = realloc(tests, test_capacity * sizeof(*tests));
     if (!tests) abort();
   }
-  tests[test_count++] = (zxtest_entry){suite, name, fn};
+  tests[test_count++] = (zxtest_entry){suite, name, fn, NULL, NULL};
+}
+
+void zxtest_register_ctx(const char* suite, const char* name, void (*fn)(void*), void* ctx) {
+  zxtest_register(strdup(suite), strdup(name), NULL);
+  tests[test_count - 1].fn_ctx = fn;
+  tests[test_count - 1].ctx = ctx;
 }
 
 void zxtest_fail(bool is_fatal, const char* file, int line, const char* text) {
@@ -99,6 +107,8 @@ int main(int argc, char** argv) {
     fflush(stdout);
     if (strncmp(tests[i].name, "DISABLED_", 9) == 0 && !run_disabled) {
       zxtest_skip(__FILE__, __LINE__, "disabled test (DISABLED_ prefix)");
+    } else if (tests[i].fn_ctx) {
+      tests[i].fn_ctx(tests[i].ctx);
     } else {
       tests[i].fn();
     }

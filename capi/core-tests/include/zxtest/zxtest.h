@@ -28,6 +28,8 @@ typedef void (*zxtest_fn)(void);
 
 // Registration and state, implemented by the runner.
 void zxtest_register(const char* suite, const char* name, zxtest_fn fn);
+// Registers a test run as fn(ctx); suite and name are copied.
+void zxtest_register_ctx(const char* suite, const char* name, void (*fn)(void*), void* ctx);
 void zxtest_fail(bool fatal, const char* file, int line, const char* text);
 void zxtest_skip(const char* file, int line, const char* text);
 bool zxtest_has_failure(void);
@@ -103,10 +105,13 @@ const char* zxtest_format_none(void);
 #else
 // -------------------------------------------------------------------------------------- C++ --
 #include <cstdint>
+#include <functional>
 #include <sstream>
 #include <string>
+#include <tuple>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 namespace zxtest {
 
@@ -119,6 +124,55 @@ class Test {
   static void SetUpTestSuite() {}
   static void TearDownTestSuite() {}
 };
+
+namespace internal {
+template <typename P>
+const P*& CurrentParam() {
+  static thread_local const P* param = nullptr;
+  return param;
+}
+}  // namespace internal
+
+// Value-parameterized fixtures: TEST_P + INSTANTIATE_TEST_SUITE_P.
+template <typename P>
+class TestWithParam : public Test {
+ public:
+  using ParamType = P;
+  static const P& GetParam() { return *internal::CurrentParam<P>(); }
+};
+
+template <typename... T>
+auto Values(T... values) {
+  using V = std::common_type_t<T...>;
+  return std::vector<V>{static_cast<V>(values)...};
+}
+
+inline std::vector<bool> Bool() { return {false, true}; }
+
+template <typename A, typename B>
+std::vector<std::tuple<A, B>> Combine(const std::vector<A>& a, const std::vector<B>& b) {
+  std::vector<std::tuple<A, B>> out;
+  for (const auto& x : a) {
+    for (const auto& y : b) {
+      out.emplace_back(x, y);
+    }
+  }
+  return out;
+}
+
+template <typename A, typename B, typename C>
+std::vector<std::tuple<A, B, C>> Combine(const std::vector<A>& a, const std::vector<B>& b,
+                                         const std::vector<C>& c) {
+  std::vector<std::tuple<A, B, C>> out;
+  for (const auto& x : a) {
+    for (const auto& y : b) {
+      for (const auto& z : c) {
+        out.emplace_back(x, y, z);
+      }
+    }
+  }
+  return out;
+}
 
 namespace internal {
 
@@ -226,6 +280,50 @@ struct Registrar {
   Registrar(const char* suite, const char* name, zxtest_fn fn) { zxtest_register(suite, name, fn); }
 };
 
+// The TEST_P bodies of fixture F, instantiated by INSTANTIATE_TEST_SUITE_P.
+template <typename F>
+struct ParamPatterns {
+  static std::vector<std::pair<const char*, void (*)()>>& Get() {
+    static std::vector<std::pair<const char*, void (*)()>> patterns;
+    return patterns;
+  }
+};
+
+template <typename F>
+struct PatternRegistrar {
+  PatternRegistrar(const char* name, void (*run)()) {
+    ParamPatterns<F>::Get().emplace_back(name, run);
+  }
+};
+
+template <typename F>
+struct ParamCase {
+  typename F::ParamType param;
+  void (*run)();
+};
+
+template <typename F>
+void RunParamCase(void* ctx) {
+  auto* c = static_cast<ParamCase<F>*>(ctx);
+  CurrentParam<typename F::ParamType>() = &c->param;
+  c->run();
+}
+
+template <typename F>
+struct Instantiator {
+  Instantiator(const char* prefix, const char* fixture,
+               std::vector<typename F::ParamType> params) {
+    std::string suite = std::string(prefix) + "/" + fixture;
+    for (const auto& [name, run] : ParamPatterns<F>::Get()) {
+      for (size_t i = 0; i < params.size(); i++) {
+        std::string full = std::string(name) + "/" + std::to_string(i);
+        auto* c = new ParamCase<F>{params[i], run};
+        zxtest_register_ctx(suite.c_str(), full.c_str(), &RunParamCase<F>, c);
+      }
+    }
+  }
+};
+
 template <typename T>
 void RunFixture() {
   T::SetUpTestSuite();
@@ -254,6 +352,19 @@ void RunFixture() {
   void suite##_##name##_Test::TestBody()
 
 #define TEST(suite, name) ZXTEST_TEST_(suite, name, ::zxtest::Test)
+
+#define TEST_P(fixture, name)                                                                 \
+  class fixture##_##name##_Test : public fixture {                                            \
+   public:                                                                                    \
+    void TestBody() override;                                                                 \
+  };                                                                                          \
+  static ::zxtest::internal::PatternRegistrar<fixture> zxtest_pattern_##fixture##_##name(     \
+      #name, &::zxtest::internal::RunFixture<fixture##_##name##_Test>);                       \
+  void fixture##_##name##_Test::TestBody()
+
+#define INSTANTIATE_TEST_SUITE_P(prefix, fixture, generator, ...)                  \
+  static ::zxtest::internal::Instantiator<fixture> zxtest_instantiate_##prefix##_##fixture( \
+      #prefix, #fixture, generator)
 #define TEST_F(fixture, name) ZXTEST_TEST_(fixture, name, fixture)
 
 #define ZXTEST_REPORT_(fatal, text)                                                \

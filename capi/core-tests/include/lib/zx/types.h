@@ -174,6 +174,12 @@ class vmar : public object<vmar> {
     if (child_addr) *child_addr = addr;
     return status;
   }
+  zx_status_t protect(zx_vm_option_t options, uintptr_t address, size_t len) const {
+    (void)options;
+    (void)address;
+    (void)len;
+    return ZX_ERR_NOT_SUPPORTED;
+  }
   zx_status_t destroy() const { return ZX_ERR_NOT_SUPPORTED; }
 };
 
