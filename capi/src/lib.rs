@@ -3,8 +3,8 @@
 //! of `include/zxsim/zxsim.h`. Link `libzxsim_capi.a` (or `.so`) into a C or C++ program.
 //!
 //! What this layer owns is the copy-in/copy-out Zircon's kernel does at the syscall boundary:
-//! - a pointer into the first page (NULL included) behaves as an unmapped user address: Zircon's
-//!   copy faults and the call answers `ZX_ERR_INVALID_ARGS`, at the point of the call where
+//! - a pointer into the first page (NULL included), or one reaching into the kernel half of the
+//!   address space, behaves as an unmapped user address: Zircon's copy faults and the call answers `ZX_ERR_INVALID_ARGS`, at the point of the call where
 //!   Zircon would copy (so earlier checks — options, the handle, size limits — win);
 //! - pointers need no alignment (Zircon copies bytes): every struct and array is read and
 //!   written with unaligned accesses, never through a Rust reference;
@@ -12,7 +12,7 @@
 //!   effect, and whatever the call produced (handles, a dequeued packet) is destroyed, as
 //!   Zircon's failed copy-out does.
 //!
-//! Other invalid addresses (a wild pointer outside the first page, a count larger than the
+//! Other invalid addresses (a wild pointer into unmapped user memory, a count larger than the
 //! array) cannot be detected by a userspace library; as in any C library they are the caller's
 //! undefined behaviour.
 //!

@@ -84,6 +84,13 @@ not_supported! {
     zx_task_kill(handle: zx_handle_t);
     zx_task_suspend(handle: zx_handle_t, token: *mut zx_handle_t);
     zx_object_get_child(handle: zx_handle_t, koid: u64, rights: zx_rights_t, out: *mut zx_handle_t);
+    zx_job_set_policy(
+        handle: zx_handle_t,
+        options: u32,
+        topic: u32,
+        policy: *const c_void,
+        policy_size: u32
+    );
 }
 
 /// No job object exists: `ZX_HANDLE_INVALID`.

@@ -1,4 +1,5 @@
-//! User-pointer access: the one place raw C pointers are read and written.
+//! User-pointer access: the one place raw C pointers are read and written. A pointer "faults"
+//! when Zircon's copy through it would: in the null page or outside the user address range.
 //!
 //! Invariant: nothing here forms a Rust reference to caller memory except byte slices (which
 //! need no alignment); structs and arrays go through unaligned reads and writes.
@@ -11,10 +12,23 @@ use zxsim_syscalls::sys::{zx_handle_t, zx_status_t, ZX_ERR_INVALID_ARGS};
 
 /// Addresses below this never map (the null page): a copy from or to them faults.
 const FIRST_MAPPED_ADDRESS: usize = 4096;
+/// The end of the user half of the address space (47-bit user addresses on x86-64 and arm64
+/// Linux and macOS): an address at or above it is the kernel's, and a copy faults.
+const USER_ADDRESS_END: usize = 1 << 47;
 
-/// Whether a copy through `p` would fault (NULL or the null page).
+/// Whether a copy of one `T` through `p` would fault (NULL, the null page, a kernel address).
 pub fn faults<T>(p: *const T) -> bool {
-    (p as usize) < FIRST_MAPPED_ADDRESS
+    faults_range(p.cast::<u8>(), std::mem::size_of::<T>().max(1))
+}
+
+/// Whether a copy of `len` (≥ 1) bytes at `p` would fault: it starts in the null page, or
+/// reaches past the user half of the address space.
+pub fn faults_range(p: *const u8, len: usize) -> bool {
+    let start = p as usize;
+    start < FIRST_MAPPED_ADDRESS
+        || start
+            .checked_add(len)
+            .is_none_or(|end| end > USER_ADDRESS_END)
 }
 
 /// Copies `count` elements in, or `Err(INVALID_ARGS)` if the copy would fault.
@@ -25,7 +39,8 @@ pub unsafe fn read_array<T: Copy>(p: *const T, count: usize) -> Result<Vec<T>, z
     if count == 0 {
         return Ok(Vec::new());
     }
-    if faults(p) || count > isize::MAX as usize / std::mem::size_of::<T>().max(1) {
+    let size = std::mem::size_of::<T>().max(1);
+    if count > isize::MAX as usize / size || faults_range(p.cast::<u8>(), count * size) {
         return Err(ZX_ERR_INVALID_ARGS);
     }
     let mut out = Vec::with_capacity(count);
@@ -70,7 +85,7 @@ pub unsafe fn write_array<T: Copy>(p: *mut T, values: &[T]) -> bool {
     if values.is_empty() {
         return true;
     }
-    if faults(p) {
+    if faults_range(p.cast::<u8>(), std::mem::size_of_val(values)) {
         return false;
     }
     for (i, value) in values.iter().enumerate() {
@@ -88,7 +103,7 @@ pub unsafe fn bytes<'a>(p: *const c_void, len: usize) -> Result<&'a [u8], zx_sta
     if len == 0 {
         return Ok(&[]);
     }
-    if faults(p) || len > isize::MAX as usize {
+    if len > isize::MAX as usize || faults_range(p.cast::<u8>(), len) {
         return Err(ZX_ERR_INVALID_ARGS);
     }
     // SAFETY: `len` readable bytes at `p` (caller contract); bytes have alignment 1.
@@ -103,7 +118,7 @@ pub unsafe fn bytes_mut<'a>(p: *mut c_void, len: usize) -> Option<&'a mut [u8]> 
     if len == 0 {
         return Some(&mut []);
     }
-    if faults(p) || len > isize::MAX as usize {
+    if len > isize::MAX as usize || faults_range(p.cast::<u8>(), len) {
         return None;
     }
     // SAFETY: `len` writable bytes at `p`, unaliased during the call (caller contract).

@@ -124,6 +124,8 @@ zx_status_t zx_thread_create(zx_handle_t process, const char* name, size_t name_
                              uint32_t options, zx_handle_t* out);
 zx_status_t zx_thread_start(zx_handle_t handle, zx_vaddr_t thread_entry, zx_vaddr_t stack,
                             uintptr_t arg1, uintptr_t arg2);
+zx_status_t zx_job_set_policy(zx_handle_t handle, uint32_t options, uint32_t topic,
+                              const void* policy, uint32_t policy_size);
 zx_status_t zx_task_kill(zx_handle_t handle);
 zx_status_t zx_task_suspend(zx_handle_t handle, zx_handle_t* token);
 

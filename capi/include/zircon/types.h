@@ -25,6 +25,7 @@ typedef size_t zx_vaddr_size_t;
 typedef uint32_t zx_vm_option_t;
 typedef uint32_t zx_handle_op_t;
 typedef uint32_t zx_object_info_topic_t;
+typedef uint32_t zx_txid_t;
 
 #define ZX_HANDLE_INVALID ((zx_handle_t)0)
 #define ZX_HANDLE_FIXED_BITS_MASK ((zx_handle_t)0x3)
@@ -135,6 +136,7 @@ typedef struct zx_wait_item {
 #define ZX_CHANNEL_MAX_MSG_BYTES ((uint32_t)65536u)
 #define ZX_CHANNEL_MAX_MSG_HANDLES ((uint32_t)64u)
 #define ZX_CHANNEL_MAX_MSG_IOVEC ((uint32_t)8192u)
+#define ZX_CHANNEL_MAX_MSG_IOVECS ZX_CHANNEL_MAX_MSG_IOVEC
 
 #define ZX_HANDLE_OP_MOVE ((zx_handle_op_t)0u)
 #define ZX_HANDLE_OP_DUPLICATE ((zx_handle_op_t)1u)

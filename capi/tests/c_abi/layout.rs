@@ -299,13 +299,7 @@ fn constants() -> Vec<(&'static str, i128)> {
 }
 
 /// `sys` constants deliberately absent from the headers, each with its reason.
-const NOT_IN_HEADERS: &[(&str, &str)] = &[
-    (
-        "ZX_CHANNEL_MAX_MSG_IOVECS",
-        "zxsim's Rust spelling; the header has Zircon's ZX_CHANNEL_MAX_MSG_IOVEC",
-    ),
-    ("ZX_INSTANT", "not a constant name"),
-];
+const NOT_IN_HEADERS: &[(&str, &str)] = &[];
 
 /// Constants from Zircon's policy and exception headers, which zxsim does not provide yet.
 fn policy_or_exception(name: &str) -> bool {

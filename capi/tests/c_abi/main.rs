@@ -166,10 +166,18 @@ fn zxtest_harness() {
 /// The program shown in docs/c-abi.md builds and runs as documented.
 #[test]
 fn documented_example() {
-    let binary = build("hello", &[manifest_dir().join("examples/hello.c")], false, true);
+    let binary = build(
+        "hello",
+        &[manifest_dir().join("examples/hello.c")],
+        false,
+        true,
+    );
     let output = Command::new(&binary).output().expect("running the example");
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "{stdout}");
     assert!(stdout.contains("port_wait: ZX_OK, key 7"), "{stdout}");
-    assert!(stdout.contains("channel_read: ZX_OK, \"hello\" + 1 handle"), "{stdout}");
+    assert!(
+        stdout.contains("channel_read: ZX_OK, \"hello\" + 1 handle"),
+        "{stdout}"
+    );
 }

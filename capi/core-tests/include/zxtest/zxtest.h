@@ -115,6 +115,16 @@ const char* zxtest_format_none(void);
 
 namespace zxtest {
 
+// The seed tests may use for pseudo-random inputs (fixed, so runs are reproducible).
+class Runner {
+ public:
+  static Runner* GetInstance() {
+    static Runner runner;
+    return &runner;
+  }
+  unsigned int random_seed() const { return 42; }
+};
+
 class Test {
  public:
   virtual ~Test() = default;

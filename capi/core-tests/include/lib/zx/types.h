@@ -190,10 +190,19 @@ class job : public object<job> {
   static zx_status_t create(const job& parent, uint32_t options, job* result) {
     return zx_job_create(parent.get(), options, result->reset_and_get_address());
   }
+  zx_status_t set_policy(uint32_t options, uint32_t topic, const void* policy,
+                         uint32_t count) const {
+    return zx_job_set_policy(value_, options, topic, policy, count);
+  }
   zx_status_t kill() const { return zx_task_kill(value_); }
 };
 
 class thread;
+
+class suspend_token : public object<suspend_token> {
+ public:
+  using object<suspend_token>::object;
+};
 
 class process : public object<process> {
  public:
@@ -208,6 +217,9 @@ class process : public object<process> {
     return status;
   }
   zx_status_t kill() const { return zx_task_kill(value_); }
+  zx_status_t suspend(suspend_token* result) const {
+    return zx_task_suspend(value_, result->reset_and_get_address());
+  }
 };
 
 class thread : public object<thread> {
@@ -222,11 +234,9 @@ class thread : public object<thread> {
     return zx_thread_start(value_, entry, stack, arg1, arg2);
   }
   zx_status_t kill() const { return zx_task_kill(value_); }
-};
-
-class suspend_token : public object<suspend_token> {
- public:
-  using object<suspend_token>::object;
+  zx_status_t suspend(suspend_token* result) const {
+    return zx_task_suspend(value_, result->reset_and_get_address());
+  }
 };
 
 using unowned_event = unowned<event>;
