@@ -279,6 +279,7 @@ fn constants() -> Vec<(&'static str, i128)> {
         ZX_CPU_SET_MAX_CPUS,
         ZX_CPU_SET_BITS_PER_WORD,
         ZX_TASK_RETCODE_EXCEPTION_KILL,
+        ZX_CHANNEL_MAX_MSG_IOVECS,
     ];
     list.push((
         "ZX_CHANNEL_MAX_MSG_IOVEC",
