@@ -206,6 +206,14 @@ static void test_channels(void) {
   zx_handle_t doomed = make_event();
   CHECK_EQ(zx_channel_write(a, 0, BAD_PTR(void), 4, &doomed, 1), ZX_ERR_INVALID_ARGS);
   CHECK_EQ(zx_handle_check_valid(doomed), ZX_ERR_NOT_FOUND);
+  /* A kernel-half address faults too; the received handle is closed, not leaked. */
+  zx_handle_t carried = make_event();
+  CHECK_OK(zx_channel_write(a, 0, "k", 1, &carried, 1));
+  size_t handles_before_fault = zxsim_kernel_live_handles(kernel);
+  CHECK_EQ(zx_channel_read(b, 0, buf, (zx_handle_t*)(uintptr_t)0xfffffffffffffff0ull, sizeof(buf),
+                           1, NULL, NULL),
+           ZX_ERR_INVALID_ARGS);
+  CHECK_EQ(zxsim_kernel_live_handles(kernel), handles_before_fault - 1);
   /* The empty message needs no buffers at all. */
   CHECK_OK(zx_channel_write(a, 0, NULL, 0, NULL, 0));
   CHECK_OK(zx_channel_read(b, 0, NULL, NULL, 0, 0, &nb, &nh));
