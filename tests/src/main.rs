@@ -20,7 +20,6 @@ mod socket;
 mod task;
 mod time;
 mod timer;
-mod upstream;
 mod wait_async;
 
 fn main() {
@@ -40,6 +39,5 @@ fn main() {
         wait_async::cases(),
         profiles::cases(),
         task::cases(),
-        upstream::cases(),
     ]);
 }

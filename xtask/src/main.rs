@@ -4,8 +4,10 @@
 //!   under both semantics profiles, a syscall × passed/failed table and a per-profile diff.
 //! - `cargo xtask loom [--quick]`: the loom models, built with `--cfg zxsim_loom` in release mode.
 //! - `cargo xtask bench [--quick]`: the criterion benchmarks and their zxsim/baseline ratios.
-//! - `cargo xtask core-tests --fuchsia-src DIR`: Zircon's own core-tests against zxsim-capi.
-//! - `cargo xtask ci`: what `.ci/run` runs: fmt, clippy, tests, quick loom, quick bench.
+//! - `cargo xtask mutants [--file F] [--in-diff BASE]`: mutation testing of the kernel's rules
+//!   (cargo-mutants, not in CI).
+//! - `cargo xtask core-tests --fuchsia-src DIR`: Zircon's own core-tests against zxsim-capi
+//!   (needs a Fuchsia checkout, not in CI).
 
 use clap::{Parser, Subcommand};
 
@@ -13,6 +15,7 @@ mod bench;
 mod conformance;
 mod core_tests;
 mod loom;
+mod mutants;
 
 #[derive(Parser)]
 #[command(name = "cargo xtask", about = "zxsim's project tasks")]
@@ -29,6 +32,8 @@ enum Command {
     Loom(loom::Args),
     /// Run the benchmarks and print zxsim/baseline ratios.
     Bench(bench::Args),
+    /// Mutation-test the kernel's rules (needs cargo-mutants).
+    Mutants(mutants::Args),
     /// Build and run Zircon's core-tests from a Fuchsia checkout against zxsim-capi.
     CoreTests(core_tests::Args),
 }
@@ -39,6 +44,7 @@ fn main() {
         Command::Conformance(args) => conformance::run(args),
         Command::Loom(args) => loom::run(args),
         Command::Bench(args) => bench::run(args),
+        Command::Mutants(args) => mutants::run(args),
         Command::CoreTests(args) => core_tests::run(args),
     };
     if let Err(message) = result {

@@ -69,13 +69,10 @@ pub fn zx_socket_read(
             return Err(Status::INVALID_ARGS);
         }
         let (object, _) = process.get_object::<Socket>(handle, Rights::READ)?;
-        // A zero-byte read only reports whether data is there: it never consumes (a datagram
-        // would otherwise be dropped whole).
-        let peek = options & SOCKET_PEEK != 0 || buffer.is_empty();
         let read = object
             .downcast::<Socket>()
             .expect("typed lookup")
-            .read(buffer, peek)?;
+            .read(buffer, options & SOCKET_PEEK != 0)?;
         if let Some(actual) = actual {
             *actual = read;
         }
