@@ -1,5 +1,7 @@
-//! Minimal reproductions of kernel defects the fuzzer found. Each is `#[ignore]`d until the
-//! kernel is fixed (the fix belongs to the kernel's rule files, not to the fuzzer); run them with
+//! Stress reproductions of two kernel races the fuzzer found — a timer set racing its last close,
+//! and a socket write racing its own endpoint's close — both fixed (and model-checked in
+//! `loom-tests/tests/close_races.rs`). Each runs for its whole time budget when the kernel is
+//! right, so they are `#[ignore]`d in the plain test run; run them with
 //! `cargo test --release -p zxsim-fuzz --test kernel_defects -- --ignored`.
 
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
@@ -109,7 +111,7 @@ fn socket_read(b: zx_handle_t) -> zx_status_t {
 /// --processes 1 --calls 20000000 --share 80` (seed 583: "zx_socket_read: read 1 byte(s) from
 /// koid … after a read on it answered PEER_CLOSED").
 #[test]
-#[ignore = "kernel defect: socket data reaches a peer after it observed PEER_CLOSED"]
+#[ignore = "stress reproduction (runs its 20 s budget when the kernel is right): socket data must not reach a peer after it observed PEER_CLOSED"]
 fn socket_write_racing_its_close_reaches_a_peer_after_peer_closed() {
     let broken = data_after_peer_closed(
         socket_pair,
@@ -163,7 +165,7 @@ impl Drop for Noise {
 /// reports "object(s) alive without a handle"; with seed 585 the object went away a minute later,
 /// the deadline the fuzzer sets).
 #[test]
-#[ignore = "kernel defect: a timer set racing its last close stays armed with no handle"]
+#[ignore = "stress reproduction (runs its 30 s budget when the kernel is right): a timer set racing its last close must not stay armed with no handle"]
 fn timer_set_racing_its_last_close_stays_armed_without_a_handle() {
     let kernel = Kernel::new(Config::default());
     let process = kernel.create_process();

@@ -23,8 +23,8 @@ use std::fmt;
 use crate::handle::HandleId;
 use crate::kernel::{KernelShared, Profile};
 use crate::objects::{
-    channel::Channel, event::Event, eventpair::EventPair, fifo::Fifo, port::Port, socket::Socket,
-    timer::Timer,
+    channel::Channel, event::Event, eventpair::EventPair, fifo::Fifo, port::Port,
+    process::ProcessObject, socket::Socket, thread::Thread, timer::Timer,
 };
 use crate::signal::SignalState;
 use crate::status::Status;
@@ -52,7 +52,8 @@ pub trait ObjectType: Sized + Send + Sync + 'static {
         Err(Status::NOT_SUPPORTED)
     }
 
-    /// The koid of the peer (kept after the peer dies), or 0.
+    /// The koid `ZX_INFO_HANDLE_BASIC` reports as related: the peer's (kept after the peer
+    /// dies), a thread's process, or 0.
     fn peer_koid(&self) -> Koid {
         0
     }
@@ -111,7 +112,9 @@ object_types! {
     EventPair(EventPair),
     Fifo(Fifo),
     Port(Port),
+    Process(ProcessObject),
     Socket(Socket),
+    Thread(Thread),
     Timer(Timer),
 }
 

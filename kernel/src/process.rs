@@ -44,6 +44,8 @@ pub struct Process {
     kernel: Kernel,
     handles: HandleTable,
     exceptions: Mutex<Vec<PolicyException>>,
+    /// The handle `zx_process_self()` answers, made on first request.
+    self_handle: Mutex<Option<HandleValue>>,
 }
 
 impl Process {
@@ -55,6 +57,7 @@ impl Process {
             kernel,
             handles: HandleTable::new(secret),
             exceptions: Mutex::new(Vec::new()),
+            self_handle: Mutex::new(None),
         })
     }
 
@@ -133,6 +136,24 @@ impl Process {
             }
             Ok((handle.object().clone(), handle.rights()))
         })?
+    }
+
+    /// `zx_process_self()`: this process's handle to its own process object (same koid), made
+    /// with the default process rights on first request and the same value afterwards.
+    pub fn self_handle(&self) -> Result<HandleValue, Status> {
+        let mut slot = self.self_handle.lock();
+        if let Some(value) = *slot {
+            return Ok(value);
+        }
+        let object = self
+            .kernel
+            .new_object_with_koid(self.koid, crate::objects::process::ProcessObject::new());
+        let value = self.add_handle(Handle::new(
+            object,
+            <crate::objects::process::ProcessObject as ObjectType>::DEFAULT_RIGHTS,
+        )?);
+        *slot = Some(value);
+        Ok(value)
     }
 
     /// Records a policy exception (Zircon would deliver it to the process's exception channel).

@@ -12,6 +12,10 @@
 use crate::handle::HandleValue;
 use crate::kernel::Kernel;
 use crate::object::Object;
+use crate::objects::thread::{
+    Blocked, THREAD_STATE_BLOCKED_SLEEPING, THREAD_STATE_BLOCKED_WAIT_MANY,
+    THREAD_STATE_BLOCKED_WAIT_ONE,
+};
 use crate::process::Process;
 use crate::signal::{Observer, ObserverKey};
 use crate::status::Status;
@@ -71,8 +75,10 @@ impl SyncWaiter {
         self.condvar.notify_all();
     }
 
-    /// Blocks until an outcome is set or the kernel clock reaches `deadline`.
-    fn block(self: &Arc<Self>, kernel: &Kernel, deadline: Time) {
+    /// Blocks until an outcome is set or the kernel clock reaches `deadline`; the calling
+    /// thread reports `state` (a `THREAD_STATE_BLOCKED_*`) meanwhile.
+    fn block(self: &Arc<Self>, kernel: &Kernel, deadline: Time, state: u32) {
+        let _blocked = Blocked::enter(state);
         let clock = kernel.clock();
         let finite = deadline != crate::types::TIME_INFINITE;
         if crate::sync::spin_until(
@@ -192,7 +198,7 @@ pub fn wait_one(
         waitfor: signals,
         pending: Signals::NONE,
     }];
-    match wait_many(process, &mut items, deadline) {
+    match wait_items(process, &mut items, deadline, THREAD_STATE_BLOCKED_WAIT_ONE) {
         Ok(()) => (Status::OK, items[0].pending),
         Err(status @ (Status::TIMED_OUT | Status::CANCELED)) => (status, items[0].pending),
         Err(status) => (status, Signals::NONE),
@@ -202,6 +208,17 @@ pub fn wait_one(
 /// `zx_object_wait_many` once the item count is validated (1..=64). Fills every item's
 /// `pending` on `OK`, `TIMED_OUT` and `CANCELED`.
 pub fn wait_many(process: &Process, items: &mut [WaitItem], deadline: Time) -> Result<(), Status> {
+    wait_items(process, items, deadline, THREAD_STATE_BLOCKED_WAIT_MANY)
+}
+
+/// The wait behind both `wait_one` and `wait_many`; `state` is what the thread reports while
+/// it blocks.
+fn wait_items(
+    process: &Process,
+    items: &mut [WaitItem],
+    deadline: Time,
+    state: u32,
+) -> Result<(), Status> {
     let waiter = SyncWaiter::new();
     let mut registrations = Vec::with_capacity(items.len());
     for (index, item) in items.iter().enumerate() {
@@ -215,7 +232,7 @@ pub fn wait_many(process: &Process, items: &mut [WaitItem], deadline: Time) -> R
     }
     let settled_early = waiter.outcome.lock().is_some();
     if !settled_early {
-        waiter.block(process.kernel(), deadline);
+        waiter.block(process.kernel(), deadline, state);
     }
     // Detach first, then read the outcome: nothing can settle the waiter after this point.
     let objects: Vec<Arc<Object>> = registrations.iter().map(|r| r.object.clone()).collect();
@@ -242,5 +259,5 @@ pub fn wait_many(process: &Process, items: &mut [WaitItem], deadline: Time) -> R
 /// Blocks until the kernel clock reaches `deadline` (`zx_nanosleep`, and `zx_object_wait_many`
 /// with no items).
 pub fn sleep_until(kernel: &Kernel, deadline: Time) {
-    SyncWaiter::new().block(kernel, deadline);
+    SyncWaiter::new().block(kernel, deadline, THREAD_STATE_BLOCKED_SLEEPING);
 }

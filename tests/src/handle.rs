@@ -1,5 +1,5 @@
 //! Conformance cases for the handle syscalls: `zx_handle_close`, `zx_handle_close_many`,
-//! `zx_handle_duplicate`, `zx_handle_replace` (spec §3, §12.1, §12.2 item 7, §15 item 10).
+//! `zx_handle_duplicate`, `zx_handle_replace`, `zx_handle_check_valid` (spec §3, §12.1, §12.2 item 7, §15 item 10).
 //!
 //! Also home of [`util`], the small helpers the foundation-syscall modules share.
 
@@ -14,6 +14,7 @@ pub fn cases() -> Vec<Case> {
         close_many::cases(),
         duplicate::cases(),
         replace::cases(),
+        check_valid::cases(),
     ]
     .into_iter()
     .flatten()
@@ -759,6 +760,90 @@ mod replace {
             close(e);
             small.assert_clean();
         }
+        ctx.assert_clean();
+    }
+}
+
+/// Zircon's answers follow its vDSO's `zx_handle_check_valid` and the upstream core-test
+/// `ChannelWriteTest.MoveHandlesWithRightsCheckFailure` (channel/channel.cc), which expects
+/// `NOT_FOUND` for handles a failed write consumed.
+mod check_valid {
+    use super::*;
+
+    cases![
+        "zx_handle_check_valid";
+        (open_handle_is_ok, "§3: an open handle of the caller's process ⇒ ZX_OK (any rights)", Both),
+        (invalid_value_is_invalid_args, "§3: ZX_HANDLE_INVALID ⇒ ZX_ERR_INVALID_ARGS", Both),
+        (missing_fixed_bits_is_out_of_range, "§2.1/§3: a value without both fixed bits ⇒ ZX_ERR_OUT_OF_RANGE", Both),
+        (closed_or_unknown_is_not_found, "§3: a closed or never-issued value ⇒ ZX_ERR_NOT_FOUND (upstream ChannelWriteTest.MoveHandlesWithRightsCheckFailure)", Both),
+        (other_process_handle_is_not_found, "§2.1/§3: a value valid only in another process ⇒ ZX_ERR_NOT_FOUND", Both),
+    ];
+
+    fn open_handle_is_ok(ctx: &mut Ctx) {
+        let e = event();
+        let none = dup(e, ZX_RIGHT_NONE);
+        assert_eq!(zx_handle_check_valid(e), ZX_OK);
+        assert_eq!(zx_handle_check_valid(none), ZX_OK);
+        close(none);
+        close(e);
+        ctx.assert_clean();
+    }
+
+    fn invalid_value_is_invalid_args(ctx: &mut Ctx) {
+        assert_eq!(
+            zx_handle_check_valid(ZX_HANDLE_INVALID),
+            ZX_ERR_INVALID_ARGS
+        );
+        ctx.assert_clean();
+    }
+
+    fn missing_fixed_bits_is_out_of_range(ctx: &mut Ctx) {
+        let e = event();
+        assert_eq!(zx_handle_check_valid(e & !1), ZX_ERR_OUT_OF_RANGE);
+        assert_eq!(zx_handle_check_valid(e & !2), ZX_ERR_OUT_OF_RANGE);
+        assert_eq!(zx_handle_check_valid(0x1000), ZX_ERR_OUT_OF_RANGE);
+        assert!(is_valid(e), "checking a malformed value touches nothing");
+        close(e);
+        ctx.assert_clean();
+    }
+
+    fn closed_or_unknown_is_not_found(ctx: &mut Ctx) {
+        let e = event();
+        close(e);
+        assert_eq!(zx_handle_check_valid(e), ZX_ERR_NOT_FOUND);
+        assert_eq!(zx_handle_check_valid(0xFFFF_FFFF), ZX_ERR_NOT_FOUND);
+        // A write that fails on a handle without TRANSFER still consumes every listed handle.
+        let (mut c0, mut c1) = (0, 0);
+        assert_eq!(zx_channel_create(0, &mut c0, &mut c1), ZX_OK);
+        let movable = event();
+        let pinned = dup(movable, ZX_DEFAULT_EVENT_RIGHTS & !ZX_RIGHT_TRANSFER);
+        assert_eq!(
+            zx_channel_write(c0, 0, &[1, 2, 3, 4], &[movable, pinned]),
+            ZX_ERR_ACCESS_DENIED
+        );
+        assert_eq!(zx_handle_check_valid(movable), ZX_ERR_NOT_FOUND);
+        assert_eq!(zx_handle_check_valid(pinned), ZX_ERR_NOT_FOUND);
+        close(c0);
+        close(c1);
+        ctx.assert_clean();
+    }
+
+    fn other_process_handle_is_not_found(ctx: &mut Ctx) {
+        let other = ctx.other_process();
+        let foreign = {
+            let _bound = other.bind();
+            event()
+        };
+        let mine = event();
+        if mine != foreign {
+            assert_eq!(zx_handle_check_valid(foreign), ZX_ERR_NOT_FOUND);
+        }
+        {
+            let _bound = other.bind();
+            assert_eq!(zx_handle_check_valid(foreign), ZX_OK);
+            close(foreign);
+        }
+        close(mine);
         ctx.assert_clean();
     }
 }

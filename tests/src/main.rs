@@ -18,6 +18,7 @@ mod object_wait;
 mod port;
 mod profiles;
 mod socket;
+mod task;
 mod time;
 mod timer;
 mod wait_async;
@@ -39,5 +40,6 @@ fn main() {
         wait_async::cases(),
         profiles::cases(),
         leak_report::cases(),
+        task::cases(),
     ]);
 }

@@ -1,6 +1,6 @@
 //! `cargo xtask bench [--quick] [--bench TARGET]... [--filter F] [--markdown FILE] [-- FLAGS]`:
-//! runs the criterion benchmarks of `zxsim-syscalls` (`cargo bench -p zxsim-syscalls --bench
-//! '*'`), reads criterion's estimates (the median, saved as the criterion baseline `xtask`:
+//! runs the criterion benchmarks of `zxsim-syscalls` and `zxsim-capi` (`cargo bench -p
+//! zxsim-syscalls -p zxsim-capi --bench '*'`), reads criterion's estimates (the median, saved as the criterion baseline `xtask`:
 //! `target/criterion/<group>/<bench>/xtask/estimates.json`; each benchmark is found by the
 //! `full_id` of its `new/benchmark.json`) and prints, for each benchmark, zxsim's time, its
 //! baseline's time measured in the same run, the ratio and the target from
@@ -155,6 +155,12 @@ fn comparisons() -> Vec<Comparison> {
             target: (what == "throughput").then_some(1.25),
         });
     }
+    rows.push(Comparison {
+        bench: "CAbi/EventSignal".into(),
+        baseline: "CAbi/baseline/sys EventSignal".into(),
+        baseline_label: "the Rust sys call",
+        target: Some(1.1),
+    });
     rows
 }
 
@@ -167,7 +173,7 @@ pub fn run(args: Args) -> Result<(), String> {
     let mut bench = Command::new(&cargo);
     bench
         .current_dir(&root)
-        .args(["bench", "-p", "zxsim-syscalls"]);
+        .args(["bench", "-p", "zxsim-syscalls", "-p", "zxsim-capi"]);
     if args.benches.is_empty() {
         bench.args(["--bench", "*"]);
     }

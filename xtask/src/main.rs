@@ -8,12 +8,15 @@
 //!   (cargo-mutants, not in CI).
 //! - `cargo xtask fuzz [--seed S] [--calls N] [--threads T] [--processes P] [--profile P]
 //!   [--quick]`: random syscalls checked against the spec (release build of `zxsim-fuzz`).
+//! - `cargo xtask core-tests --fuchsia-src DIR`: Zircon's own core-tests against zxsim-capi
+//!   (needs a Fuchsia checkout, not in CI).
 
 use clap::{Parser, Subcommand};
 
 mod bench;
 mod conformance;
 mod fuzz;
+mod core_tests;
 mod loom;
 mod mutants;
 
@@ -36,6 +39,8 @@ enum Command {
     Mutants(mutants::Args),
     /// Run the random-syscall fuzzer (release build).
     Fuzz(fuzz::Args),
+    /// Build and run Zircon's core-tests from a Fuchsia checkout against zxsim-capi.
+    CoreTests(core_tests::Args),
 }
 
 fn main() {
@@ -46,6 +51,7 @@ fn main() {
         Command::Bench(args) => bench::run(args),
         Command::Mutants(args) => mutants::run(args),
         Command::Fuzz(args) => fuzz::run(args),
+        Command::CoreTests(args) => core_tests::run(args),
     };
     if let Err(message) = result {
         eprintln!("xtask: {message}");

@@ -393,6 +393,9 @@ impl PendingCall {
         deadline: Time,
     ) -> Result<Message, Status> {
         let waiter = self.waiter;
+        let blocked = crate::objects::thread::Blocked::enter(
+            crate::objects::thread::THREAD_STATE_BLOCKED_CHANNEL,
+        );
         let clock = endpoint.kernel_shared().clock();
         let finite = deadline != crate::types::TIME_INFINITE;
         crate::sync::spin_until(
@@ -412,6 +415,7 @@ impl PendingCall {
             outcome = clock.block(&waiter.condvar, outcome, deadline);
         }
         drop(outcome);
+        drop(blocked);
         if let Some(entry) = entry {
             clock.cancel_deadline(entry);
         }

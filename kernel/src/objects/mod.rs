@@ -7,5 +7,7 @@ pub mod eventpair;
 pub mod fifo;
 pub mod peer;
 pub mod port;
+pub mod process;
 pub mod socket;
+pub mod thread;
 pub mod timer;

@@ -328,6 +328,9 @@ impl Port {
         if finite && clock.now() >= deadline {
             return Err(Status::TIMED_OUT);
         }
+        let _blocked = crate::objects::thread::Blocked::enter(
+            crate::objects::thread::THREAD_STATE_BLOCKED_PORT,
+        );
         let mut spun = None;
         crate::sync::spin_until(
             || {

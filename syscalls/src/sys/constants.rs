@@ -110,6 +110,16 @@ pub const ZX_DEFAULT_SOCKET_RIGHTS: zx_rights_t = ZX_RIGHTS_BASIC
     | ZX_RIGHT_SIGNAL
     | ZX_RIGHT_SIGNAL_PEER
     | ZX_RIGHT_MANAGE_SOCKET;
+pub const ZX_DEFAULT_PROCESS_RIGHTS: zx_rights_t = ZX_RIGHTS_BASIC
+    | ZX_RIGHTS_IO
+    | ZX_RIGHTS_PROPERTY
+    | ZX_RIGHT_ENUMERATE
+    | ZX_RIGHT_DESTROY
+    | ZX_RIGHT_SIGNAL
+    | ZX_RIGHT_MANAGE_PROCESS
+    | ZX_RIGHT_MANAGE_THREAD;
+pub const ZX_DEFAULT_THREAD_RIGHTS: zx_rights_t =
+    ZX_RIGHTS_BASIC | ZX_RIGHTS_IO | ZX_RIGHTS_PROPERTY | ZX_RIGHT_SIGNAL | ZX_RIGHT_MANAGE_THREAD;
 pub const ZX_DEFAULT_TIMER_RIGHTS: zx_rights_t = ZX_RIGHTS_BASIC | ZX_RIGHT_WRITE | ZX_RIGHT_SIGNAL;
 
 // Object types (zx_obj_type_t).
@@ -260,6 +270,7 @@ pub const ZX_MAX_NAME_LEN: usize = 32;
 pub const ZX_INFO_NONE: zx_object_info_topic_t = 0;
 pub const ZX_INFO_HANDLE_VALID: zx_object_info_topic_t = 1;
 pub const ZX_INFO_HANDLE_BASIC: zx_object_info_topic_t = 2;
+pub const ZX_INFO_THREAD: zx_object_info_topic_t = 10;
 pub const ZX_INFO_HANDLE_COUNT: zx_object_info_topic_t = 19;
 pub const ZX_INFO_PROCESS_HANDLE_STATS: zx_object_info_topic_t = 21;
 pub const ZX_INFO_SOCKET: zx_object_info_topic_t = 22;
@@ -268,6 +279,26 @@ pub const ZX_INFO_HANDLE_TABLE: zx_object_info_topic_t = 27;
 pub const ZX_PROP_NAME: u32 = 3;
 pub const ZX_PROP_SOCKET_RX_THRESHOLD: u32 = 12;
 pub const ZX_PROP_SOCKET_TX_THRESHOLD: u32 = 13;
+
+// Thread states (zx_info_thread_t::state).
+pub const ZX_THREAD_STATE_NEW: u32 = 0x0000;
+pub const ZX_THREAD_STATE_RUNNING: u32 = 0x0001;
+pub const ZX_THREAD_STATE_SUSPENDED: u32 = 0x0002;
+pub const ZX_THREAD_STATE_BLOCKED: u32 = 0x0003;
+pub const ZX_THREAD_STATE_DYING: u32 = 0x0004;
+pub const ZX_THREAD_STATE_DEAD: u32 = 0x0005;
+pub const ZX_THREAD_STATE_BLOCKED_EXCEPTION: u32 = 0x0103;
+pub const ZX_THREAD_STATE_BLOCKED_SLEEPING: u32 = 0x0203;
+pub const ZX_THREAD_STATE_BLOCKED_FUTEX: u32 = 0x0303;
+pub const ZX_THREAD_STATE_BLOCKED_PORT: u32 = 0x0403;
+pub const ZX_THREAD_STATE_BLOCKED_CHANNEL: u32 = 0x0503;
+pub const ZX_THREAD_STATE_BLOCKED_WAIT_ONE: u32 = 0x0603;
+pub const ZX_THREAD_STATE_BLOCKED_WAIT_MANY: u32 = 0x0703;
+pub const ZX_THREAD_STATE_BLOCKED_INTERRUPT: u32 = 0x0803;
+pub const ZX_THREAD_STATE_BLOCKED_PAGER: u32 = 0x0903;
+pub const ZX_EXCEPTION_CHANNEL_TYPE_NONE: u32 = 0;
+pub const ZX_CPU_SET_MAX_CPUS: usize = 512;
+pub const ZX_CPU_SET_BITS_PER_WORD: usize = 64;
 
 // Policy exception codes (synth_code of ZX_EXCP_POLICY_ERROR).
 pub const ZX_EXCP_POLICY_ERROR: u32 = 0x8208;

@@ -1,9 +1,12 @@
-//! Handle syscalls: close, close_many, duplicate, replace (spec §3).
+//! Handle syscalls: close, close_many, duplicate, replace, check_valid (spec §3).
 
 use zxsim_kernel::handle::derive_rights;
 use zxsim_kernel::{Rights, Status};
 
-use super::{on_current, traced, zx_handle_t, zx_rights_t, zx_status_t, ZX_HANDLE_INVALID};
+use super::{
+    on_current, traced, zx_handle_t, zx_rights_t, zx_status_t, ZX_HANDLE_FIXED_BITS_MASK,
+    ZX_HANDLE_INVALID,
+};
 
 /// Closes a handle; `ZX_HANDLE_INVALID` is a no-op. Deleting the object's last handle runs its
 /// `on_zero_handles` before this returns.
@@ -90,4 +93,24 @@ pub fn zx_handle_replace(
         }
     });
     traced!("zx_handle_replace", status, handle, rights)
+}
+
+/// Answers whether `handle` names a handle of the calling thread's process, without raising the
+/// bad-handle policy. Zircon's vDSO decides this in order: `ZX_HANDLE_INVALID` ⇒ `INVALID_ARGS`,
+/// a value whose two fixed low bits are not both set ⇒ `OUT_OF_RANGE`, a well-formed value not
+/// in the table ⇒ `NOT_FOUND`, else `OK`.
+pub fn zx_handle_check_valid(handle: zx_handle_t) -> zx_status_t {
+    let status = on_current(|process| {
+        if handle == ZX_HANDLE_INVALID {
+            return Err(Status::INVALID_ARGS);
+        }
+        if handle & ZX_HANDLE_FIXED_BITS_MASK != ZX_HANDLE_FIXED_BITS_MASK {
+            return Err(Status::OUT_OF_RANGE);
+        }
+        process
+            .handles()
+            .with(handle, |_| ())
+            .map_err(|_| Status::NOT_FOUND)
+    });
+    traced!("zx_handle_check_valid", status, handle)
 }

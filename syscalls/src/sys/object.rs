@@ -5,6 +5,7 @@ use zxsim_kernel::objects::event::Event;
 use zxsim_kernel::objects::eventpair::EventPair;
 use zxsim_kernel::objects::port::{self, Port, WaitAsyncOutcome};
 use zxsim_kernel::objects::socket::Socket;
+use zxsim_kernel::objects::thread::Thread;
 use zxsim_kernel::objects::timer::Timer;
 use zxsim_kernel::wait::{self, WaitItem, WAIT_MANY_MAX_ITEMS};
 use zxsim_kernel::{PolicyException, Rights, Signals, Status};
@@ -12,7 +13,9 @@ use zxsim_kernel::{PolicyException, Rights, Signals, Status};
 use super::*;
 
 /// Order: `BAD_HANDLE`, `ACCESS_DENIED` (no SIGNAL), `NOT_SUPPORTED` (not waitable),
-/// `INVALID_ARGS` (a bit outside the user-settable set: nothing changes).
+/// `INVALID_ARGS` (a bit outside the user-settable set: nothing changes). Inlinable so the C
+/// ABI's exported wrapper costs one call, not two.
+#[inline]
 pub fn zx_object_signal(handle: zx_handle_t, clear_mask: u32, set_mask: u32) -> zx_status_t {
     let status = on_current(|process| {
         process.handles().with(handle, |h| {
@@ -83,7 +86,7 @@ fn single_record<T: InfoRecord>(
 }
 
 /// Topics: `ZX_INFO_HANDLE_VALID`, `ZX_INFO_HANDLE_BASIC`, `ZX_INFO_HANDLE_COUNT`,
-/// `ZX_INFO_SOCKET`, `ZX_INFO_TIMER` (INSPECT and the right type). An unknown
+/// `ZX_INFO_SOCKET`, `ZX_INFO_TIMER`, `ZX_INFO_THREAD` (INSPECT and the right type). An unknown
 /// topic answers `NOT_SUPPORTED` without looking at the handle.
 pub fn zx_object_get_info(
     handle: zx_handle_t,
@@ -141,9 +144,29 @@ pub fn zx_object_get_info(
             };
             single_record(record, buffer, actual, avail)
         }
+        ZX_INFO_THREAD => {
+            let (object, _) = process.get_object::<Thread>(handle, Rights::INSPECT)?;
+            let thread = object.downcast::<Thread>().expect("typed lookup");
+            let record = zx_info_thread_t {
+                state: thread.state(),
+                wait_exception_channel_type: ZX_EXCEPTION_CHANNEL_TYPE_NONE,
+                cpu_affinity_mask: all_cpus(),
+            };
+            single_record(record, buffer, actual, avail)
+        }
         _ => Err(Status::NOT_SUPPORTED),
     });
     traced!("zx_object_get_info", status, handle, topic)
+}
+
+/// A thread may run on every CPU the host offers (zxsim sets no affinity).
+fn all_cpus() -> zx_cpu_set_t {
+    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut set = zx_cpu_set_t::default();
+    for cpu in 0..cpus.min(ZX_CPU_SET_MAX_CPUS) {
+        set.mask[cpu / ZX_CPU_SET_BITS_PER_WORD] |= 1 << (cpu % ZX_CPU_SET_BITS_PER_WORD);
+    }
+    set
 }
 
 /// Order: `BAD_HANDLE`, `ACCESS_DENIED` (no WAIT), `NOT_SUPPORTED`; then `OK` (a requested bit

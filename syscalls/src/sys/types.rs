@@ -12,6 +12,7 @@ pub type zx_koid_t = u64;
 pub type zx_time_t = i64;
 pub type zx_instant_mono_t = i64;
 pub type zx_duration_t = i64;
+pub type zx_ticks_t = i64;
 pub type zx_obj_type_t = u32;
 pub type zx_clock_t = u32;
 pub type zx_packet_type_t = u32;
@@ -68,6 +69,22 @@ pub struct zx_info_timer_t {
     pub slack: zx_duration_t,
 }
 
+/// `zx_cpu_set_t`: one bit per CPU, `ZX_CPU_SET_MAX_CPUS` (512) bits.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
+pub struct zx_cpu_set_t {
+    pub mask: [u64; 8],
+}
+
+/// `ZX_INFO_THREAD`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
+pub struct zx_info_thread_t {
+    pub state: u32,
+    pub wait_exception_channel_type: u32,
+    pub cpu_affinity_mask: zx_cpu_set_t,
+}
+
 /// `zx_packet_user_t`: 32 bytes of user payload.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -102,6 +119,7 @@ const _: () = assert!(std::mem::size_of::<zx_packet_signal_t>() == 32);
 const _: () = assert!(std::mem::size_of::<zx_packet_user_t>() == 32);
 const _: () = assert!(std::mem::size_of::<zx_wait_item_t>() == 12);
 const _: () = assert!(std::mem::size_of::<zx_info_handle_basic_t>() == 32);
+const _: () = assert!(std::mem::size_of::<zx_info_thread_t>() == 72);
 
 fn words(bytes: &[u8; 32]) -> [u64; 4] {
     let mut out = [0u64; 4];
@@ -183,3 +201,4 @@ impl InfoRecord for zx_info_handle_basic_t {}
 impl InfoRecord for zx_info_handle_count_t {}
 impl InfoRecord for zx_info_socket_t {}
 impl InfoRecord for zx_info_timer_t {}
+impl InfoRecord for zx_info_thread_t {}

@@ -50,6 +50,14 @@ impl Handle {
         self.0 == sys::ZX_HANDLE_INVALID
     }
 
+    /// Whether `raw` is an open handle of the calling thread's process: `INVALID_ARGS` for
+    /// `ZX_HANDLE_INVALID`, `OUT_OF_RANGE` for a value without its fixed bits, `NOT_FOUND` for
+    /// one not in the table. Wraps `zx_handle_check_valid`; like the real crate's, a positive
+    /// answer does not make the value safe to adopt with [`Handle::from_raw`].
+    pub fn check_raw_valid(raw: sys::zx_handle_t) -> Result<()> {
+        ok(sys::zx_handle_check_valid(raw))
+    }
+
     /// Gives up ownership: the caller must close or transfer the value.
     pub fn into_raw(self) -> sys::zx_handle_t {
         let raw = self.0;

@@ -1,0 +1,2 @@
+// zxsim's host stand-in for lib/zx/thread.h: every lib/zx type lives in lib/zx/types.h.
+#include <lib/zx/types.h>
