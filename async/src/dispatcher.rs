@@ -23,6 +23,9 @@
 //! Lock order: `serial` (synchronized loops) → a wait's or receiver's handler lock → `shared` →
 //! kernel locks. Handlers are called with neither `shared` nor any kernel lock held.
 
+// loom's `thread_local!` takes no `const` initialiser, so this module's thread-local doesn't.
+#![allow(clippy::missing_const_for_thread_local)]
+
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 
@@ -127,8 +130,8 @@ pub(crate) struct Core {
 }
 
 thread_local! {
-    /// The loop whose `run` (or teardown) is on this thread's stack, innermost first.
-    static CURRENT: RefCell<Vec<Arc<Core>>> = const { RefCell::new(Vec::new()) };
+    /// The loop whose `run` (or teardown) is on this thread's stack, innermost last.
+    static CURRENT: RefCell<Vec<Arc<Core>>> = RefCell::new(Vec::new());
 }
 
 /// Marks the calling thread as running `core` until dropped.

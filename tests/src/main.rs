@@ -7,6 +7,7 @@
 pub mod harness;
 
 mod channel;
+mod dispatcher;
 mod event;
 mod fifo;
 mod handle;
@@ -37,5 +38,6 @@ fn main() {
         port::cases(),
         wait_async::cases(),
         profiles::cases(),
+        dispatcher::cases(),
     ]);
 }
