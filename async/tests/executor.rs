@@ -317,3 +317,29 @@ fn shutdown_drops_pending_tasks_and_fails_their_waits_with_canceled() {
         let _ = event.raw_handle();
     });
 }
+
+/// More tasks ready at once than a port holds user packets (4096): the wake-ups that do not
+/// fit wait in the loop's deferred queue; none is lost.
+#[test]
+fn more_ready_tasks_than_the_port_holds() {
+    both(true, |_| {
+        let mut executor = TestExecutor::new();
+        let count = Arc::new(AtomicUsize::new(0));
+        let counter = count.clone();
+        let mut main = Box::pin(async move {
+            let tasks: Vec<Task<()>> = (0..5_000)
+                .map(|_| {
+                    let counter = counter.clone();
+                    Task::spawn(async move {
+                        counter.fetch_add(1, SeqCst);
+                    })
+                })
+                .collect();
+            for task in tasks {
+                task.await;
+            }
+        });
+        assert_eq!(executor.run_until_stalled(&mut main), Poll::Ready(()));
+        assert_eq!(count.load(SeqCst), 5_000);
+    });
+}

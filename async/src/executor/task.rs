@@ -11,8 +11,6 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll, Wake, Waker};
 
-use zxsim_syscalls::zx::{self, Status};
-
 use crate::dispatcher::Dispatcher;
 use crate::receiver::ReceiverInner;
 use crate::sync::{Arc, AtomicBool, AtomicU64, AtomicUsize, Mutex, Ordering};
@@ -94,12 +92,9 @@ impl TaskCell {
     }
 
     fn enqueue(&self) {
-        let key = self.key.load(Ordering::Acquire);
-        // BAD_STATE/NOT_FOUND: the loop is tearing down and drops the future itself.
-        let _ = self
-            .dispatcher
+        self.dispatcher
             .core
-            .queue_packet(key, Status::OK, &zx::UserPacket::default());
+            .wake_receiver(self.key.load(Ordering::Acquire));
     }
 
     /// Cancels the task: its future is dropped on its executor without being polled again.
@@ -131,9 +126,10 @@ impl TaskCell {
             drop(slot);
             drop(future);
             self.state.store(DONE, Ordering::Release);
+            // RUNNING: no packet of this task is queued, nothing to purge.
             self.dispatcher
                 .core
-                .remove_receiver(self.key.load(Ordering::Acquire));
+                .remove_receiver(self.key.load(Ordering::Acquire), false);
             return;
         }
         drop(slot);
