@@ -204,6 +204,15 @@ impl Drop for Enter {
 /// itself cannot starve the port's packets, quit or shutdown).
 const LIFO_BUDGET: u32 = 16;
 
+/// Calls `Core::leave` when dropped.
+struct Leave<'a>(&'a Arc<Core>);
+
+impl Drop for Leave<'_> {
+    fn drop(&mut self) {
+        self.0.leave();
+    }
+}
+
 enum Step {
     Dispatched,
     /// Nothing for the caller: a stale control packet or a packet for an unknown key.
@@ -327,7 +336,10 @@ impl Core {
                 LoopState::Runnable => shared.running += 1,
             }
         }
-        let result = {
+        // Leaves on unwinding too (a panicking handler), so shutdown never waits for a dead
+        // thread.
+        let _leave = Leave(self);
+        {
             let _enter = Enter::run(self);
             let mut budget = 0;
             let result = loop {
@@ -358,9 +370,7 @@ impl Core {
                 self.queue_wake(next);
             }
             result
-        };
-        self.leave();
-        result
+        }
     }
 
     /// Takes this thread's LIFO slot for this loop (0 if empty or not in `run`).

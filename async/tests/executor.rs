@@ -343,3 +343,34 @@ fn more_ready_tasks_than_the_port_holds() {
         assert_eq!(count.load(SeqCst), 5_000);
     });
 }
+
+/// A panicking task is dropped; the executor and the other tasks carry on, and awaiting the
+/// panicked task's handle panics instead of hanging.
+#[test]
+fn a_panicking_task_does_not_stop_the_executor() {
+    both(true, |_| {
+        let mut executor = TestExecutor::new();
+        let mut main = Box::pin(async {
+            let doomed = Task::spawn(async { panic!("deliberate") });
+            let fine = Task::spawn(async { 5 });
+            let value = fine.await;
+            let awaited =
+                futures::FutureExt::catch_unwind(std::panic::AssertUnwindSafe(doomed)).await;
+            (value, awaited.is_err())
+        });
+        assert_eq!(
+            executor.run_until_stalled(&mut main),
+            Poll::Ready((5, true))
+        );
+    });
+}
+
+#[test]
+#[should_panic(expected = "the main future panicked")]
+fn send_executor_reports_a_panicking_main_future() {
+    let kernel = Kernel::new(Config::default());
+    let process = kernel.create_process();
+    let _bound = process.bind();
+    let mut executor = SendExecutor::new(1);
+    executor.run(async { panic!("deliberate") });
+}

@@ -576,3 +576,22 @@ fn rfc0240_cancel_by_key_after_the_handle_closed() {
         let _ = event.raw_handle();
     });
 }
+
+/// A handler that panics on a loop thread kills that thread loudly (`join_threads` panics),
+/// and the loop still shuts down: the dead thread left `run` on its way out.
+#[test]
+fn a_panicking_handler_is_loud_and_shutdown_still_completes() {
+    both(|_| {
+        let event_loop = Loop::new(LoopConfig::default()).unwrap();
+        event_loop
+            .dispatcher()
+            .post_task(|_, _| panic!("deliberate"))
+            .unwrap();
+        event_loop.start_thread("doomed").unwrap();
+        let joined =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| event_loop.join_threads()));
+        assert!(joined.is_err(), "join_threads reports the panic");
+        event_loop.shutdown();
+        assert_eq!(event_loop.state(), LoopState::Shutdown);
+    });
+}
