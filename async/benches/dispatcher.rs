@@ -73,7 +73,6 @@ fn dispatch_wait_fire(c: &mut Criterion) {
                     .unwrap();
             })
         });
-        assert!(fired.load(Ordering::Relaxed) > 0);
     }
 
     {

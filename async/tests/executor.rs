@@ -374,3 +374,40 @@ fn send_executor_reports_a_panicking_main_future() {
     let mut executor = SendExecutor::new(1);
     executor.run(async { panic!("deliberate") });
 }
+
+/// `recv_msg` takes small messages through stack buffers and larger ones (bytes or handles)
+/// through buffers of their exact size; every byte and handle arrives.
+#[test]
+fn recv_msg_small_and_large_messages() {
+    both(true, |_| {
+        let mut executor = TestExecutor::new();
+        let (a, b) = zx::Channel::create();
+        let b = async_::Channel::from_channel(b);
+        let sizes = [(0usize, 0usize), (8, 1), (512, 4), (513, 0), (40_000, 6)];
+        for &(n_bytes, n_handles) in &sizes {
+            let bytes: Vec<u8> = (0..n_bytes).map(|i| i as u8).collect();
+            let mut handles: Vec<zx::Handle> = (0..n_handles)
+                .map(|_| zx::Event::create().into_handle())
+                .collect();
+            a.write(&bytes, &mut handles).unwrap();
+        }
+        let mut main = Box::pin(async {
+            let mut got = Vec::new();
+            let mut buf = zx::MessageBuf::new();
+            for _ in 0..sizes.len() {
+                b.recv_msg(&mut buf).await.unwrap();
+                assert!(buf.bytes().iter().enumerate().all(|(i, &x)| x == i as u8));
+                for index in 0..buf.n_handles() {
+                    let handle = buf.take_handle(index).unwrap();
+                    assert!(handle.basic_info().is_ok(), "a live handle");
+                }
+                got.push((buf.bytes().len(), buf.n_handles()));
+            }
+            got
+        });
+        assert_eq!(
+            executor.run_until_stalled(&mut main),
+            Poll::Ready(sizes.to_vec())
+        );
+    });
+}
