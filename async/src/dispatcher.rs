@@ -328,6 +328,16 @@ impl Core {
     // ---- run ----------------------------------------------------------------------------
 
     pub(crate) fn run(self: &Arc<Core>, deadline: zx_time_t, once: bool) -> Result<(), Status> {
+        // G5: a handler that ran the loop would nest handlers inside itself.
+        let nested = CURRENT.with(|current| {
+            current
+                .borrow()
+                .iter()
+                .any(|frame| frame.in_run && Arc::ptr_eq(&frame.core, self))
+        });
+        if nested {
+            return Err(Status::BAD_STATE);
+        }
         {
             let mut shared = self.shared.lock();
             match shared.state {
@@ -985,7 +995,8 @@ impl Loop {
 
     /// `async_loop_run`: dispatches until `deadline` (`TIMED_OUT`), `quit` (`CANCELED`) or
     /// shutdown (`BAD_STATE`); with `once`, returns `Ok` after the first dispatch. Handlers run
-    /// on the calling thread.
+    /// on the calling thread. Called from one of this loop's own handlers it answers
+    /// `BAD_STATE` at once (G5: handlers never nest).
     pub fn run(&self, deadline: zx::MonotonicInstant, once: bool) -> Result<(), Status> {
         self.dispatcher.core.run(deadline.into_nanos(), once)
     }

@@ -349,9 +349,19 @@ fn g5_handlers_run_only_inside_run() {
             .unwrap();
         assert_eq!(ran.load(SeqCst), 0);
         assert!(!dispatcher.is_current());
+        // A handler cannot run the loop (handlers would nest).
+        let event_loop = Arc::new(event_loop);
+        let nested = Arc::new(Mutex::new(None));
+        {
+            let (inner, nested) = (event_loop.clone(), nested.clone());
+            dispatcher
+                .post_task(move |_, _| *nested.lock().unwrap() = Some(inner.run_until_idle()))
+                .unwrap();
+        }
         assert!(Dispatcher::current().is_none());
         event_loop.run_until_idle().unwrap();
         assert_eq!(ran.load(SeqCst), 2);
+        assert_eq!(*nested.lock().unwrap(), Some(Err(Status::BAD_STATE)));
     });
 }
 
