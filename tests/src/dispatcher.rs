@@ -551,7 +551,11 @@ mod rfc0240 {
             let (_wait, record) = wait_through_closed_duplicate(&event_loop, &event);
             signal(&event);
             event_loop.run_until_idle().unwrap();
-            assert_eq!(calls(&record), [Status::OK]);
+            rule_eq!(
+                calls(&record),
+                [Status::OK],
+                "the wait is on the object, not the handle"
+            );
         }
         ctx.assert_clean();
     }
@@ -561,7 +565,7 @@ mod rfc0240 {
             let event_loop = new_loop();
             let event = zx::Event::create();
             let (wait, record) = wait_through_closed_duplicate(&event_loop, &event);
-            assert_eq!(wait.cancel(), Ok(()));
+            rule_eq!(wait.cancel(), Ok(()), "cancel by key needs no handle");
             signal(&event);
             event_loop.shutdown();
             assert!(calls(&record).is_empty());
@@ -574,7 +578,11 @@ mod rfc0240 {
             let event_loop = new_loop();
             let event = zx::Event::create();
             let (wait, record) = wait_through_closed_duplicate(&event_loop, &event);
-            assert_eq!(wait.cancel(), Err(Status::BAD_HANDLE));
+            rule_eq!(
+                wait.cancel(),
+                Err(Status::BAD_HANDLE),
+                "the kernel wait ended with its handle"
+            );
             signal(&event);
             event_loop.run_until_idle().unwrap();
             assert!(

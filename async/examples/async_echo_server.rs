@@ -5,7 +5,7 @@
 //! round trips, so the example runs to completion by itself.
 //!
 //! ```text
-//! cargo run -p zxsim-async --example echo_server
+//! cargo run -p zxsim-async --example async_echo_server
 //! ```
 #![allow(clippy::disallowed_types, clippy::disallowed_methods)]
 
