@@ -120,6 +120,10 @@ impl Wait {
     ///   thread. Whatever the handler uses, it owns, so nothing can be freed under it; code
     ///   that must know when it has returned uses a synchronized loop (and cancels from a
     ///   handler) or two-phase shutdown.
+    /// - **On a synchronized loop, from one of its handlers**, cancel of a pending wait always
+    ///   answers `OK`: every dispatch looks its key up under the loop's serial lock, so a packet
+    ///   another thread already took finds the key gone and is dropped (the driver runtime's
+    ///   rule, which client bindings rely on to tear down synchronously).
     /// - Under `zircon` with the handle already closed: `Err(BAD_HANDLE)`, and the wait stays
     ///   registered with the loop (its handler gets `CANCELED` at shutdown).
     pub fn cancel(&self) -> Result<(), Status> {
