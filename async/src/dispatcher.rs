@@ -323,12 +323,16 @@ impl Core {
         self.synchronized
     }
 
-    /// Runs `f` — a dispatch: the table lookup and the to-user call — under the serial lock on
-    /// a synchronized loop, marking this thread as inside a handler of this loop. Doing the
+    /// Runs `f` — a dispatch: the table lookup and the to-user call. On a synchronized loop it
+    /// runs under the serial lock, with this thread marked as inside a handler. Doing the
     /// lookup under the lock too is what lets a handler's `cancel` win against a packet another
     /// thread already took: that thread waits here and then finds the key gone.
     fn serialized<R>(&self, f: impl FnOnce() -> R) -> R {
-        let _serial = self.synchronized.then(|| self.serial.lock());
+        if !self.synchronized {
+            // The in-handler mark only matters to a synchronized loop's cancel.
+            return f();
+        }
+        let _serial = self.serial.lock();
         let previous = self.set_in_handler(true);
         struct Restore<'a>(&'a Core, Option<bool>);
         impl Drop for Restore<'_> {
@@ -504,9 +508,9 @@ impl Core {
             let status = Status::from_raw(raw.status);
             match (target, packet.contents()) {
                 (Target::Wait(wait), zx::PacketContents::SignalOne(signal)) => {
-                    WaitInner::call(&wait, &dispatcher, status, Some(&signal))
+                    WaitInner::call(wait, &dispatcher, status, Some(&signal))
                 }
-                (Target::Wait(wait), _) => WaitInner::call(&wait, &dispatcher, status, None),
+                (Target::Wait(wait), _) => WaitInner::call(wait, &dispatcher, status, None),
                 (Target::Receiver(receiver), zx::PacketContents::User(user)) => {
                     receiver.call(&dispatcher, status, &user)
                 }
@@ -666,7 +670,7 @@ impl Core {
                 break;
             }
             for wait in waits {
-                self.serialized(|| WaitInner::call(&wait, &dispatcher, Status::CANCELED, None));
+                self.serialized(|| WaitInner::call(wait, &dispatcher, Status::CANCELED, None));
             }
             for (_, handler) in tasks {
                 self.serialized(|| handler(&dispatcher, Status::CANCELED));

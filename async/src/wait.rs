@@ -51,16 +51,15 @@ pub(crate) struct WaitInner {
 }
 
 impl WaitInner {
+    /// Calls the handler with the dispatcher's reference to the wait (taken from its table).
     pub(crate) fn call(
-        this: &Arc<WaitInner>,
+        this: Arc<WaitInner>,
         dispatcher: &Dispatcher,
         status: Status,
         signal: Option<&zx::SignalPacket>,
     ) {
-        let wait = Wait {
-            inner: this.clone(),
-        };
-        let mut handler = this.handler.lock();
+        let wait = Wait { inner: this };
+        let mut handler = wait.inner.handler.lock();
         (handler)(dispatcher, &wait, status, signal);
     }
 }
