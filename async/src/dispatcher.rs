@@ -29,7 +29,7 @@
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
-use zxsim_syscalls::kernel::Process;
+use zxsim_syscalls::kernel::{BindGuard, Process};
 use zxsim_syscalls::sys::*;
 use zxsim_syscalls::zx::{self, Status};
 
@@ -277,6 +277,17 @@ impl Core {
             changed: Condvar::new(),
             serial: Mutex::new(()),
         }))
+    }
+
+    /// Binds the loop's process on a thread bound to another process, or to none: the port's
+    /// handle value means this port only there, and wakers, cancels and posts may come from any
+    /// thread. A thread already bound to it (every loop thread) pays one thread-local read.
+    fn bind_if_foreign(&self) -> Option<BindGuard> {
+        if Process::with_current(|current| Arc::ptr_eq(current, &self.process)) {
+            None
+        } else {
+            Some(self.process.bind())
+        }
     }
 
     /// A fresh key: never 0, never handed out twice by this loop.
@@ -595,6 +606,7 @@ impl Core {
     // ---- quit / shutdown ----------------------------------------------------------------
 
     pub(crate) fn quit(&self) {
+        let _bound = self.bind_if_foreign();
         let mut shared = self.shared.lock();
         if shared.state == LoopState::Runnable {
             self.set_state(&mut shared, LoopState::Quit);
@@ -617,6 +629,7 @@ impl Core {
     }
 
     pub(crate) fn shutdown_async(self: &Arc<Core>, on_complete: Option<Box<dyn FnOnce() + Send>>) {
+        let _bound = self.bind_if_foreign();
         let mut run_now = None;
         let claim = {
             let mut shared = self.shared.lock();
@@ -711,6 +724,7 @@ impl Core {
     // ---- waits --------------------------------------------------------------------------
 
     pub(crate) fn begin_wait(&self, wait: &Arc<WaitInner>) -> Result<(), Status> {
+        let _bound = self.bind_if_foreign();
         let mut shared = self.shared.lock();
         Self::check_open(&shared)?;
         if wait.pending.load(Ordering::Relaxed) != 0 {
@@ -733,6 +747,7 @@ impl Core {
     }
 
     pub(crate) fn cancel_wait(&self, wait: &WaitInner) -> Result<(), Status> {
+        let _bound = self.bind_if_foreign();
         let mut shared = self.shared.lock();
         let key = wait.pending.load(Ordering::Relaxed);
         if key == 0 || shared.port_closed {
@@ -763,6 +778,7 @@ impl Core {
     // ---- tasks --------------------------------------------------------------------------
 
     fn post_task(&self, deadline: zx_time_t, handler: TaskHandler) -> Result<PostedTask, Status> {
+        let _bound = self.bind_if_foreign();
         let mut shared = self.shared.lock();
         Self::check_open(&shared)?;
         let key = self.next_key();
@@ -811,6 +827,7 @@ impl Core {
         status: Status,
         data: &zx::UserPacket,
     ) -> Result<(), Status> {
+        let _bound = self.bind_if_foreign();
         let shared = self.shared.lock();
         Self::check_open(&shared)?;
         if !shared.receivers.contains_key(&key) {
@@ -825,6 +842,7 @@ impl Core {
     /// With `purge` false the caller knows no packet of this receiver is queued (an executor
     /// task finishing while it runs), which saves the `zx_port_cancel_key`.
     pub(crate) fn remove_receiver(&self, key: u64, purge: bool) -> bool {
+        let _bound = self.bind_if_foreign();
         let removed = {
             let mut shared = self.shared.lock();
             let removed = shared.receivers.remove(&key);
@@ -866,6 +884,7 @@ impl Core {
     }
 
     fn queue_wake(&self, key: u64) {
+        let _bound = self.bind_if_foreign();
         let mut shared = self.shared.lock();
         if shared.state == LoopState::Shutdown || !shared.receivers.contains_key(&key) {
             return;
