@@ -405,6 +405,8 @@ impl Core {
         let _leave = Leave(self);
         {
             let _enter = Enter::run(self);
+            // One reference for every handler call of this `run`.
+            let dispatcher = Dispatcher { core: self.clone() };
             let mut budget = 0;
             let result = loop {
                 if self.deferred_len.load(Ordering::Relaxed) > 0 {
@@ -414,7 +416,7 @@ impl Core {
                 if next != 0 {
                     if budget < LIFO_BUDGET && self.state() == LoopState::Runnable {
                         budget += 1;
-                        if self.dispatch_receiver(next) && once {
+                        if self.dispatch_receiver(&dispatcher, next) && once {
                             break Ok(());
                         }
                         continue;
@@ -422,7 +424,7 @@ impl Core {
                     self.queue_wake(next);
                 }
                 budget = 0;
-                match self.run_once(deadline) {
+                match self.run_once(&dispatcher, deadline) {
                     Step::Dispatched if once => break Ok(()),
                     Step::Dispatched | Step::Nothing => {}
                     Step::Stop(status) => break Err(status),
@@ -449,18 +451,17 @@ impl Core {
     }
 
     /// Runs receiver `key`'s handler as if its packet had arrived; `false` if it is gone.
-    fn dispatch_receiver(self: &Arc<Core>, key: u64) -> bool {
+    fn dispatch_receiver(&self, dispatcher: &Dispatcher, key: u64) -> bool {
         self.serialized(|| {
             let Some(receiver) = self.shared.lock().receivers.get(&key).cloned() else {
                 return false;
             };
-            let dispatcher = Dispatcher { core: self.clone() };
-            receiver.call(&dispatcher, Status::OK, &zx::UserPacket::default());
+            receiver.call(dispatcher, Status::OK, &zx::UserPacket::default());
             true
         })
     }
 
-    fn run_once(self: &Arc<Core>, deadline: zx_time_t) -> Step {
+    fn run_once(&self, dispatcher: &Dispatcher, deadline: zx_time_t) -> Step {
         match self.state() {
             LoopState::Runnable => {}
             LoopState::Quit => return Step::Stop(Status::CANCELED),
@@ -475,10 +476,10 @@ impl Core {
             if raw.packet_type == ZX_PKT_TYPE_USER {
                 return self.on_control();
             }
-            self.dispatch_timer();
+            self.dispatch_timer(dispatcher);
             return Step::Dispatched;
         }
-        self.dispatch(&raw)
+        self.dispatch(dispatcher, &raw)
     }
 
     /// A control packet: stop if the loop quit or shut down, passing the wake-up on to the
@@ -496,7 +497,7 @@ impl Core {
         Step::Stop(stop)
     }
 
-    fn dispatch(self: &Arc<Core>, raw: &zx_port_packet_t) -> Step {
+    fn dispatch(&self, dispatcher: &Dispatcher, raw: &zx_port_packet_t) -> Step {
         enum Target {
             Wait(Arc<WaitInner>),
             Receiver(Arc<ReceiverInner>),
@@ -514,16 +515,15 @@ impl Core {
                     return Step::Nothing;
                 }
             };
-            let dispatcher = Dispatcher { core: self.clone() };
             let packet = zx::Packet::from_raw(*raw);
             let status = Status::from_raw(raw.status);
             match (target, packet.contents()) {
                 (Target::Wait(wait), zx::PacketContents::SignalOne(signal)) => {
-                    WaitInner::call(wait, &dispatcher, status, Some(&signal))
+                    WaitInner::call(wait, dispatcher, status, Some(&signal))
                 }
-                (Target::Wait(wait), _) => WaitInner::call(wait, &dispatcher, status, None),
+                (Target::Wait(wait), _) => WaitInner::call(wait, dispatcher, status, None),
                 (Target::Receiver(receiver), zx::PacketContents::User(user)) => {
-                    receiver.call(&dispatcher, status, &user)
+                    receiver.call(dispatcher, status, &user)
                 }
                 (Target::Receiver(_), _) => {}
             }
@@ -534,10 +534,9 @@ impl Core {
     /// The timer fired: runs the tasks due now, one at a time (each taken from the table under
     /// the serial lock, like a packet), then re-arms. Tasks posted meanwhile wait for the next
     /// timer packet, so a task that keeps re-posting itself cannot hold this thread forever.
-    fn dispatch_timer(self: &Arc<Core>) {
+    fn dispatch_timer(&self, dispatcher: &Dispatcher) {
         let now = zx_clock_get_monotonic();
         let first_new_key = self.next_key.load(Ordering::Relaxed);
-        let dispatcher = Dispatcher { core: self.clone() };
         loop {
             let ran = self.serialized(|| {
                 let handler = {
@@ -555,7 +554,7 @@ impl Core {
                         _ => return Some(false),
                     }
                 };
-                handler(&dispatcher, Status::OK);
+                handler(dispatcher, Status::OK);
                 Some(true)
             });
             match ran {
