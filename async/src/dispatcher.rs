@@ -3,7 +3,9 @@
 //! What it owns: the port, one kernel timer (for delayed tasks), the tables of pending waits
 //! (by key), posted tasks (by deadline) and receivers (by key), the loop state and the count of
 //! threads inside [`Loop::run`]. All of it sits behind one lock (`Core::shared`), which is also
-//! held across every syscall that names the port, so the port is never closed under a caller.
+//! held across every syscall that names the port or timer — except the `zx_port_wait` of the
+//! threads in `run`, and teardown closes both only once no thread is left there — so they are
+//! never closed under a caller.
 //!
 //! Invariants:
 //! - **Keys.** One counter per loop hands out every wait, task and receiver key: unique, never 0
@@ -17,6 +19,11 @@
 //!   the handler never runs) or teardown (which calls it with `CANCELED`).
 //! - **Timer.** Exactly one `wait_async` on the timer (key 0) is pending or its packet in flight
 //!   while the loop runs; the thread that takes the timer packet runs the due tasks and re-arms.
+//! - **Synchronized loops** look keys up under the serial lock too, so a cancel made from one
+//!   of their handlers wins against a packet another thread already took.
+//! - **Executor wake-ups** never get lost: one waking on a thread in `run` goes to that thread's
+//!   LIFO slot; one that does not fit in the port (4096 user packets) waits in a deferred queue
+//!   that threads in `run` move into the port as it drains.
 //! - **Teardown** runs once, on the last thread to leave `run` after shutdown began (or on the
 //!   thread that began it, if none was running), with no lock held while it calls handlers.
 //!
