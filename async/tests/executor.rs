@@ -459,7 +459,7 @@ fn wakers_called_from_foreign_threads() {
         };
         /// Fails instead of hanging if the wake-up is lost.
         async fn within(future: impl std::future::Future<Output = ()>) {
-            let deadline = Timer::after(zx::MonotonicDuration::from_seconds(2));
+            let deadline = Timer::after(zx::MonotonicDuration::from_seconds(10));
             // The deadline first: once it fired, it wins even if the future is ready too.
             match futures::future::select(Box::pin(deadline), Box::pin(future)).await {
                 futures::future::Either::Left(_) => panic!("the wake-up was lost"),
