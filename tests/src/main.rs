@@ -7,6 +7,7 @@
 pub mod harness;
 
 mod channel;
+mod dispatcher;
 mod event;
 mod fifo;
 mod handle;
@@ -41,5 +42,6 @@ fn main() {
         profiles::cases(),
         leak_report::cases(),
         task::cases(),
+        dispatcher::cases(),
     ]);
 }

@@ -1,6 +1,6 @@
 //! `cargo xtask bench [--quick] [--bench TARGET]... [--filter F] [--markdown FILE] [-- FLAGS]`:
-//! runs the criterion benchmarks of `zxsim-syscalls` and `zxsim-capi` (`cargo bench -p
-//! zxsim-syscalls -p zxsim-capi --bench '*'`), reads criterion's estimates (the median, saved as the criterion baseline `xtask`:
+//! runs the criterion benchmarks of `zxsim-syscalls`, `zxsim-async` and `zxsim-capi` (`cargo bench -p … --bench '*'`), reads criterion's estimates (the median, saved
+//! as the criterion baseline `xtask`:
 //! `target/criterion/<group>/<bench>/xtask/estimates.json`; each benchmark is found by the
 //! `full_id` of its `new/benchmark.json`) and prints, for each benchmark, zxsim's time, its
 //! baseline's time measured in the same run, the ratio and the target from
@@ -25,8 +25,8 @@ pub struct Args {
     /// out.
     #[arg(long)]
     filter: Option<String>,
-    /// Only these bench targets of `zxsim-syscalls` (repeatable; e.g. `--bench ports`); all of
-    /// them by default.
+    /// Only these bench targets of `zxsim-syscalls` or `zxsim-async` (repeatable; e.g.
+    /// `--bench ports`, `--bench dispatcher`); all of them by default.
     #[arg(long = "bench", value_name = "TARGET")]
     benches: Vec<String>,
     /// Also write the table as Markdown to this file.
@@ -161,7 +161,58 @@ fn comparisons() -> Vec<Comparison> {
         baseline_label: "the Rust sys call",
         target: Some(1.1),
     });
+    // `async/benches/dispatcher.rs` (zxsim-async), against same-run baselines.
+    for (bench, baseline, label, target) in [
+        (
+            "Dispatch/WaitFire",
+            "Dispatch/baseline/raw wait_async+port_wait",
+            "raw wait_async + port_wait",
+            1.5,
+        ),
+        (
+            "Executor/PingPong",
+            "Executor/baseline/tokio mpsc ping-pong",
+            "tokio multi-thread + mpsc",
+            3.0,
+        ),
+        (
+            "Executor/Spawn",
+            "Executor/baseline/tokio spawn",
+            "tokio spawn",
+            2.0,
+        ),
+    ] {
+        rows.push(Comparison {
+            bench: bench.into(),
+            baseline: baseline.into(),
+            baseline_label: label,
+            target: Some(target),
+        });
+    }
     rows
+}
+
+/// The bench targets of the packages above the syscall layer; every other target belongs to
+/// `zxsim-syscalls`.
+const PACKAGE_BENCHES: [(&str, &[&str]); 2] = [
+    ("zxsim-async", &["dispatcher"]),
+    ("zxsim-capi", &["cabi"]),
+];
+
+/// The packages `cargo bench` must select for `targets` (all of them when none is named).
+fn bench_packages(targets: &[String]) -> Vec<&'static str> {
+    let owner = |target: &str| {
+        PACKAGE_BENCHES
+            .iter()
+            .find(|(_, benches)| benches.contains(&target))
+            .map_or("zxsim-syscalls", |(package, _)| *package)
+    };
+    let mut packages: Vec<&'static str> = std::iter::once("zxsim-syscalls")
+        .chain(PACKAGE_BENCHES.iter().map(|(package, _)| *package))
+        .filter(|package| targets.is_empty() || targets.iter().any(|t| owner(t) == *package))
+        .collect();
+    packages.dedup();
+    packages
 }
 
 pub fn run(args: Args) -> Result<(), String> {
@@ -171,9 +222,10 @@ pub fn run(args: Args) -> Result<(), String> {
     let clock = Instant::now();
 
     let mut bench = Command::new(&cargo);
-    bench
-        .current_dir(&root)
-        .args(["bench", "-p", "zxsim-syscalls", "-p", "zxsim-capi"]);
+    bench.current_dir(&root).arg("bench");
+    for package in bench_packages(&args.benches) {
+        bench.args(["-p", package]);
+    }
     if args.benches.is_empty() {
         bench.args(["--bench", "*"]);
     }

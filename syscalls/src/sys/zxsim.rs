@@ -3,7 +3,7 @@
 //! the calling thread's bound process, one trace event each).
 
 use zxsim_kernel::objects::port::Port;
-use zxsim_kernel::{Rights, Status};
+use zxsim_kernel::{Process, Rights, Status};
 
 use super::*;
 
@@ -103,4 +103,19 @@ pub fn zxsim_port_rearm(handle: zx_handle_t) -> zx_status_t {
         object.downcast::<Port>().expect("typed lookup").rearm()
     });
     traced!("zxsim_port_rearm", status, handle)
+}
+
+/// [`zxsim_semantics_profile`]: the kernel implements today's Zircon (waits bound to handles).
+pub const ZXSIM_PROFILE_ZIRCON: u32 = 0;
+/// [`zxsim_semantics_profile`]: the kernel implements RFC-0240 (waits on objects).
+pub const ZXSIM_PROFILE_RFC0240: u32 = 1;
+
+/// The semantics profile of the calling thread's kernel (`ZXSIM_PROFILE_*`), so code above the
+/// syscall layer (a dispatcher choosing between `zx_port_cancel` and `zx_port_cancel_key`) can
+/// adapt without reaching into the kernel. Cannot fail.
+pub fn zxsim_semantics_profile() -> u32 {
+    Process::with_current(|process| match process.kernel().profile() {
+        zxsim_kernel::Profile::Zircon => ZXSIM_PROFILE_ZIRCON,
+        zxsim_kernel::Profile::Rfc0240 => ZXSIM_PROFILE_RFC0240,
+    })
 }
