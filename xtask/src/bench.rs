@@ -194,10 +194,8 @@ fn comparisons() -> Vec<Comparison> {
 
 /// The bench targets of the packages above the syscall layer; every other target belongs to
 /// `zxsim-syscalls`.
-const PACKAGE_BENCHES: [(&str, &[&str]); 2] = [
-    ("zxsim-async", &["dispatcher"]),
-    ("zxsim-capi", &["cabi"]),
-];
+const PACKAGE_BENCHES: [(&str, &[&str]); 2] =
+    [("zxsim-async", &["dispatcher"]), ("zxsim-capi", &["cabi"])];
 
 /// The packages `cargo bench` must select for `targets` (all of them when none is named).
 fn bench_packages(targets: &[String]) -> Vec<&'static str> {

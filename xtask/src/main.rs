@@ -15,8 +15,8 @@ use clap::{Parser, Subcommand};
 
 mod bench;
 mod conformance;
-mod fuzz;
 mod core_tests;
+mod fuzz;
 mod loom;
 mod mutants;
 
