@@ -44,6 +44,10 @@ pub struct Args {
     /// Skip the loom pass.
     #[arg(long)]
     no_loom: bool,
+    /// Reuse the conformance pass of the previous run (`target/mutants/conformance`) and run
+    /// only the loom pass on its survivors.
+    #[arg(long)]
+    reuse_first_pass: bool,
     /// Mutants built and tested at once (cargo-mutants `--jobs`); 1 by default on two cores.
     #[arg(long, default_value_t = 1)]
     jobs: usize,
@@ -90,14 +94,16 @@ pub fn run(args: Args) -> Result<(), String> {
     };
 
     let conformance_out = out_dir.join("conformance");
-    let mut pass = cargo_mutants(&root, &files, &conformance_out, args.jobs, diff.as_deref());
-    pass.args([
-        "--test-package",
-        "zxsim-conformance",
-        "--test-package",
-        "zxsim-kernel",
-    ]);
-    run_pass(pass, "conformance")?;
+    if !args.reuse_first_pass {
+        let mut pass = cargo_mutants(&root, &files, &conformance_out, args.jobs, diff.as_deref());
+        pass.args([
+            "--test-package",
+            "zxsim-conformance",
+            "--test-package",
+            "zxsim-kernel",
+        ]);
+        run_pass(pass, "conformance")?;
+    }
     let first = read_outcomes(&conformance_out)?;
 
     let survivors: Vec<&Mutant> = first
