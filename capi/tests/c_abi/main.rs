@@ -12,16 +12,21 @@ fn manifest_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// `libzxsim_capi.a`, which cargo builds next to this test's `deps/` directory.
+/// `libzxsim_capi.a`, which cargo builds beside this test in `target/<profile>/deps/` (and
+/// copies up to `target/<profile>/` only when the library itself is a build root, e.g. after
+/// `cargo build`: a fresh `cargo test` leaves it in `deps/`).
 fn staticlib() -> PathBuf {
     let exe = std::env::current_exe().expect("test executable path");
-    let profile_dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("target/<profile>/deps/<test>");
-    let lib = profile_dir.join("libzxsim_capi.a");
-    assert!(lib.exists(), "{} was not built", lib.display());
-    lib
+    let deps = exe.parent().expect("target/<profile>/deps/<test>");
+    let candidates = [
+        deps.to_path_buf(),
+        deps.parent().map(Path::to_path_buf).unwrap_or_default(),
+    ];
+    candidates
+        .iter()
+        .map(|dir| dir.join("libzxsim_capi.a"))
+        .find(|lib| lib.exists())
+        .unwrap_or_else(|| panic!("libzxsim_capi.a was not built in {}", deps.display()))
 }
 
 fn compiler(cxx: bool) -> String {
