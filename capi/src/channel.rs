@@ -221,6 +221,33 @@ struct Received {
     actual_handles: u32,
 }
 
+/// Runs a read (`zx_channel_read` or `_read_etc`: their handle records differ) into local
+/// buffers of the caller's sizes, capped at the channel limits; returns what the copy-out needs
+/// and the handle records received.
+fn read_locally<H: Clone + Default>(
+    num_bytes: u32,
+    num_handles: u32,
+    read: impl FnOnce(&mut [u8], &mut [H], &mut u32, &mut u32) -> zx_status_t,
+) -> (Received, Vec<H>) {
+    let mut bytes = vec![0u8; (num_bytes as usize).min(MAX_BYTES)];
+    let mut handles = vec![H::default(); (num_handles as usize).min(MAX_HANDLES)];
+    let (mut actual_bytes, mut actual_handles) = (0, 0);
+    let status = read(
+        &mut bytes,
+        &mut handles,
+        &mut actual_bytes,
+        &mut actual_handles,
+    );
+    handles.truncate(actual_handles as usize);
+    let received = Received {
+        status,
+        bytes,
+        actual_bytes,
+        actual_handles,
+    };
+    (received, handles)
+}
+
 unsafe fn copy_out_read(
     received: &Received,
     bytes: *mut c_void,
@@ -274,24 +301,10 @@ pub unsafe extern "C" fn zx_channel_read(
     actual_bytes: *mut u32,
     actual_handles: *mut u32,
 ) -> zx_status_t {
-    let mut local_bytes = vec![0u8; (num_bytes as usize).min(MAX_BYTES)];
-    let mut local_handles = vec![0; (num_handles as usize).min(MAX_HANDLES)];
-    let (mut got_bytes, mut got_handles) = (0, 0);
-    let status = sys::zx_channel_read(
-        handle,
-        options,
-        &mut local_bytes,
-        &mut local_handles,
-        Some(&mut got_bytes),
-        Some(&mut got_handles),
-    );
-    let received = Received {
-        status,
-        bytes: local_bytes,
-        actual_bytes: got_bytes,
-        actual_handles: got_handles,
-    };
-    let got = &local_handles[..(got_handles as usize).min(local_handles.len())];
+    let (received, got) = read_locally(num_bytes, num_handles, |bytes, handles, nb, nh| {
+        sys::zx_channel_read(handle, options, bytes, handles, Some(nb), Some(nh))
+    });
+    let got = &got[..];
     // SAFETY: forwarded caller contracts for every out-pointer.
     unsafe {
         copy_out_read(
@@ -316,25 +329,10 @@ pub unsafe extern "C" fn zx_channel_read_etc(
     actual_bytes: *mut u32,
     actual_handles: *mut u32,
 ) -> zx_status_t {
-    let mut local_bytes = vec![0u8; (num_bytes as usize).min(MAX_BYTES)];
-    let mut local_handles =
-        vec![zx_handle_info_t::default(); (num_handles as usize).min(MAX_HANDLES)];
-    let (mut got_bytes, mut got_handles) = (0, 0);
-    let status = sys::zx_channel_read_etc(
-        handle,
-        options,
-        &mut local_bytes,
-        &mut local_handles,
-        Some(&mut got_bytes),
-        Some(&mut got_handles),
-    );
-    let received = Received {
-        status,
-        bytes: local_bytes,
-        actual_bytes: got_bytes,
-        actual_handles: got_handles,
-    };
-    let got = &local_handles[..(got_handles as usize).min(local_handles.len())];
+    let (received, got) = read_locally(num_bytes, num_handles, |bytes, handles, nb, nh| {
+        sys::zx_channel_read_etc(handle, options, bytes, handles, Some(nb), Some(nh))
+    });
+    let got = &got[..];
     let values: Vec<zx_handle_t> = got.iter().map(|info| info.handle).collect();
     // SAFETY: forwarded caller contracts for every out-pointer.
     unsafe {

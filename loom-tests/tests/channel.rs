@@ -27,6 +27,18 @@ fn channel() -> (zx_handle_t, zx_handle_t) {
     (a, b)
 }
 
+/// `zx_channel_call` of the request `?` (behind the 4 txid bytes) with room for an 8-byte reply.
+fn call(client: zx_handle_t, deadline: zx_time_t) -> zx_status_t {
+    let (mut nb, mut nh) = (0, 0);
+    let mut args = zx_channel_call_args_t {
+        wr_bytes: b"\0\0\0\0?",
+        wr_handles: &[],
+        rd_bytes: &mut [0u8; 8],
+        rd_handles: &mut [],
+    };
+    zx_channel_call(client, 0, deadline, &mut args, &mut nb, &mut nh)
+}
+
 fn status_name(status: zx_status_t) -> &'static str {
     match status {
         ZX_OK => "OK",
@@ -414,16 +426,7 @@ fn call_vs_deadline() {
             let race = Race::new("call", "advance");
             let caller = process.spawn({
                 let race = race.clone();
-                move || {
-                    let (mut nb, mut nh) = (0, 0);
-                    let mut args = zx_channel_call_args_t {
-                        wr_bytes: b"\0\0\0\0?",
-                        wr_handles: &[],
-                        rd_bytes: &mut [0u8; 8],
-                        rd_handles: &mut [],
-                    };
-                    race.a(|| zx_channel_call(client, 0, DEADLINE, &mut args, &mut nb, &mut nh))
-                }
+                move || race.a(|| call(client, DEADLINE))
             });
             race.b(|| kernel.advance_clock(DEADLINE));
             let status = caller.join().unwrap();
@@ -472,18 +475,7 @@ fn call_vs_endpoint_transfer() {
             let race = Race::new("call", "transfer");
             let caller = process.spawn({
                 let race = race.clone();
-                move || {
-                    let (mut nb, mut nh) = (0, 0);
-                    let mut args = zx_channel_call_args_t {
-                        wr_bytes: b"\0\0\0\0?",
-                        wr_handles: &[],
-                        rd_bytes: &mut [0u8; 8],
-                        rd_handles: &mut [],
-                    };
-                    race.a(|| {
-                        zx_channel_call(client, 0, ZX_TIME_INFINITE, &mut args, &mut nb, &mut nh)
-                    })
-                }
+                move || race.a(|| call(client, ZX_TIME_INFINITE))
             });
             let received = race.b(|| {
                 assert_eq!(zx_channel_write(t0, 0, b"", &[client]), ZX_OK);

@@ -1,4 +1,4 @@
-//! Foundation models (issue 2): synchronous waits racing signals and closes.
+//! Foundation models: synchronous waits racing signals and closes.
 //!
 //! Each model runs under `loom::model::Builder` with `preemption_bound` = `LOOM_MAX_PREEMPTIONS`
 //! (default **2**; `cargo xtask loom` uses 3, `--quick` 2). A model that hangs in some

@@ -1,4 +1,4 @@
-//! Port models (issue 3): async waits, `zx_port_cancel_key`, `zx_port_wait` and port/object
+//! Port models: async waits, `zx_port_cancel_key`, `zx_port_wait` and port/object
 //! teardown racing signals.
 //!
 //! Each model runs under `loom::model::Builder` with `preemption_bound` = `LOOM_MAX_PREEMPTIONS`

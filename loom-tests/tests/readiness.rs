@@ -1,4 +1,4 @@
-//! OS readiness models (issue 6): readiness is never lost between an operation's `WouldBlock` and
+//! OS readiness models: readiness is never lost between an operation's `WouldBlock` and
 //! the clearing of its signal. The OS side is the mock reactor and the in-memory descriptor
 //! (`zxsim_kernel::os::mock`): real fds and epoll cannot run under loom.
 //!

@@ -1,11 +1,13 @@
 #![cfg(zxsim_loom)]
-//! Timer and socket models (issue 5): a timer firing racing `zx_timer_cancel`, and a stream
+//! Timer and socket models: a timer firing racing `zx_timer_cancel` or a re-arm, and a stream
 //! socket written on one thread while another reads it.
 //!
 //! Bound: `LOOM_MAX_PREEMPTIONS` (default **2**; `cargo xtask loom` uses 3, `--quick` 2).
 
+use std::sync::Arc;
 use zxsim_kernel::objects::socket::SOCKET_CAPACITY;
-use zxsim_kernel::Profile;
+
+use zxsim_kernel::{Kernel, Process, Profile};
 use zxsim_loom_tests::{assert_nothing_leaked, check, kernel, object, observers_on, Race};
 use zxsim_syscalls::sys::*;
 
@@ -33,6 +35,28 @@ fn socket_info(socket: zx_handle_t) -> zx_info_socket_t {
     info
 }
 
+/// Arms a timer for 10 and runs `operation` on it (race side `name`) while another thread
+/// advances the virtual clock to 10; returns once both are done, with the timer and the race.
+fn race_the_firing_at_10(
+    kernel: &Kernel,
+    process: &Arc<Process>,
+    name: &'static str,
+    operation: impl FnOnce(zx_handle_t),
+) -> (zx_handle_t, Arc<Race>) {
+    let mut timer = 0;
+    assert_eq!(zx_timer_create(0, ZX_CLOCK_MONOTONIC, &mut timer), ZX_OK);
+    assert_eq!(zx_timer_set(timer, 10, 0), ZX_OK);
+    let race = Race::new(name, "advance");
+    let advancer = {
+        let race = race.clone();
+        let kernel = kernel.clone();
+        process.spawn(move || race.b(|| kernel.advance_clock(10)))
+    };
+    race.a(|| operation(timer));
+    advancer.join().expect("advancer");
+    (timer, race)
+}
+
 /// A timer firing (another thread advances the virtual clock past its deadline) racing
 /// `zx_timer_cancel`: once cancel has returned, SIGNALED is clear — checked at once on the
 /// cancelling thread, then again after both threads joined and the clock moved further — no
@@ -52,23 +76,14 @@ fn timer_fire_vs_cancel() {
         || {
             let (kernel, process) = kernel(Profile::Rfc0240);
             let _bound = process.bind();
-            let mut timer = 0;
-            assert_eq!(zx_timer_create(0, ZX_CLOCK_MONOTONIC, &mut timer), ZX_OK);
-            assert_eq!(zx_timer_set(timer, 10, 0), ZX_OK);
-            let race = Race::new("cancel", "advance");
-            let advancer = {
-                let race = race.clone();
-                let kernel = kernel.clone();
-                process.spawn(move || race.b(|| kernel.advance_clock(10)))
-            };
-            race.a(|| assert_eq!(zx_timer_cancel(timer), ZX_OK));
-            assert_eq!(
-                signals(timer) & ZX_TIMER_SIGNALED,
-                0,
-                "SIGNALED after cancel returned ({})",
-                race.order()
-            );
-            advancer.join().expect("advancer");
+            let (timer, race) = race_the_firing_at_10(&kernel, &process, "cancel", |timer| {
+                assert_eq!(zx_timer_cancel(timer), ZX_OK);
+                assert_eq!(
+                    signals(timer) & ZX_TIMER_SIGNALED,
+                    0,
+                    "SIGNALED after cancel returned"
+                );
+            });
             assert_eq!(
                 signals(timer) & ZX_TIMER_SIGNALED,
                 0,
@@ -113,17 +128,9 @@ fn timer_fire_vs_set() {
         || {
             let (kernel, process) = kernel(Profile::Rfc0240);
             let _bound = process.bind();
-            let mut timer = 0;
-            assert_eq!(zx_timer_create(0, ZX_CLOCK_MONOTONIC, &mut timer), ZX_OK);
-            assert_eq!(zx_timer_set(timer, 10, 0), ZX_OK);
-            let race = Race::new("set", "advance");
-            let advancer = {
-                let race = race.clone();
-                let kernel = kernel.clone();
-                process.spawn(move || race.b(|| kernel.advance_clock(10)))
-            };
-            race.a(|| assert_eq!(zx_timer_set(timer, 20, 0), ZX_OK));
-            advancer.join().expect("advancer");
+            let (timer, race) = race_the_firing_at_10(&kernel, &process, "set", |timer| {
+                assert_eq!(zx_timer_set(timer, 20, 0), ZX_OK);
+            });
             assert_eq!(
                 signals(timer) & ZX_TIMER_SIGNALED,
                 0,

@@ -121,15 +121,17 @@ fn closing_the_last_handle_closes_the_fd() {
     let (ours, mut theirs) = tcp_pair();
     let socket = adopt(ours);
     zx_handle_close(socket);
+    assert_end_of_stream(&mut theirs, "the peer sees end of stream");
+}
+
+/// Asserts the other end of a TCP pair reads end of stream (within 5 s): our end was closed.
+#[track_caller]
+fn assert_end_of_stream(theirs: &mut TcpStream, why: &str) {
     theirs
         .set_read_timeout(Some(Duration::from_secs(5)))
         .unwrap();
     let mut buf = [0u8; 1];
-    assert_eq!(
-        theirs.read(&mut buf).unwrap(),
-        0,
-        "the peer sees end of stream"
-    );
+    assert_eq!(theirs.read(&mut buf).unwrap(), 0, "{why}");
 }
 
 #[test]
@@ -299,15 +301,7 @@ fn bad_descriptors_are_refused_without_panicking() {
         zxsim_socket_from_fd(ours.into(), 1, &mut handle),
         ZX_ERR_INVALID_ARGS
     );
-    theirs
-        .set_read_timeout(Some(Duration::from_secs(5)))
-        .unwrap();
-    let mut buf = [0u8; 1];
-    assert_eq!(
-        theirs.read(&mut buf).unwrap(),
-        0,
-        "the refused descriptor was closed"
-    );
+    assert_end_of_stream(&mut theirs, "the refused descriptor was closed");
     assert_eq!((kernel.live_objects(), kernel.live_handles()), (0, 0));
 }
 

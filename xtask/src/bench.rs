@@ -120,7 +120,7 @@ fn comparisons() -> Vec<Comparison> {
             target: None,
         }
     };
-    // Issue 4's goal: ≤ 3× crossbeam send+recv of the same 64-byte payload.
+    // The goal: ≤ 3× crossbeam send+recv of the same 64-byte payload.
     let mut channel_64 = payload("Channel/WriteRead/64bytes/0handles", 64);
     channel_64.target = Some(3.0);
     rows.push(channel_64);
@@ -150,7 +150,7 @@ fn comparisons() -> Vec<Comparison> {
             bench: format!("Socket/Echo/{what}"),
             baseline: format!("Socket/baseline/mio echo {what}"),
             baseline_label: "the same server on mio",
-            // Issue 6's goal: ≥ 0.8× the direct server's throughput, i.e. time per request at
+            // The goal: ≥ 0.8× the direct server's throughput, i.e. time per request at
             // most 1 / 0.8 = 1.25× the direct server's.
             target: (what == "throughput").then_some(1.25),
         });

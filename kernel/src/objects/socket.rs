@@ -9,7 +9,7 @@
 //! and [`apply_derived`] moves the signal word there through the signal engine (so observers fire
 //! exactly on newly active bits). One kernel quirk overrides the derivation: `WRITE_ENABLED`
 //! asserts WRITABLE even when the peer's buffer is full (`SocketEnd::writable_forced`). A socket
-//! backed by a real OS socket (the readiness issue) feeds the same `apply_derived` from OS
+//! backed by a real OS socket (`zxsim_socket_from_fd`) feeds the same `apply_derived` from OS
 //! readiness instead of buffers: the signal logic exists once.
 
 use std::collections::VecDeque;
