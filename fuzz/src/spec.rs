@@ -38,6 +38,8 @@ macro_rules! ops {
 ops! {
     HandleClose = "zx_handle_close": [ZX_OK, ZX_ERR_BAD_HANDLE],
     HandleCloseMany = "zx_handle_close_many": [ZX_OK, ZX_ERR_BAD_HANDLE],
+    HandleCheckValid = "zx_handle_check_valid":
+        [ZX_OK, ZX_ERR_INVALID_ARGS, ZX_ERR_OUT_OF_RANGE, ZX_ERR_NOT_FOUND],
     HandleDuplicate = "zx_handle_duplicate":
         [ZX_OK, ZX_ERR_BAD_HANDLE, ZX_ERR_ACCESS_DENIED, ZX_ERR_INVALID_ARGS, ZX_ERR_NO_MEMORY],
     HandleReplace = "zx_handle_replace":

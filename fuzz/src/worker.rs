@@ -112,6 +112,7 @@ pub struct WorkerResult {
 const WEIGHTS: &[(Op, u32)] = &[
     (Op::HandleClose, 6),
     (Op::HandleCloseMany, 2),
+    (Op::HandleCheckValid, 1),
     (Op::HandleDuplicate, 4),
     (Op::HandleReplace, 3),
     (Op::ObjectSignal, 4),
@@ -587,6 +588,24 @@ impl Worker {
                 self.check(op, zx_handle_close_many(&values));
                 for value in values {
                     self.check_consumed(op, value);
+                }
+            }
+            Op::HandleCheckValid => {
+                let value = self.pick();
+                self.begin(op, value);
+                let status = self.check(op, zx_handle_check_valid(value));
+                let expected = if value == ZX_HANDLE_INVALID {
+                    Some(ZX_ERR_INVALID_ARGS)
+                } else if value & 0x3 != 0x3 {
+                    Some(ZX_ERR_OUT_OF_RANGE)
+                } else {
+                    None // OK or NOT_FOUND: another thread may close or create it meanwhile
+                };
+                if expected.is_some_and(|expected| expected != status) {
+                    self.violation(
+                        op,
+                        format!("{value:#x} answered {status}, not {expected:?}"),
+                    );
                 }
             }
             Op::HandleDuplicate => {
