@@ -26,8 +26,8 @@
 // loom's `thread_local!` takes no `const` initialiser, so this module's thread-local doesn't.
 #![allow(clippy::missing_const_for_thread_local)]
 
-use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap};
+use std::cell::{Cell, RefCell};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 
 use zxsim_syscalls::kernel::Process;
 use zxsim_syscalls::sys::*;
@@ -36,6 +36,27 @@ use zxsim_syscalls::zx::{self, Status};
 use crate::receiver::ReceiverInner;
 use crate::sync::{self, thread_local, Arc, AtomicU64, AtomicUsize, Condvar, Mutex, Ordering};
 use crate::wait::{Wait, WaitInner};
+
+/// Keys are distinct counter values: a multiplicative (Fibonacci) hash spreads them at a
+/// fraction of SipHash's cost on the dispatch path.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct KeyHasher(u64);
+
+impl std::hash::Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(byte)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+    fn write_u64(&mut self, key: u64) {
+        self.0 = key.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+type KeyMap<V> = HashMap<u64, V, std::hash::BuildHasherDefault<KeyHasher>>;
 
 /// The loop's own key: control packets (user type) and the timer's signal packet.
 pub(crate) const CONTROL_KEY: u64 = 0;
@@ -98,12 +119,14 @@ enum Teardown {
 
 struct Shared {
     state: LoopState,
-    waits: HashMap<u64, Arc<WaitInner>>,
+    waits: KeyMap<Arc<WaitInner>>,
     tasks: BTreeMap<(zx_time_t, u64), TaskHandler>,
-    task_deadlines: HashMap<u64, zx_time_t>,
+    task_deadlines: KeyMap<zx_time_t>,
     /// The deadline the timer is armed for (`None`: disarmed).
     timer_deadline: Option<zx_time_t>,
-    receivers: HashMap<u64, Arc<ReceiverInner>>,
+    receivers: KeyMap<Arc<ReceiverInner>>,
+    /// Receiver keys whose wake-up did not fit in the port (see `wake_receiver`).
+    deferred: VecDeque<u64>,
     /// Threads inside `run` (loop threads and callers of `run`/`run_until_idle`).
     running: usize,
     teardown: Teardown,
@@ -122,6 +145,8 @@ pub(crate) struct Core {
     next_key: AtomicU64,
     /// Mirror of `Shared::state` for the lock-free check at the top of each dispatch.
     state_now: AtomicUsize,
+    /// Mirror of `Shared::deferred.len()`, checked without the lock before each dispatch.
+    deferred_len: AtomicUsize,
     shared: Mutex<Shared>,
     /// Signalled when teardown is done.
     changed: Condvar,
@@ -129,9 +154,20 @@ pub(crate) struct Core {
     serial: Mutex<()>,
 }
 
+/// One loop on this thread's stack: inside its `run` (`in_run`), or a teardown or executor poll.
+struct Frame {
+    core: Arc<Core>,
+    in_run: bool,
+    /// The LIFO slot: the last task woken by this thread while in `run`, which it runs next
+    /// (0: empty). Keeps a task woken by a handler on the thread that woke it, as tokio's LIFO
+    /// slot does, instead of a round trip through the port to whichever thread takes it.
+    next: Cell<u64>,
+}
+
 thread_local! {
-    /// The loop whose `run` (or teardown) is on this thread's stack, innermost last.
-    static CURRENT: RefCell<Vec<Arc<Core>>> = RefCell::new(Vec::new());
+    /// The loops whose `run` (or teardown, or executor poll) is on this thread's stack,
+    /// innermost last.
+    static CURRENT: RefCell<Vec<Frame>> = RefCell::new(Vec::new());
 }
 
 /// Marks the calling thread as running `core` until dropped.
@@ -139,7 +175,21 @@ pub(crate) struct Enter(());
 
 impl Enter {
     pub(crate) fn new(core: &Arc<Core>) -> Enter {
-        CURRENT.with(|current| current.borrow_mut().push(core.clone()));
+        Enter::push(core, false)
+    }
+
+    fn run(core: &Arc<Core>) -> Enter {
+        Enter::push(core, true)
+    }
+
+    fn push(core: &Arc<Core>, in_run: bool) -> Enter {
+        CURRENT.with(|current| {
+            current.borrow_mut().push(Frame {
+                core: core.clone(),
+                in_run,
+                next: Cell::new(0),
+            })
+        });
         Enter(())
     }
 }
@@ -147,6 +197,19 @@ impl Enter {
 impl Drop for Enter {
     fn drop(&mut self) {
         CURRENT.with(|current| current.borrow_mut().pop());
+    }
+}
+
+/// Slot dispatches in a row before a thread goes back to the port (so a task that keeps waking
+/// itself cannot starve the port's packets, quit or shutdown).
+const LIFO_BUDGET: u32 = 16;
+
+/// Calls `Core::leave` when dropped.
+struct Leave<'a>(&'a Arc<Core>);
+
+impl Drop for Leave<'_> {
+    fn drop(&mut self) {
+        self.0.leave();
     }
 }
 
@@ -193,13 +256,15 @@ impl Core {
             synchronized: config.synchronized,
             next_key: AtomicU64::new(1),
             state_now: AtomicUsize::new(LoopState::Runnable.code()),
+            deferred_len: AtomicUsize::new(0),
             shared: Mutex::new(Shared {
                 state: LoopState::Runnable,
-                waits: HashMap::new(),
+                waits: KeyMap::default(),
                 tasks: BTreeMap::new(),
-                task_deadlines: HashMap::new(),
+                task_deadlines: KeyMap::default(),
                 timer_deadline: None,
-                receivers: HashMap::new(),
+                receivers: KeyMap::default(),
+                deferred: VecDeque::new(),
                 running: 0,
                 teardown: Teardown::NotStarted,
                 on_complete: Vec::new(),
@@ -242,7 +307,12 @@ impl Core {
     }
 
     pub(crate) fn is_current(self: &Arc<Core>) -> bool {
-        CURRENT.with(|current| current.borrow().iter().any(|c| Arc::ptr_eq(c, self)))
+        CURRENT.with(|current| {
+            current
+                .borrow()
+                .iter()
+                .any(|frame| Arc::ptr_eq(&frame.core, self))
+        })
     }
 
     pub(crate) fn is_synchronized(&self) -> bool {
@@ -258,6 +328,16 @@ impl Core {
     // ---- run ----------------------------------------------------------------------------
 
     pub(crate) fn run(self: &Arc<Core>, deadline: zx_time_t, once: bool) -> Result<(), Status> {
+        // G5: a handler that ran the loop would nest handlers inside itself.
+        let nested = CURRENT.with(|current| {
+            current
+                .borrow()
+                .iter()
+                .any(|frame| frame.in_run && Arc::ptr_eq(&frame.core, self))
+        });
+        if nested {
+            return Err(Status::BAD_STATE);
+        }
         {
             let mut shared = self.shared.lock();
             match shared.state {
@@ -266,18 +346,62 @@ impl Core {
                 LoopState::Runnable => shared.running += 1,
             }
         }
-        let result = {
-            let _enter = Enter::new(self);
-            loop {
+        // Leaves on unwinding too (a panicking handler), so shutdown never waits for a dead
+        // thread.
+        let _leave = Leave(self);
+        {
+            let _enter = Enter::run(self);
+            let mut budget = 0;
+            let result = loop {
+                if self.deferred_len.load(Ordering::Relaxed) > 0 {
+                    self.drain_deferred();
+                }
+                let next = self.take_next();
+                if next != 0 {
+                    if budget < LIFO_BUDGET && self.state() == LoopState::Runnable {
+                        budget += 1;
+                        if self.dispatch_receiver(next) && once {
+                            break Ok(());
+                        }
+                        continue;
+                    }
+                    self.queue_wake(next);
+                }
+                budget = 0;
                 match self.run_once(deadline) {
                     Step::Dispatched if once => break Ok(()),
                     Step::Dispatched | Step::Nothing => {}
                     Step::Stop(status) => break Err(status),
                 }
+            };
+            // A wake-up left in the slot goes back to the port for whoever runs next.
+            let next = self.take_next();
+            if next != 0 {
+                self.queue_wake(next);
             }
+            result
+        }
+    }
+
+    /// Takes this thread's LIFO slot for this loop (0 if empty or not in `run`).
+    fn take_next(&self) -> u64 {
+        CURRENT.with(|current| {
+            current
+                .borrow()
+                .last()
+                .filter(|frame| frame.in_run && std::ptr::eq(Arc::as_ptr(&frame.core), self))
+                .map_or(0, |frame| frame.next.replace(0))
+        })
+    }
+
+    /// Runs receiver `key`'s handler as if its packet had arrived; `false` if it is gone.
+    fn dispatch_receiver(self: &Arc<Core>, key: u64) -> bool {
+        let Some(receiver) = self.shared.lock().receivers.get(&key).cloned() else {
+            return false;
         };
-        self.leave();
-        result
+        let dispatcher = Dispatcher { core: self.clone() };
+        self.to_user(|| receiver.call(&dispatcher, Status::OK, &zx::UserPacket::default()));
+        true
     }
 
     fn run_once(self: &Arc<Core>, deadline: zx_time_t) -> Step {
@@ -629,17 +753,76 @@ impl Core {
 
     /// Unregisters the receiver and drops its queued packets. Its handler is dropped here,
     /// outside the lock, unless a dispatching thread is calling it right now.
-    pub(crate) fn remove_receiver(&self, key: u64) -> bool {
+    /// With `purge` false the caller knows no packet of this receiver is queued (an executor
+    /// task finishing while it runs), which saves the `zx_port_cancel_key`.
+    pub(crate) fn remove_receiver(&self, key: u64, purge: bool) -> bool {
         let removed = {
             let mut shared = self.shared.lock();
             let removed = shared.receivers.remove(&key);
-            if removed.is_some() && !shared.port_closed {
+            if removed.is_some() && purge && !shared.port_closed {
                 // NOT_FOUND (nothing queued) is the common case.
                 let _ = zx_port_cancel_key(self.port, 0, key);
+            }
+            if !shared.deferred.is_empty() {
+                shared.deferred.retain(|deferred| *deferred != key);
+                self.deferred_len
+                    .store(shared.deferred.len(), Ordering::Relaxed);
             }
             removed
         };
         removed.is_some()
+    }
+
+    /// Wakes an executor task: a user packet for receiver `key`, or — if the port already holds
+    /// its maximum of user packets — a place in the deferred queue, which the loop's threads
+    /// move into the port as room frees up. A wake-up is never lost; after shutdown began (or
+    /// once the receiver is gone) there is nothing left to wake and it is dropped.
+    pub(crate) fn wake_receiver(&self, key: u64) {
+        // On a thread in this loop's `run`: into the LIFO slot; a displaced wake-up goes to
+        // the port.
+        let displaced = CURRENT.with(|current| {
+            let frames = current.borrow();
+            match frames.last() {
+                Some(frame) if frame.in_run && std::ptr::eq(Arc::as_ptr(&frame.core), self) => {
+                    Some(frame.next.replace(key))
+                }
+                _ => None,
+            }
+        });
+        match displaced {
+            Some(0) => {}
+            Some(previous) => self.queue_wake(previous),
+            None => self.queue_wake(key),
+        }
+    }
+
+    fn queue_wake(&self, key: u64) {
+        let mut shared = self.shared.lock();
+        if shared.state == LoopState::Shutdown || !shared.receivers.contains_key(&key) {
+            return;
+        }
+        let packet = zx::Packet::from_user_packet(key, ZX_OK, zx::UserPacket::default());
+        if !shared.deferred.is_empty() || zx_port_queue(self.port, packet.raw_packet()) != ZX_OK {
+            shared.deferred.push_back(key);
+            self.deferred_len
+                .store(shared.deferred.len(), Ordering::Relaxed);
+        }
+    }
+
+    /// Moves deferred wake-ups into the port while it has room (a packet was just taken).
+    fn drain_deferred(&self) {
+        let mut shared = self.shared.lock();
+        while let Some(&key) = shared.deferred.front() {
+            if shared.receivers.contains_key(&key) && !shared.port_closed {
+                let packet = zx::Packet::from_user_packet(key, ZX_OK, zx::UserPacket::default());
+                if zx_port_queue(self.port, packet.raw_packet()) != ZX_OK {
+                    break;
+                }
+            }
+            shared.deferred.pop_front();
+        }
+        self.deferred_len
+            .store(shared.deferred.len(), Ordering::Relaxed);
     }
 }
 
@@ -699,10 +882,9 @@ impl Dispatcher {
     /// The dispatcher running on this thread: the innermost `run`, handler or teardown.
     pub fn current() -> Option<Dispatcher> {
         CURRENT.with(|current| {
-            current
-                .borrow()
-                .last()
-                .map(|core| Dispatcher { core: core.clone() })
+            current.borrow().last().map(|frame| Dispatcher {
+                core: frame.core.clone(),
+            })
         })
     }
 
@@ -813,7 +995,8 @@ impl Loop {
 
     /// `async_loop_run`: dispatches until `deadline` (`TIMED_OUT`), `quit` (`CANCELED`) or
     /// shutdown (`BAD_STATE`); with `once`, returns `Ok` after the first dispatch. Handlers run
-    /// on the calling thread.
+    /// on the calling thread. Called from one of this loop's own handlers it answers
+    /// `BAD_STATE` at once (G5: handlers never nest).
     pub fn run(&self, deadline: zx::MonotonicInstant, once: bool) -> Result<(), Status> {
         self.dispatcher.core.run(deadline.into_nanos(), once)
     }

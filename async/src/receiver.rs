@@ -61,7 +61,7 @@ impl Receiver {
     /// Unregisters the receiver and drops its queued packets; `false` if it was not registered
     /// (cancelled before, or the loop shut down).
     pub fn cancel(&self) -> bool {
-        self.dispatcher.core.remove_receiver(self.key)
+        self.dispatcher.core.remove_receiver(self.key, true)
     }
 
     pub fn key(&self) -> u64 {

@@ -317,3 +317,97 @@ fn shutdown_drops_pending_tasks_and_fails_their_waits_with_canceled() {
         let _ = event.raw_handle();
     });
 }
+
+/// More tasks ready at once than a port holds user packets (4096): the wake-ups that do not
+/// fit wait in the loop's deferred queue; none is lost.
+#[test]
+fn more_ready_tasks_than_the_port_holds() {
+    both(true, |_| {
+        let mut executor = TestExecutor::new();
+        let count = Arc::new(AtomicUsize::new(0));
+        let counter = count.clone();
+        let mut main = Box::pin(async move {
+            let tasks: Vec<Task<()>> = (0..5_000)
+                .map(|_| {
+                    let counter = counter.clone();
+                    Task::spawn(async move {
+                        counter.fetch_add(1, SeqCst);
+                    })
+                })
+                .collect();
+            for task in tasks {
+                task.await;
+            }
+        });
+        assert_eq!(executor.run_until_stalled(&mut main), Poll::Ready(()));
+        assert_eq!(count.load(SeqCst), 5_000);
+    });
+}
+
+/// A panicking task is dropped; the executor and the other tasks carry on, and awaiting the
+/// panicked task's handle panics instead of hanging.
+#[test]
+fn a_panicking_task_does_not_stop_the_executor() {
+    both(true, |_| {
+        let mut executor = TestExecutor::new();
+        let mut main = Box::pin(async {
+            let doomed = Task::spawn(async { panic!("deliberate") });
+            let fine = Task::spawn(async { 5 });
+            let value = fine.await;
+            let awaited =
+                futures::FutureExt::catch_unwind(std::panic::AssertUnwindSafe(doomed)).await;
+            (value, awaited.is_err())
+        });
+        assert_eq!(
+            executor.run_until_stalled(&mut main),
+            Poll::Ready((5, true))
+        );
+    });
+}
+
+#[test]
+#[should_panic(expected = "the main future panicked")]
+fn send_executor_reports_a_panicking_main_future() {
+    let kernel = Kernel::new(Config::default());
+    let process = kernel.create_process();
+    let _bound = process.bind();
+    let mut executor = SendExecutor::new(1);
+    executor.run(async { panic!("deliberate") });
+}
+
+/// `recv_msg` takes small messages through stack buffers and larger ones (bytes or handles)
+/// through buffers of their exact size; every byte and handle arrives.
+#[test]
+fn recv_msg_small_and_large_messages() {
+    both(true, |_| {
+        let mut executor = TestExecutor::new();
+        let (a, b) = zx::Channel::create();
+        let b = async_::Channel::from_channel(b);
+        let sizes = [(0usize, 0usize), (8, 1), (512, 4), (513, 0), (40_000, 6)];
+        for &(n_bytes, n_handles) in &sizes {
+            let bytes: Vec<u8> = (0..n_bytes).map(|i| i as u8).collect();
+            let mut handles: Vec<zx::Handle> = (0..n_handles)
+                .map(|_| zx::Event::create().into_handle())
+                .collect();
+            a.write(&bytes, &mut handles).unwrap();
+        }
+        let mut main = Box::pin(async {
+            let mut got = Vec::new();
+            let mut buf = zx::MessageBuf::new();
+            for _ in 0..sizes.len() {
+                b.recv_msg(&mut buf).await.unwrap();
+                assert!(buf.bytes().iter().enumerate().all(|(i, &x)| x == i as u8));
+                for index in 0..buf.n_handles() {
+                    let handle = buf.take_handle(index).unwrap();
+                    assert!(handle.basic_info().is_ok(), "a live handle");
+                }
+                got.push((buf.bytes().len(), buf.n_handles()));
+            }
+            got
+        });
+        assert_eq!(
+            executor.run_until_stalled(&mut main),
+            Poll::Ready(sizes.to_vec())
+        );
+    });
+}

@@ -349,9 +349,19 @@ fn g5_handlers_run_only_inside_run() {
             .unwrap();
         assert_eq!(ran.load(SeqCst), 0);
         assert!(!dispatcher.is_current());
+        // A handler cannot run the loop (handlers would nest).
+        let event_loop = Arc::new(event_loop);
+        let nested = Arc::new(Mutex::new(None));
+        {
+            let (inner, nested) = (event_loop.clone(), nested.clone());
+            dispatcher
+                .post_task(move |_, _| *nested.lock().unwrap() = Some(inner.run_until_idle()))
+                .unwrap();
+        }
         assert!(Dispatcher::current().is_none());
         event_loop.run_until_idle().unwrap();
         assert_eq!(ran.load(SeqCst), 2);
+        assert_eq!(*nested.lock().unwrap(), Some(Err(Status::BAD_STATE)));
     });
 }
 
@@ -574,5 +584,24 @@ fn rfc0240_cancel_by_key_after_the_handle_closed() {
         };
         assert_eq!(calls(&record), expected);
         let _ = event.raw_handle();
+    });
+}
+
+/// A handler that panics on a loop thread kills that thread loudly (`join_threads` panics),
+/// and the loop still shuts down: the dead thread left `run` on its way out.
+#[test]
+fn a_panicking_handler_is_loud_and_shutdown_still_completes() {
+    both(|_| {
+        let event_loop = Loop::new(LoopConfig::default()).unwrap();
+        event_loop
+            .dispatcher()
+            .post_task(|_, _| panic!("deliberate"))
+            .unwrap();
+        event_loop.start_thread("doomed").unwrap();
+        let joined =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| event_loop.join_threads()));
+        assert!(joined.is_err(), "join_threads reports the panic");
+        event_loop.shutdown();
+        assert_eq!(event_loop.state(), LoopState::Shutdown);
     });
 }

@@ -13,6 +13,13 @@
 //! each time it is freed so a stale value never aliases the next handle in that slot (until the
 //! generation wraps after 4096 reuses, as in Zircon).
 //!
+//! Slot reuse: a freed slot is reused only once [`REUSE_AFTER_FREED`] other slots are free too
+//! (least recently freed first); until then a fresh slot is taken. So each slot rests through at
+//! least that many frees before its next use, and a stale value can come back only after about
+//! 4096 × 512 ≈ 2 × 10⁶ handles were created in the process — not after 4096, as with eager
+//! reuse, when one handle is created and closed in a loop. The free list stays small enough to
+//! keep a busy table in cache.
+//!
 //! Lookups take only the owning process's table lock (a reader lock), never a kernel-wide one.
 
 use std::collections::VecDeque;
@@ -34,6 +41,8 @@ const GENERATION_BITS: u32 = 12;
 /// Slots per table: Zircon's 256 × 1024.
 pub const MAX_HANDLES_PER_TABLE: usize = 1 << INDEX_BITS;
 const GENERATION_MASK: u32 = (1 << GENERATION_BITS) - 1;
+/// Free slots a table keeps before it reuses one (see the module docs).
+pub const REUSE_AFTER_FREED: usize = 512;
 
 /// Identity of one handle (survives moves through channels, not duplicate/replace).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -185,7 +194,9 @@ impl HandleTable {
 
     fn insert(&self, slots: &mut Slots, handle: Handle) -> HandleValue {
         slots.live += 1;
-        if let Some(index) = slots.free.pop_front() {
+        let reuse =
+            slots.free.len() >= REUSE_AFTER_FREED || slots.entries.len() >= MAX_HANDLES_PER_TABLE;
+        if let Some(index) = reuse.then(|| slots.free.pop_front()).flatten() {
             let slot = &mut slots.entries[index as usize];
             slot.handle = Some(handle);
             let generation = slot.generation;

@@ -5,7 +5,12 @@
 //! - observers are examined **only** if some bit of `set` was inactive before — clearing, or
 //!   setting an already-set bit, wakes nobody;
 //! - when examined, every observer whose trigger intersects the **whole** current word fires once,
-//!   receives that whole word as `observed`, and is removed (one-shot).
+//!   receives that whole word as `observed`, and is removed (one-shot);
+//! - observers fire **newest first**: the most recently registered matching observer fires
+//!   first, as in Zircon, whose observer list is pushed at the front and walked from the front
+//!   (upstream `PortTest.EventAsyncSignalWaitSingle` depends on it: the packets of several async
+//!   waits satisfied by one signal are queued in reverse registration order). Cancellation walks
+//!   in the same order, so every outcome is deterministic.
 //!
 //! Observers are data ([`Observer`]), not closures: firing one is a fixed, non-blocking action
 //! (set a sync waiter's outcome, or queue a packet on a port), taken while the object lock is
@@ -56,7 +61,10 @@ impl Observer {
             Observer::Sync { waiter, index, .. } => waiter.on_match(index, observed),
             Observer::Port(observer) => observer.on_match(observed),
             #[cfg(test)]
-            Observer::Recording(recorder) => recorder.fired.lock().push(observed),
+            Observer::Recording(recorder) => {
+                recorder.note();
+                recorder.fired.lock().push(observed)
+            }
         }
     }
 
@@ -66,7 +74,10 @@ impl Observer {
             Observer::Sync { waiter, index, .. } => waiter.on_cancel(index, current),
             Observer::Port(observer) => observer.on_detached(),
             #[cfg(test)]
-            Observer::Recording(recorder) => *recorder.cancelled.lock() += 1,
+            Observer::Recording(recorder) => {
+                recorder.note();
+                *recorder.cancelled.lock() += 1
+            }
         }
     }
 }
@@ -74,7 +85,10 @@ impl Observer {
 /// An object's signal word and observer list. Always accessed under the object's lock.
 pub struct SignalState {
     signals: Signals,
-    observers: SlotMap<ObserverKey, Observer>,
+    /// Each observer with its registration number: slots are reused, so slot order says
+    /// nothing about age; the number gives the newest-first firing order.
+    observers: SlotMap<ObserverKey, (u64, Observer)>,
+    next_registration: u64,
 }
 
 impl Default for SignalState {
@@ -88,6 +102,7 @@ impl SignalState {
         SignalState {
             signals: initial,
             observers: SlotMap::with_key(),
+            next_registration: 0,
         }
     }
 
@@ -115,21 +130,28 @@ impl SignalState {
         // Matches are collected first (firing needs ownership, which removal gives); the common
         // case of a few matches stays on the stack, so firing allocates nothing.
         const INLINE: usize = 8;
-        let mut inline = [ObserverKey::default(); INLINE];
+        let mut inline = [(0u64, ObserverKey::default()); INLINE];
         let mut count = 0;
         let mut overflow = Vec::new();
-        for (key, observer) in &self.observers {
+        for (key, (registration, observer)) in &self.observers {
             if observer.trigger().intersects(current) {
                 if count < INLINE {
-                    inline[count] = key;
+                    inline[count] = (*registration, key);
                     count += 1;
                 } else {
-                    overflow.push(key);
+                    overflow.push((*registration, key));
                 }
             }
         }
-        for key in inline[..count].iter().chain(&overflow) {
-            if let Some(observer) = self.observers.remove(*key) {
+        let matched: &mut [(u64, ObserverKey)] = if overflow.is_empty() {
+            &mut inline[..count]
+        } else {
+            overflow.extend_from_slice(&inline[..count]);
+            &mut overflow
+        };
+        newest_first(matched);
+        for (_, key) in matched.iter() {
+            if let Some((_, observer)) = self.observers.remove(*key) {
                 observer.on_match(current);
             }
         }
@@ -149,12 +171,14 @@ impl SignalState {
 
     /// Adds an observer and returns its slot.
     pub fn add_observer(&mut self, observer: Observer) -> ObserverKey {
-        self.observers.insert(observer)
+        let registration = self.next_registration;
+        self.next_registration += 1;
+        self.observers.insert((registration, observer))
     }
 
     /// Removes an observer without firing or cancelling it (its owner is tearing it down).
     pub fn remove_observer(&mut self, key: ObserverKey) -> Option<Observer> {
-        self.observers.remove(key)
+        self.observers.remove(key).map(|(_, observer)| observer)
     }
 
     /// A handle was deleted: sync waits through it end with `CANCELED`; with
@@ -164,10 +188,10 @@ impl SignalState {
             return;
         }
         let current = self.signals;
-        let doomed: Vec<ObserverKey> = self
+        let mut doomed: Vec<(u64, ObserverKey)> = self
             .observers
             .iter()
-            .filter(|(_, observer)| match observer {
+            .filter(|(_, (_, observer))| match observer {
                 Observer::Sync { handle: h, .. } => *h == handle,
                 Observer::Port(port_observer) => {
                     end_async_waits && port_observer.registering_handle() == Some(handle)
@@ -175,10 +199,11 @@ impl SignalState {
                 #[cfg(test)]
                 Observer::Recording(recorder) => recorder.handle == Some(handle),
             })
-            .map(|(key, _)| key)
+            .map(|(key, (registration, _))| (*registration, key))
             .collect();
-        for key in doomed {
-            if let Some(observer) = self.observers.remove(key) {
+        newest_first(&mut doomed);
+        for (_, key) in doomed {
+            if let Some((_, observer)) = self.observers.remove(key) {
                 observer.on_cancel(current);
             }
         }
@@ -187,11 +212,20 @@ impl SignalState {
     /// The object's last handle is gone: every remaining wait ends, with no packet.
     pub fn cancel_all(&mut self) {
         let current = self.signals;
-        let observers = std::mem::take(&mut self.observers);
+        let mut observers: Vec<(u64, Observer)> = std::mem::take(&mut self.observers)
+            .into_iter()
+            .map(|(_, entry)| entry)
+            .collect();
+        observers.sort_unstable_by_key(|entry| std::cmp::Reverse(entry.0));
         for (_, observer) in observers {
             observer.on_cancel(current);
         }
     }
+}
+
+/// Orders `(registration, key)` pairs newest first (small slices sort in place, no allocation).
+fn newest_first(entries: &mut [(u64, ObserverKey)]) {
+    entries.sort_unstable_by_key(|entry| std::cmp::Reverse(entry.0));
 }
 
 #[cfg(all(test, not(zxsim_loom)))]
@@ -204,6 +238,16 @@ pub(crate) mod tests {
         pub handle: Option<HandleId>,
         pub fired: Mutex<Vec<Signals>>,
         pub cancelled: Mutex<usize>,
+        /// Shared by several recorders: each appends its `id` when it fires or is cancelled.
+        pub log: Option<(usize, Arc<Mutex<Vec<usize>>>)>,
+    }
+
+    impl Recorder {
+        pub(crate) fn note(&self) {
+            if let Some((id, log)) = &self.log {
+                log.lock().push(*id);
+            }
+        }
     }
 
     fn recorder(trigger: Signals) -> Arc<Recorder> {
@@ -212,7 +256,55 @@ pub(crate) mod tests {
             handle: None,
             fired: Mutex::new(Vec::new()),
             cancelled: Mutex::new(0),
+            log: None,
         })
+    }
+
+    fn logged_recorder(trigger: Signals, id: usize, log: &Arc<Mutex<Vec<usize>>>) -> Arc<Recorder> {
+        Arc::new(Recorder {
+            trigger,
+            handle: None,
+            fired: Mutex::new(Vec::new()),
+            cancelled: Mutex::new(0),
+            log: Some((id, log.clone())),
+        })
+    }
+
+    #[test]
+    fn observers_fire_newest_first_even_in_reused_slots() {
+        let mut state = object();
+        let log = Arc::new(Mutex::new(Vec::new()));
+        // Free some early slots so later registrations reuse them: slot order != age.
+        let early: Vec<_> = (0..4)
+            .map(|_| state.add_observer(Observer::Recording(recorder(Signals::USER_7))))
+            .collect();
+        for key in &early[..2] {
+            state.remove_observer(*key);
+        }
+        for id in 0..12 {
+            state.add_observer(Observer::Recording(logged_recorder(
+                Signals::USER_0,
+                id,
+                &log,
+            )));
+        }
+        state.update(Signals::NONE, Signals::USER_0);
+        assert_eq!(*log.lock(), (0..12).rev().collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn cancellation_is_newest_first_too() {
+        let mut state = object();
+        let log = Arc::new(Mutex::new(Vec::new()));
+        for id in 0..5 {
+            state.add_observer(Observer::Recording(logged_recorder(
+                Signals::USER_0,
+                id,
+                &log,
+            )));
+        }
+        state.cancel_all();
+        assert_eq!(*log.lock(), vec![4, 3, 2, 1, 0]);
     }
 
     /// A tiny object for the engine alone: just a signal state.

@@ -447,3 +447,72 @@ fn call_vs_deadline() {
         },
     );
 }
+
+/// `zx_channel_call` blocked for its reply while another thread of the same process transfers
+/// the caller's endpoint: writes its handle into a transport channel, then reads it back out (as
+/// the endpoint's new owner would). The call either lost the race for the handle (`BAD_HANDLE`:
+/// the transfer removed it first, so nothing was sent) or started first and then ends with
+/// `CANCELED` once the endpoint is received (Zircon's `CancelMessageWaiters`) — never a hang,
+/// never a reply to the wrong owner. Its request, if sent, waits on the server end.
+/// 2 threads; bound `LOOM_MAX_PREEMPTIONS` (default 2).
+#[test]
+fn call_vs_endpoint_transfer() {
+    check(
+        "channel_call_vs_endpoint_transfer",
+        &[
+            "transfer then call: BAD_HANDLE",
+            "call overlapped transfer: CANCELED",
+            "call overlapped transfer: BAD_HANDLE",
+        ],
+        || {
+            let (kernel, process) = kernel(Profile::Rfc0240);
+            let _bound = process.bind();
+            let (client, server) = channel();
+            let (t0, t1) = channel();
+            let race = Race::new("call", "transfer");
+            let caller = process.spawn({
+                let race = race.clone();
+                move || {
+                    let (mut nb, mut nh) = (0, 0);
+                    let mut args = zx_channel_call_args_t {
+                        wr_bytes: b"\0\0\0\0?",
+                        wr_handles: &[],
+                        rd_bytes: &mut [0u8; 8],
+                        rd_handles: &mut [],
+                    };
+                    race.a(|| {
+                        zx_channel_call(client, 0, ZX_TIME_INFINITE, &mut args, &mut nb, &mut nh)
+                    })
+                }
+            });
+            let received = race.b(|| {
+                assert_eq!(zx_channel_write(t0, 0, b"", &[client]), ZX_OK);
+                let mut handles = [ZX_HANDLE_INVALID; 1];
+                let (mut nb, mut nh) = (0, 0);
+                assert_eq!(
+                    zx_channel_read(t1, 0, &mut [], &mut handles, Some(&mut nb), Some(&mut nh)),
+                    ZX_OK
+                );
+                handles[0]
+            });
+            let status = caller.join().unwrap();
+            let mut request = [0u8; 8];
+            let mut nb = 0;
+            let sent = zx_channel_read(server, 0, &mut request, &mut [], Some(&mut nb), None);
+            let outcome = match status {
+                ZX_ERR_CANCELED => {
+                    assert_eq!(sent, ZX_OK, "a cancelled call had sent its request");
+                    "CANCELED"
+                }
+                ZX_ERR_BAD_HANDLE => {
+                    assert_eq!(sent, ZX_ERR_SHOULD_WAIT, "a refused call sent nothing");
+                    "BAD_HANDLE"
+                }
+                other => panic!("a call whose endpoint was transferred answered {other}"),
+            };
+            assert_eq!(zx_handle_close_many(&[received, server, t0, t1]), ZX_OK);
+            assert_nothing_leaked(&kernel);
+            format!("{}: {outcome}", race.order())
+        },
+    );
+}

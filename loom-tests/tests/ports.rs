@@ -229,6 +229,66 @@ fn two_port_waiters_two_packets() {
     );
 }
 
+/// A waiter with a finite deadline and one with none, both in `zx_port_wait`, while a third
+/// thread queues one packet and the main thread queues another and then moves the virtual clock
+/// past the finite deadline (whose wake-up reaches every waiter). The infinite waiter always gets
+/// a packet (a wake-up absorbed by the finite waiter as it times out must be passed on, or loom
+/// reports the infinite waiter stuck); the finite one gets a packet or `TIMED_OUT`; no packet is
+/// lost or duplicated; no deadline entry is left.
+/// 4 threads; bound `LOOM_MAX_PREEMPTIONS` (default 2).
+#[test]
+fn finite_and_infinite_waiters_two_packets() {
+    check(
+        "finite_and_infinite_waiters_two_packets",
+        &["finite waiter got a packet", "finite waiter timed out"],
+        || {
+            const DEADLINE: zx_time_t = 10;
+            let (kernel, process) = kernel(Profile::Rfc0240);
+            let _bound = process.bind();
+            let port = port();
+            let wait = move |deadline: zx_time_t| {
+                let mut packet = zx_port_packet_t::default();
+                match zx_port_wait(port, deadline, &mut packet) {
+                    ZX_OK => Some(packet.key),
+                    ZX_ERR_TIMED_OUT => None,
+                    other => panic!("zx_port_wait answered {other}"),
+                }
+            };
+            let queue = move |key: u64| {
+                let packet = zx_port_packet_t::new_user(key, 0, zx_packet_user_t::default());
+                assert_eq!(zx_port_queue(port, &packet), ZX_OK);
+            };
+            let finite = process.spawn(move || wait(DEADLINE));
+            let infinite = process.spawn(move || wait(ZX_TIME_INFINITE));
+            let queuer = process.spawn(move || queue(1));
+            queue(2);
+            kernel.advance_clock(DEADLINE);
+            queuer.join().unwrap();
+            let from_finite = finite.join().unwrap();
+            let from_infinite = infinite
+                .join()
+                .unwrap()
+                .expect("the infinite waiter got one");
+            let mut keys = vec![from_infinite];
+            keys.extend(from_finite);
+            keys.extend(std::iter::from_fn(|| poll(port).map(|packet| packet.key)));
+            keys.sort_unstable();
+            assert_eq!(keys, [1, 2], "each packet received exactly once");
+            assert_eq!(
+                kernel.clock().next_deadline(),
+                None,
+                "a deadline entry was left"
+            );
+            assert_eq!(zx_handle_close(port), ZX_OK);
+            assert_nothing_leaked(&kernel);
+            match from_finite {
+                Some(_) => "finite waiter got a packet".to_string(),
+                None => "finite waiter timed out".to_string(),
+            }
+        },
+    );
+}
+
 /// The port's last-handle close racing the firing of a wait registered on it: no packet
 /// survives in the dead port, no observer is left on the object, and once the event is closed
 /// too nothing is alive. 2 threads; bound `LOOM_MAX_PREEMPTIONS` (default 2).

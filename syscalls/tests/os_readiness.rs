@@ -4,7 +4,7 @@
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream, UdpSocket};
-use std::os::fd::{AsRawFd, IntoRawFd};
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::os::unix::net::UnixStream;
 use std::time::Duration;
 
@@ -24,13 +24,19 @@ fn tcp_pair() -> (TcpStream, TcpStream) {
     (client, server)
 }
 
-fn adopt(fd: impl IntoRawFd) -> zx_handle_t {
+fn adopt(fd: impl Into<OwnedFd>) -> zx_handle_t {
     let mut handle = 0;
-    assert_eq!(
-        zxsim_socket_from_fd(fd.into_raw_fd(), 0, &mut handle),
-        ZX_OK
-    );
+    assert_eq!(zxsim_socket_from_fd(fd.into(), 0, &mut handle), ZX_OK);
     handle
+}
+
+/// `pipe(2)`: (read end, write end).
+fn pipe() -> (OwnedFd, OwnedFd) {
+    let mut fds = [0; 2];
+    // SAFETY: `fds` has room for two descriptors.
+    assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
+    // SAFETY: both descriptors were just created and belong to nobody else.
+    unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) }
 }
 
 const SECOND: i64 = 1_000_000_000;
@@ -245,10 +251,8 @@ fn udp_sockets_are_datagram_sockets() {
 fn pipes_are_stream_sockets_without_peek() {
     let (_kernel, process) = setup();
     let _bound = process.bind();
-    let mut fds = [0; 2];
-    // SAFETY: `fds` has room for two descriptors.
-    assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
-    let (read_end, write_end) = (adopt_raw(fds[0]), adopt_raw(fds[1]));
+    let (read_fd, write_fd) = pipe();
+    let (read_end, write_end) = (adopt(read_fd), adopt(write_fd));
     wait_for(write_end, ZX_SOCKET_WRITABLE);
     assert_eq!(zx_socket_write(write_end, 0, b"pipe", None), ZX_OK);
     wait_for(read_end, ZX_SOCKET_READABLE);
@@ -269,12 +273,6 @@ fn pipes_are_stream_sockets_without_peek() {
     zx_handle_close(read_end);
 }
 
-fn adopt_raw(fd: i32) -> zx_handle_t {
-    let mut handle = 0;
-    assert_eq!(zxsim_socket_from_fd(fd, 0, &mut handle), ZX_OK);
-    handle
-}
-
 #[test]
 fn bad_descriptors_are_refused_without_panicking() {
     let (kernel, process) = setup();
@@ -282,25 +280,101 @@ fn bad_descriptors_are_refused_without_panicking() {
     let mut handle = 0;
     let file = std::fs::File::open("/dev/null").unwrap();
     assert_eq!(
-        zxsim_socket_from_fd(file.into_raw_fd(), 0, &mut handle),
+        zxsim_socket_from_fd(file.into(), 0, &mut handle),
         ZX_ERR_NOT_SUPPORTED
     );
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     assert_eq!(
-        zxsim_socket_from_fd(listener.into_raw_fd(), 0, &mut handle),
+        zxsim_socket_from_fd(listener.into(), 0, &mut handle),
         ZX_ERR_NOT_SUPPORTED
     );
-    assert_eq!(zxsim_socket_from_fd(-1, 0, &mut handle), ZX_ERR_BAD_HANDLE);
+    let unconnected = UdpSocket::bind("127.0.0.1:0").unwrap();
     assert_eq!(
-        zxsim_socket_from_fd(1_000_000, 0, &mut handle),
-        ZX_ERR_BAD_HANDLE
+        zxsim_socket_from_fd(unconnected.into(), 0, &mut handle),
+        ZX_ERR_BAD_STATE,
+        "an unconnected datagram socket has no peer"
     );
-    let (ours, _theirs) = tcp_pair();
+    let (ours, mut theirs) = tcp_pair();
     assert_eq!(
-        zxsim_socket_from_fd(ours.as_raw_fd(), 1, &mut handle),
+        zxsim_socket_from_fd(ours.into(), 1, &mut handle),
         ZX_ERR_INVALID_ARGS
     );
-    drop(ours); // INVALID_ARGS left the descriptor with its owner
+    theirs
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    let mut buf = [0u8; 1];
+    assert_eq!(
+        theirs.read(&mut buf).unwrap(),
+        0,
+        "the refused descriptor was closed"
+    );
+    assert_eq!((kernel.live_objects(), kernel.live_handles()), (0, 0));
+}
+
+#[test]
+fn a_pipe_end_cannot_do_the_other_direction_and_that_is_no_hang_up() {
+    let (_kernel, process) = setup();
+    let _bound = process.bind();
+    let (read_fd, write_fd) = pipe();
+    let (read_end, write_end) = (adopt(read_fd), adopt(write_fd));
+    assert_eq!(zx_socket_write(read_end, 0, b"x", None), ZX_ERR_BAD_STATE);
+    let mut buf = [0u8; 4];
+    assert_eq!(
+        zx_socket_read(write_end, 0, &mut buf, None),
+        ZX_ERR_BAD_STATE
+    );
+    let (at_read_end, at_write_end) = (current(read_end), current(write_end));
+    assert_eq!(
+        at_read_end & ZX_SOCKET_PEER_CLOSED,
+        0,
+        "the writer is alive"
+    );
+    assert_eq!(
+        at_write_end & ZX_SOCKET_PEER_CLOSED,
+        0,
+        "the reader is alive"
+    );
+    assert_ne!(at_read_end & ZX_SOCKET_WRITE_DISABLED, 0);
+    assert_ne!(at_write_end & ZX_SOCKET_PEER_WRITE_DISABLED, 0);
+    assert_eq!(zx_socket_write(write_end, 0, b"ok", None), ZX_OK);
+    wait_for(read_end, ZX_SOCKET_READABLE);
+    let mut n = 0;
+    assert_eq!(zx_socket_read(read_end, 0, &mut buf, Some(&mut n)), ZX_OK);
+    assert_eq!(&buf[..n], b"ok");
+    assert_eq!(
+        zx_socket_set_disposition(read_end, ZX_SOCKET_DISPOSITION_WRITE_ENABLED, 0),
+        ZX_ERR_BAD_STATE,
+        "a read-only descriptor cannot be made writable"
+    );
+    zx_handle_close_many(&[read_end, write_end]);
+}
+
+#[test]
+fn adopting_an_adopted_descriptor_again_leaves_the_first_socket_working() {
+    let (kernel, process) = setup();
+    let _bound = process.bind();
+    let (ours, mut theirs) = tcp_pair();
+    let raw = ours.as_raw_fd();
+    let first = adopt(ours);
+    let mut second = 0;
+    // SAFETY: deliberately claims a descriptor the first socket owns; zxsim must refuse it
+    // without closing it (so this second owner is never dropped as one).
+    let again = unsafe { OwnedFd::from_raw_fd(raw) };
+    assert_eq!(
+        zxsim_socket_from_fd(again, 0, &mut second),
+        ZX_ERR_ALREADY_EXISTS
+    );
+    wait_for(first, ZX_SOCKET_WRITABLE);
+    assert_eq!(zx_socket_write(first, 0, b"still", None), ZX_OK);
+    let mut buf = [0u8; 5];
+    theirs
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    theirs.read_exact(&mut buf).unwrap();
+    assert_eq!(&buf, b"still");
+    theirs.write_all(b"back").unwrap();
+    wait_for(first, ZX_SOCKET_READABLE);
+    zx_handle_close(first);
     assert_eq!((kernel.live_objects(), kernel.live_handles()), (0, 0));
 }
 

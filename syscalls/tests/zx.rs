@@ -971,3 +971,47 @@ fn an_unbound_thread_uses_the_default_process() {
     .join()
     .unwrap();
 }
+
+#[test]
+fn a_handle_dropped_in_another_process_is_loud_and_its_own_process_still_closes_it() {
+    let kernel = Kernel::new(Config::default().with_virtual_clock());
+    let owner = kernel.create_process();
+    let other = kernel.create_process();
+    let event = {
+        let _bound = owner.bind();
+        Event::create()
+    };
+    let raw = event.raw_handle();
+    let dropped_elsewhere = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let _bound = other.bind();
+        drop(event);
+    }));
+    let message = dropped_elsewhere.expect_err("dropping it in another process must panic");
+    let message = message
+        .downcast_ref::<String>()
+        .cloned()
+        .unwrap_or_default();
+    assert!(message.contains("another"), "{message}");
+    assert_eq!(
+        (kernel.live_objects(), kernel.live_handles()),
+        (1, 1),
+        "nothing of the other process was closed, and the event is still held"
+    );
+    {
+        let _bound = owner.bind();
+        // SAFETY: `raw` is still the owner's handle: the misplaced drop closed nothing.
+        drop(unsafe { Handle::from_raw(raw) });
+    }
+    assert_eq!((kernel.live_objects(), kernel.live_handles()), (0, 0));
+}
+
+#[test]
+fn closing_a_typed_handle_twice_is_loud() {
+    run(|_| {
+        let event = Event::create();
+        let raw = event.raw_handle();
+        assert_eq!(sys::zx_handle_close(raw), sys::ZX_OK);
+        let twice = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(event)));
+        assert!(twice.is_err(), "the second close must not pass silently");
+    });
+}

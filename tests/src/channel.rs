@@ -1194,11 +1194,12 @@ mod write_etc {
 
     fn reduced_rights_move_ends_wait_zircon(ctx: &mut Ctx) {
         let (packet, observers) = reduced_rights_scenario(ctx);
-        assert_eq!(
-            observers, 0,
+        rule_eq!(
+            observers,
+            0,
             "the reduced-rights move deleted the registering handle"
         );
-        assert_eq!(
+        rule_eq!(
             packet,
             Err(ZX_ERR_TIMED_OUT),
             "no packet after the wait ended"
@@ -1207,13 +1208,13 @@ mod write_etc {
 
     fn reduced_rights_move_wait_continues_rfc0240(ctx: &mut Ctx) {
         let (packet, observers) = reduced_rights_scenario(ctx);
-        assert_eq!(observers, 1, "the wait is on the object, not the handle");
+        rule_eq!(observers, 1, "the wait is on the object, not the handle");
         let packet = packet.expect("the wait continued and fired");
-        assert_eq!(
+        rule_eq!(
             (packet.key, packet.packet_type),
             (9, ZX_PKT_TYPE_SIGNAL_ONE)
         );
-        assert_eq!(packet.signal().trigger, ZX_USER_SIGNAL_0);
+        rule_eq!(packet.signal().trigger, ZX_USER_SIGNAL_0);
         assert_ne!(packet.signal().observed & ZX_USER_SIGNAL_0, 0);
     }
 }
@@ -1568,8 +1569,8 @@ mod read {
 
     fn received_wait_ends_at_read_zircon(ctx: &mut Ctx) {
         let (observers, packet) = transferred_wait_scenario(ctx);
-        assert_eq!(observers, 0, "reading the handle ended the wait");
-        assert_eq!(
+        rule_eq!(observers, 0, "reading the handle ended the wait");
+        rule_eq!(
             packet,
             Err(ZX_ERR_TIMED_OUT),
             "no packet for a wait that ended"
@@ -1578,13 +1579,13 @@ mod read {
 
     fn received_wait_continues_rfc0240(ctx: &mut Ctx) {
         let (observers, packet) = transferred_wait_scenario(ctx);
-        assert_eq!(observers, 1, "the wait is on the object");
+        rule_eq!(observers, 1, "the wait is on the object");
         let packet = packet.expect("the wait survived the transfer and fired");
-        assert_eq!(
+        rule_eq!(
             (packet.key, packet.packet_type),
             (7, ZX_PKT_TYPE_SIGNAL_ONE)
         );
-        assert_eq!(packet.signal().trigger, ZX_USER_SIGNAL_0);
+        rule_eq!(packet.signal().trigger, ZX_USER_SIGNAL_0);
     }
 }
 
@@ -2277,8 +2278,51 @@ mod lifecycle {
         (in_flight_handles_count, "§2.2/§4: a handle inside an unread message counts toward its object's handle count", Both),
         (single_owner_no_duplicate, "§1.4/§3/§7: channel handles lack DUPLICATE (duplicate ⇒ ACCESS_DENIED); replace needs no right and works", Both),
         (transferred_endpoint_stale_value, "§7 owner rule: after an endpoint moves to another process, the old owner's value fails BAD_HANDLE for read/write/call/close", Both),
+        (kernel_owner_check_refuses_non_owners, "§7 owner rule, at the object: a write, read or call by any process but the endpoint's owner answers BAD_HANDLE and changes nothing, even with the endpoint object in hand (no table lookup to stop it)", Both),
         (destroyed_message_ends_wait, "§13.3/§13.4: an object whose only handle sits in an unread message that is destroyed dies; its async wait ends with no packet", Both),
     ];
+
+    fn kernel_owner_check_refuses_non_owners(ctx: &mut Ctx) {
+        use zxsim_kernel::objects::channel::Message;
+        let (a, b) = channel();
+        let owner = ctx.process.koid();
+        let stranger = ctx.other_process().koid();
+        let object = object_of(&ctx.process, a);
+        let endpoint = object.downcast::<Channel>().expect("a channel");
+        for caller in [stranger, 0, owner + 1_000_000] {
+            let refused = endpoint.write_bytes(caller, b"intruder", Vec::new());
+            assert_eq!(
+                refused.err().map(|(status, _)| status),
+                Some(zxsim_kernel::Status::BAD_HANDLE),
+                "write by {caller}"
+            );
+            let call = endpoint.call_start(caller, Message::new(vec![0; 8], Vec::new()));
+            assert_eq!(
+                call.err().map(|(status, _)| status),
+                Some(zxsim_kernel::Status::BAD_HANDLE),
+                "call by {caller}"
+            );
+        }
+        assert_eq!(queued(ctx, b), 0, "nothing reached the peer");
+        assert_eq!(write(b, b"for a", &[]), ZX_OK);
+        let peer = object_of(&ctx.process, b);
+        let peer_endpoint = peer.downcast::<Channel>().expect("a channel");
+        let read = endpoint.read(stranger, 64, 4, false);
+        assert_eq!(
+            read.err().map(|error| error.status),
+            Some(zxsim_kernel::Status::BAD_HANDLE),
+            "read by a stranger"
+        );
+        assert_eq!(queued(ctx, a), 1, "the message stays for the owner");
+        // The owner passes the same checks.
+        let message = endpoint.read(owner, 64, 4, false).expect("the owner reads");
+        assert_eq!(message.bytes, b"for a");
+        assert!(peer_endpoint.write_bytes(owner, b"ok", Vec::new()).is_ok());
+        assert_eq!(queued(ctx, a), 1);
+        drop((object, peer));
+        close(&[a, b]);
+        ctx.assert_clean();
+    }
 
     fn peer_closed_before_close_returns(ctx: &mut Ctx) {
         let (a, b) = channel();

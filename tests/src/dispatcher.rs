@@ -449,7 +449,23 @@ mod g5 {
         (begin_never_calls_inline, "§2 G5: begin on an already-signalled object queues the packet; the handler runs only inside run", Both),
         (post_task_never_calls_inline, "§2 G5: post_task never calls its handler inline, even when already due", Both),
         (handlers_see_their_dispatcher, "§2 G5: handlers run on a dispatcher thread: Dispatcher::current() is their loop there, None outside", Both),
+        (run_from_handler_refused, "§2 G5: a handler that runs its own loop would nest handlers: run answers BAD_STATE", Both),
     ];
+
+    fn run_from_handler_refused(ctx: &mut Ctx) {
+        {
+            let event_loop = Arc::new(new_loop());
+            let answer = Arc::new(Mutex::new(None));
+            let (inner, record) = (event_loop.clone(), answer.clone());
+            event_loop
+                .dispatcher()
+                .post_task(move |_, _| *record.lock().unwrap() = Some(inner.run_until_idle()))
+                .unwrap();
+            event_loop.run_until_idle().unwrap();
+            assert_eq!(*answer.lock().unwrap(), Some(Err(Status::BAD_STATE)));
+        }
+        ctx.assert_clean();
+    }
 
     fn begin_never_calls_inline(ctx: &mut Ctx) {
         {
@@ -535,7 +551,11 @@ mod rfc0240 {
             let (_wait, record) = wait_through_closed_duplicate(&event_loop, &event);
             signal(&event);
             event_loop.run_until_idle().unwrap();
-            assert_eq!(calls(&record), [Status::OK]);
+            rule_eq!(
+                calls(&record),
+                [Status::OK],
+                "the wait is on the object, not the handle"
+            );
         }
         ctx.assert_clean();
     }
@@ -545,7 +565,7 @@ mod rfc0240 {
             let event_loop = new_loop();
             let event = zx::Event::create();
             let (wait, record) = wait_through_closed_duplicate(&event_loop, &event);
-            assert_eq!(wait.cancel(), Ok(()));
+            rule_eq!(wait.cancel(), Ok(()), "cancel by key needs no handle");
             signal(&event);
             event_loop.shutdown();
             assert!(calls(&record).is_empty());
@@ -558,7 +578,11 @@ mod rfc0240 {
             let event_loop = new_loop();
             let event = zx::Event::create();
             let (wait, record) = wait_through_closed_duplicate(&event_loop, &event);
-            assert_eq!(wait.cancel(), Err(Status::BAD_HANDLE));
+            rule_eq!(
+                wait.cancel(),
+                Err(Status::BAD_HANDLE),
+                "the kernel wait ended with its handle"
+            );
             signal(&event);
             event_loop.run_until_idle().unwrap();
             assert!(

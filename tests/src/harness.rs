@@ -7,6 +7,9 @@
 //! - under a profile where it does not hold, the run must **fail** — that is how the suite proves
 //!   a profile switch really changes the behaviour it claims to (a profile-specific case that
 //!   passes everywhere would be a test that cannot fail). Such runs are reported as "differs".
+//!   The failure must come from the case's *tagged* assertion — one written with [`rule!`] or
+//!   [`rule_eq!`] — so a case cannot pass "differs" by crashing early in its set-up: any other
+//!   panic under a profile where the case does not hold is a failure of the case.
 //!
 //! Selection: `ZXSIM_SEMANTICS=zircon|rfc0240` (or `--profile` through `cargo xtask
 //! conformance`) restricts the runs to one profile. With `ZXSIM_CONFORMANCE_REPORT=<file>` every
@@ -75,6 +78,50 @@ macro_rules! cases {
     };
 }
 
+/// The payload of a failed [`rule!`] / [`rule_eq!`]: the profile-specific statement of a case.
+pub struct RuleBroken(pub String);
+
+/// Fails the case's tagged, profile-specific statement (see [`rule!`]).
+pub fn rule_broken(message: String) -> ! {
+    std::panic::panic_any(RuleBroken(message))
+}
+
+/// `assert!` for the statement a profile-specific case is tagged for: under the profile where the
+/// case does not hold, this — and only this — must fail.
+#[macro_export]
+macro_rules! rule {
+    ($cond:expr $(,)?) => {
+        $crate::rule!($cond, "")
+    };
+    ($cond:expr, $($message:tt)+) => {
+        if !$cond {
+            $crate::harness::rule_broken(format!(
+                "rule failed: {}: {}", stringify!($cond), format!($($message)+)
+            ));
+        }
+    };
+}
+
+/// `assert_eq!` for the statement a profile-specific case is tagged for (see [`rule!`]).
+#[macro_export]
+macro_rules! rule_eq {
+    ($left:expr, $right:expr $(,)?) => {
+        $crate::rule_eq!($left, $right, "")
+    };
+    ($left:expr, $right:expr, $($message:tt)+) => {
+        match (&$left, &$right) {
+            (left, right) => {
+                if !(*left == *right) {
+                    $crate::harness::rule_broken(format!(
+                        "rule failed: {} == {}: left {:?}, right {:?}: {}",
+                        stringify!($left), stringify!($right), left, right, format!($($message)+)
+                    ));
+                }
+            }
+        }
+    };
+}
+
 /// What a case runs in: a fresh kernel (virtual clock at 0, the profile under test) and a
 /// process bound to the running thread.
 pub struct Ctx {
@@ -123,6 +170,8 @@ struct Record<'a> {
     profile: Profile,
     expected_to_hold: bool,
     passed: bool,
+    /// The run is as the case's tag says (for a "differs" run: its tagged rule failed).
+    ok: bool,
     message: String,
 }
 
@@ -150,26 +199,38 @@ impl Record<'_> {
             self.profile.name(),
             self.expected_to_hold,
             self.passed,
-            self.passed == self.expected_to_hold,
+            self.ok,
             esc(&self.message)
         )
     }
 }
 
-fn run_case(case: &Case, profile: Profile) -> (bool, String) {
+/// How one run of a case ended.
+enum RunOutcome {
+    Passed,
+    /// Its tagged statement ([`rule!`] / [`rule_eq!`]) failed.
+    RuleBroken(String),
+    /// Anything else panicked.
+    Panicked(String),
+}
+
+fn run_case(case: &Case, profile: Profile) -> RunOutcome {
     let result = catch_unwind(AssertUnwindSafe(|| {
         let mut ctx = Ctx::new(profile);
         (case.run)(&mut ctx);
     }));
     match result {
-        Ok(()) => (true, String::new()),
+        Ok(()) => RunOutcome::Passed,
         Err(payload) => {
+            if let Some(RuleBroken(message)) = payload.downcast_ref::<RuleBroken>() {
+                return RunOutcome::RuleBroken(message.clone());
+            }
             let message = payload
                 .downcast_ref::<String>()
                 .cloned()
                 .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
                 .unwrap_or_else(|| "panicked".to_string());
-            (false, message)
+            RunOutcome::Panicked(message)
         }
     }
 }
@@ -219,18 +280,32 @@ pub fn main(modules: Vec<Vec<Case>>) {
             );
             trials.push(
                 Trial::test(name, move || {
-                    let (passed, message) = run_case(&case, profile);
-                    report(&Record { case: &case, profile, expected_to_hold: expected, passed, message: message.clone() });
-                    match (expected, passed) {
-                        (true, true) | (false, false) => Ok(()),
-                        (true, false) => Err(Failed::from(format!("{}\n  clause: {}", message, case.clause))),
-                        (false, true) => Err(Failed::from(format!(
+                    let outcome = run_case(&case, profile);
+                    let (passed, message) = match &outcome {
+                        RunOutcome::Passed => (true, String::new()),
+                        RunOutcome::RuleBroken(m) | RunOutcome::Panicked(m) => (false, m.clone()),
+                    };
+                    let verdict = match (expected, outcome) {
+                        (true, RunOutcome::Passed) | (false, RunOutcome::RuleBroken(_)) => Ok(()),
+                        (true, RunOutcome::RuleBroken(m) | RunOutcome::Panicked(m)) => {
+                            Err(format!("{}\n  clause: {}", m, case.clause))
+                        }
+                        (false, RunOutcome::Panicked(m)) => Err(format!(
+                            "expected its tagged rule to fail under {}, but it failed elsewhere first: {}\n  clause: {}",
+                            profile.name(),
+                            m,
+                            case.clause
+                        )),
+                        (false, RunOutcome::Passed) => Err(format!(
                             "holds under {} too, but is tagged {:?}: the profiles do not differ here\n  clause: {}",
                             profile.name(),
                             case.holds,
                             case.clause
-                        ))),
-                    }
+                        )),
+                    };
+                    let ok = verdict.is_ok();
+                    report(&Record { case: &case, profile, expected_to_hold: expected, passed, ok, message });
+                    verdict.map_err(Failed::from)
                 })
                 .with_kind(kind),
             );

@@ -173,8 +173,8 @@ fn finish(
 
 /// The zircon column: the wait ended, silently.
 fn assert_ended(outcome: Outcome) {
-    assert_eq!(outcome.pending, 0, "the wait should have ended");
-    assert!(
+    rule_eq!(outcome.pending, 0, "the wait should have ended");
+    rule!(
         outcome.packets.is_empty(),
         "an ended wait delivers no packet"
     );
@@ -182,10 +182,10 @@ fn assert_ended(outcome: Outcome) {
 
 /// The rfc0240 column: the wait continued and fired once.
 fn assert_continued(outcome: Outcome) {
-    assert_eq!(outcome.pending, 1, "the wait should still be pending");
-    assert_eq!(keys(&outcome.packets), vec![KEY], "the wait fires once");
+    rule_eq!(outcome.pending, 1, "the wait should still be pending");
+    rule_eq!(keys(&outcome.packets), vec![KEY], "the wait fires once");
     let signal = outcome.packets[0].signal();
-    assert_eq!((signal.trigger, signal.observed), (TRIGGER, TRIGGER));
+    rule_eq!((signal.trigger, signal.observed), (TRIGGER, TRIGGER));
 }
 
 // ---- row 1 ----
@@ -425,13 +425,13 @@ fn channel_move_wait_survives_in_flight(ctx: &mut Ctx) {
 
 fn channel_move_wait_ends_when_read(ctx: &mut Ctx) {
     let (in_flight, outcome) = through_channel(ctx, None);
-    assert_eq!(in_flight, 1, "pending while the handle is in the message");
+    rule_eq!(in_flight, 1, "pending while the handle is in the message");
     assert_ended(outcome);
 }
 
 fn channel_move_wait_continues_after_read(ctx: &mut Ctx) {
     let (in_flight, outcome) = through_channel(ctx, None);
-    assert_eq!(in_flight, 1, "pending while the handle is in the message");
+    rule_eq!(in_flight, 1, "pending while the handle is in the message");
     assert_continued(outcome);
 }
 
@@ -440,13 +440,13 @@ const REDUCED: zx_rights_t = ZX_DEFAULT_EVENT_RIGHTS & !ZX_RIGHT_SIGNAL;
 
 fn channel_write_etc_reduced_rights_ends_wait(ctx: &mut Ctx) {
     let (in_flight, outcome) = through_channel(ctx, Some(REDUCED));
-    assert_eq!(in_flight, 0, "ended at the write");
+    rule_eq!(in_flight, 0, "ended at the write");
     assert_ended(outcome);
 }
 
 fn channel_write_etc_reduced_rights_wait_continues(ctx: &mut Ctx) {
     let (in_flight, outcome) = through_channel(ctx, Some(REDUCED));
-    assert_eq!(in_flight, 1, "pending after the write");
+    rule_eq!(in_flight, 1, "pending after the write");
     assert_continued(outcome);
 }
 
@@ -497,8 +497,9 @@ fn port_cancel_with_duplicate(ctx: &mut Ctx) -> (zx_status_t, Outcome) {
 
 fn port_cancel_with_duplicate_not_found(ctx: &mut Ctx) {
     let (status, outcome) = port_cancel_with_duplicate(ctx);
-    assert_eq!(
-        status, ZX_ERR_NOT_FOUND,
+    rule_eq!(
+        status,
+        ZX_ERR_NOT_FOUND,
         "a duplicate is not the registering handle"
     );
     assert_continued(outcome);
@@ -506,7 +507,7 @@ fn port_cancel_with_duplicate_not_found(ctx: &mut Ctx) {
 
 fn port_cancel_with_duplicate_matches_object(ctx: &mut Ctx) {
     let (status, outcome) = port_cancel_with_duplicate(ctx);
-    assert_eq!(status, ZX_OK, "matched by object");
+    rule_eq!(status, ZX_OK, "matched by object");
     assert_ended(outcome);
 }
 
@@ -530,17 +531,18 @@ fn port_cancel_queued_packet_after_close(ctx: &mut Ctx) -> (zx_status_t, Vec<u64
 
 fn port_cancel_queued_packet_after_close_not_found(ctx: &mut Ctx) {
     let (status, left) = port_cancel_queued_packet_after_close(ctx);
-    assert_eq!(
-        status, ZX_ERR_NOT_FOUND,
+    rule_eq!(
+        status,
+        ZX_ERR_NOT_FOUND,
         "zx_port_cancel through another handle"
     );
-    assert_eq!(left, vec![KEY], "the packet stays");
+    rule_eq!(left, vec![KEY], "the packet stays");
 }
 
 fn port_cancel_queued_packet_after_close_removes_it(ctx: &mut Ctx) {
     let (status, left) = port_cancel_queued_packet_after_close(ctx);
-    assert_eq!(status, ZX_OK, "zx_port_cancel through another handle");
-    assert!(left.is_empty(), "the packet was removed");
+    rule_eq!(status, ZX_OK, "zx_port_cancel through another handle");
+    rule!(left.is_empty(), "the packet was removed");
 }
 
 fn port_cancel_with_registering_handle(ctx: &mut Ctx) {

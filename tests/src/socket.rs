@@ -465,6 +465,7 @@ mod read {
         (datagram_truncates_and_discards, "§10/§15 item 14: a datagram read smaller than the datagram truncates it and discards the rest", Both),
         (peek_stream_does_not_consume, "§10: PEEK copies stream bytes without consuming them (signals unchanged)", Both),
         (peek_datagram_does_not_consume, "§10: PEEK on a datagram socket copies (a prefix of) the first datagram and leaves it queued", Both),
+        (zero_size_reads, "§10 (upstream SocketTest.ZeroSize): a 0-byte read of an empty socket ⇒ SHOULD_WAIT; with data ⇒ OK and nothing consumed — a datagram stays queued", Both),
         (writer_regains_writable, "§10: the writer regains WRITABLE when ≥ 1 byte is read from its full buffer (PEEK does not)", Both),
         (read_clears_read_threshold, "§10: READ_THRESHOLD is cleared when buffered bytes fall below the RX threshold", Both),
         (read_raises_write_threshold, "§10: the writer gets WRITE_THRESHOLD when free space reaches its TX threshold", Both),
@@ -691,6 +692,22 @@ mod read {
         ctx.assert_clean();
     }
 
+    fn zero_size_reads(ctx: &mut Ctx) {
+        for options in [ZX_SOCKET_STREAM, ZX_SOCKET_DATAGRAM] {
+            let (a, b) = socket(options);
+            assert_eq!(read(b, 0), Err(ZX_ERR_SHOULD_WAIT), "empty ({options})");
+            assert_eq!(write(a, b"a"), Ok(1));
+            assert_eq!(read(b, 0), Ok(vec![]), "first 0-byte read ({options})");
+            assert_eq!(read(b, 0), Ok(vec![]), "second 0-byte read ({options})");
+            assert_eq!(buffered(b), 1, "nothing consumed ({options})");
+            assert!(has(b, ZX_SOCKET_READABLE));
+            assert_eq!(read(b, 8), Ok(b"a".to_vec()), "the data is still whole");
+            close(a);
+            close(b);
+        }
+        ctx.assert_clean();
+    }
+
     fn writer_regains_writable(ctx: &mut Ctx) {
         let (a, b) = socket(0);
         fill(a);
@@ -774,6 +791,7 @@ mod disposition {
         (disposition_peer_applies_to_the_peer, "§10: disposition_peer DISABLED/ENABLED acts on the other end (its writes, its WRITE_DISABLED, this end's PEER_WRITE_DISABLED)", Both),
         (enable_peer_refused_while_unread, "§10: disposition_peer WRITE_ENABLED is refused (BAD_STATE, no change) while the peer's earlier data is unread here", Both),
         (peer_closed_only_local_updated, "§10: with the peer closed only the local endpoint is updated (OK)", Both),
+        (enable_peer_refused_after_peer_closed_with_unread_data, "§10 (upstream SocketTest.SetDispositionOfClosedPeerWithBufferedData): after the peer closed, disposition_peer WRITE_ENABLED still answers BAD_STATE while the peer's data is unread here", Both),
     ];
 
     fn bad_values_invalid_args_before_handle(ctx: &mut Ctx) {
@@ -972,6 +990,31 @@ mod disposition {
         assert_eq!(write(b, b"x"), Ok(1));
         close(a);
         close(b);
+        ctx.assert_clean();
+    }
+
+    fn enable_peer_refused_after_peer_closed_with_unread_data(ctx: &mut Ctx) {
+        let (local, remote) = socket(0);
+        assert_eq!(write(remote, b"hello"), Ok(5));
+        assert_eq!(disposition(local, 0, DISABLED), ZX_OK);
+        assert_eq!(
+            disposition(local, 0, ENABLED),
+            ZX_ERR_BAD_STATE,
+            "peer alive"
+        );
+        close(remote);
+        assert_eq!(
+            disposition(local, 0, ENABLED),
+            ZX_ERR_BAD_STATE,
+            "peer closed, its data still unread here"
+        );
+        assert!(
+            has(local, ZX_SOCKET_PEER_WRITE_DISABLED),
+            "PEER_WRITE_DISABLED outlives the peer"
+        );
+        assert_eq!(read(local, 16), Ok(b"hello".to_vec()));
+        assert_eq!(disposition(local, 0, ENABLED), ZX_OK, "drained");
+        close(local);
         ctx.assert_clean();
     }
 

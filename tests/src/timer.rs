@@ -515,7 +515,27 @@ mod window {
         (slack_late_window, "§9: SLACK_LATE fires within [d, d+s]: not before d, fired by d+s", Both),
         (zero_slack_fires_exactly_at_deadline, "§9: with slack 0 every mode's window is [d, d]", Both),
         (early_window_already_open, "§9: SLACK_EARLY with d−s ≤ now < d fires as soon as the clock moves (window already open)", Both),
+        (fire_instant_at_window_edges, "§9 (zxsim's documented choice inside the windows): EARLY fires exactly at d−s, CENTER and LATE exactly at d — not one nanosecond earlier", Both),
     ];
+
+    fn fire_instant_at_window_edges(ctx: &mut Ctx) {
+        for (mode, offset) in [
+            (ZX_TIMER_SLACK_EARLY, -S),
+            (ZX_TIMER_SLACK_CENTER, 0),
+            (ZX_TIMER_SLACK_LATE, 0),
+        ] {
+            let deadline = now(ctx) + D;
+            let expected = deadline + offset;
+            let t = timer(mode);
+            assert_eq!(zx_timer_set(t, deadline, S), ZX_OK);
+            ctx.kernel.clock().advance_to(expected - 1);
+            assert!(!fired(t), "mode {mode}: fired before {expected}");
+            ctx.kernel.clock().advance_to(expected);
+            assert!(fired(t), "mode {mode}: not fired at {expected}");
+            close(t);
+        }
+        ctx.assert_clean();
+    }
 
     fn slack_center_window(ctx: &mut Ctx) {
         assert_fires_within(ctx, ZX_TIMER_SLACK_CENTER, D - S, D + S);

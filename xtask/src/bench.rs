@@ -1,6 +1,6 @@
 //! `cargo xtask bench [--quick] [--bench TARGET]... [--filter F] [--markdown FILE] [-- FLAGS]`:
-//! runs the criterion benchmarks of `zxsim-syscalls` (`cargo bench -p zxsim-syscalls --bench
-//! '*'`), reads criterion's estimates (the median, saved as the criterion baseline `xtask`:
+//! runs the criterion benchmarks of `zxsim-syscalls` and `zxsim-async` (`cargo bench -p
+//! zxsim-syscalls -p zxsim-async --bench '*'`), reads criterion's estimates (the median, saved as the criterion baseline `xtask`:
 //! `target/criterion/<group>/<bench>/xtask/estimates.json`; each benchmark is found by the
 //! `full_id` of its `new/benchmark.json`) and prints, for each benchmark, zxsim's time, its
 //! baseline's time measured in the same run, the ratio and the target from
@@ -25,8 +25,8 @@ pub struct Args {
     /// out.
     #[arg(long)]
     filter: Option<String>,
-    /// Only these bench targets of `zxsim-syscalls` (repeatable; e.g. `--bench ports`); all of
-    /// them by default.
+    /// Only these bench targets of `zxsim-syscalls` or `zxsim-async` (repeatable; e.g.
+    /// `--bench ports`, `--bench dispatcher`); all of them by default.
     #[arg(long = "bench", value_name = "TARGET")]
     benches: Vec<String>,
     /// Also write the table as Markdown to this file.
@@ -150,8 +150,39 @@ fn comparisons() -> Vec<Comparison> {
             target: (what == "throughput").then_some(1.25),
         });
     }
+    // `async/benches/dispatcher.rs` (zxsim-async), against same-run baselines.
+    for (bench, baseline, label, target) in [
+        (
+            "Dispatch/WaitFire",
+            "Dispatch/baseline/raw wait_async+port_wait",
+            "raw wait_async + port_wait",
+            1.5,
+        ),
+        (
+            "Executor/PingPong",
+            "Executor/baseline/tokio mpsc ping-pong",
+            "tokio multi-thread + mpsc",
+            3.0,
+        ),
+        (
+            "Executor/Spawn",
+            "Executor/baseline/tokio spawn",
+            "tokio spawn",
+            2.0,
+        ),
+    ] {
+        rows.push(Comparison {
+            bench: bench.into(),
+            baseline: baseline.into(),
+            baseline_label: label,
+            target: Some(target),
+        });
+    }
     rows
 }
+
+/// The bench targets of `zxsim-async`; every other target belongs to `zxsim-syscalls`.
+const ASYNC_BENCHES: [&str; 1] = ["dispatcher"];
 
 pub fn run(args: Args) -> Result<(), String> {
     let root = crate::workspace_root();
@@ -160,9 +191,14 @@ pub fn run(args: Args) -> Result<(), String> {
     let clock = Instant::now();
 
     let mut bench = Command::new(&cargo);
-    bench
-        .current_dir(&root)
-        .args(["bench", "-p", "zxsim-syscalls"]);
+    bench.current_dir(&root).arg("bench");
+    let wants_async = |target: &String| ASYNC_BENCHES.contains(&target.as_str());
+    if args.benches.is_empty() || args.benches.iter().any(|t| !wants_async(t)) {
+        bench.args(["-p", "zxsim-syscalls"]);
+    }
+    if args.benches.is_empty() || args.benches.iter().any(wants_async) {
+        bench.args(["-p", "zxsim-async"]);
+    }
     if args.benches.is_empty() {
         bench.args(["--bench", "*"]);
     }

@@ -1,6 +1,6 @@
 //! `Fifo`: a zx fifo whose reads and writes wait on the executor.
 
-use zxsim_syscalls::zx::{self, Status};
+use zxsim_syscalls::zx::{self, AsHandleRef, Status};
 
 use super::OnSignals;
 
@@ -22,8 +22,8 @@ impl Fifo {
         loop {
             match self.fifo.read(self.elem_size, buf) {
                 Err(Status::SHOULD_WAIT) => {
-                    OnSignals::new(
-                        &self.fifo,
+                    OnSignals::after_should_wait(
+                        self.fifo.raw_handle(),
                         zx::Signals::FIFO_READABLE | zx::Signals::FIFO_PEER_CLOSED,
                     )
                     .await?;
@@ -39,8 +39,8 @@ impl Fifo {
         loop {
             match self.fifo.write(self.elem_size, buf) {
                 Err(Status::SHOULD_WAIT) => {
-                    OnSignals::new(
-                        &self.fifo,
+                    OnSignals::after_should_wait(
+                        self.fifo.raw_handle(),
                         zx::Signals::FIFO_WRITABLE | zx::Signals::FIFO_PEER_CLOSED,
                     )
                     .await?;

@@ -30,6 +30,9 @@ struct Slot {
 pub struct OnSignals<'a> {
     object: zx_handle_t,
     signals: zx::Signals,
+    /// Skip the first check of the current signals: the caller has just seen `SHOULD_WAIT`,
+    /// and a level-triggered `wait_async` fires at once for a signal raised since.
+    checked: bool,
     registered: Option<(Wait, Arc<Mutex<Slot>>)>,
     _handle: PhantomData<&'a ()>,
 }
@@ -44,9 +47,17 @@ impl<'a> OnSignals<'a> {
         OnSignals {
             object,
             signals,
+            checked: false,
             registered: None,
             _handle: PhantomData,
         }
+    }
+
+    /// For the wrappers' read/write paths, right after the call answered `SHOULD_WAIT`.
+    pub(crate) fn after_should_wait(object: zx_handle_t, signals: zx::Signals) -> OnSignals<'a> {
+        let mut future = OnSignals::from_raw(object, signals);
+        future.checked = true;
+        future
     }
 
     /// The port key of the pending wait (0 if none is registered or it already fired).
@@ -55,18 +66,20 @@ impl<'a> OnSignals<'a> {
     }
 
     fn register(&mut self, waker: &Waker) -> Poll<Result<zx::Signals, Status>> {
-        let mut observed = 0;
-        match zx_object_wait_one(
-            self.object,
-            self.signals.bits(),
-            ZX_TIME_INFINITE_PAST,
-            Some(&mut observed),
-        ) {
-            ZX_OK => {
-                return Poll::Ready(Ok(zx::Signals::from_bits_retain(observed)));
+        if !self.checked {
+            let mut observed = 0;
+            match zx_object_wait_one(
+                self.object,
+                self.signals.bits(),
+                ZX_TIME_INFINITE_PAST,
+                Some(&mut observed),
+            ) {
+                ZX_OK => {
+                    return Poll::Ready(Ok(zx::Signals::from_bits_retain(observed)));
+                }
+                ZX_ERR_TIMED_OUT => {}
+                error => return Poll::Ready(Err(Status::from_raw(error))),
             }
-            ZX_ERR_TIMED_OUT => {}
-            error => return Poll::Ready(Err(Status::from_raw(error))),
         }
         let slot = Arc::new(Mutex::new(Slot {
             result: None,

@@ -31,7 +31,8 @@ fn poll_wait(
     signals: zx::Signals,
     cx: &mut Context<'_>,
 ) -> Poll<Result<(), Status>> {
-    let wait = slot.get_or_insert_with(|| OnSignals::from_raw(object.raw_handle(), signals));
+    let wait =
+        slot.get_or_insert_with(|| OnSignals::after_should_wait(object.raw_handle(), signals));
     match Pin::new(wait).poll(cx) {
         Poll::Pending => Poll::Pending,
         Poll::Ready(result) => {

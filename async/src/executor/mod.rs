@@ -302,12 +302,17 @@ impl SendExecutor {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        let done = Arc::new((Mutex::new(None), Condvar::new()));
-        let finished = done.clone();
+        let done = Arc::new(Done {
+            value: Mutex::new(None),
+            changed: Condvar::new(),
+        });
+        let finished = Finished {
+            done: done.clone(),
+            sent: false,
+        };
         self.ehandle().spawn_detached(async move {
             let value = main.await;
-            *finished.0.lock() = Some(value);
-            finished.1.notify_all();
+            finished.send(Some(value));
         });
         for index in 0..self.threads {
             self.event_loop
@@ -315,12 +320,12 @@ impl SendExecutor {
                 .expect("starting an executor thread");
         }
         let value = {
-            let mut slot = done.0.lock();
+            let mut slot = done.value.lock();
             loop {
                 if let Some(value) = slot.take() {
                     break value;
                 }
-                slot = done.1.wait(slot);
+                slot = done.changed.wait(slot);
             }
         };
         self.event_loop.quit();
@@ -328,6 +333,35 @@ impl SendExecutor {
         self.event_loop
             .reset_quit()
             .expect("no thread is left in run");
-        value
+        value.expect("SendExecutor::run: the main future panicked")
+    }
+}
+
+/// The main future's result: `Some(value)`, or `None` if it was dropped unfinished (it
+/// panicked), so `run` never waits forever.
+struct Done<T> {
+    value: Mutex<Option<Option<T>>>,
+    changed: Condvar,
+}
+
+struct Finished<T> {
+    done: Arc<Done<T>>,
+    sent: bool,
+}
+
+impl<T> Finished<T> {
+    fn send(mut self, value: Option<T>) {
+        self.sent = true;
+        *self.done.value.lock() = Some(value);
+        self.done.changed.notify_all();
+    }
+}
+
+impl<T> Drop for Finished<T> {
+    fn drop(&mut self) {
+        if !self.sent {
+            *self.done.value.lock() = Some(None);
+            self.done.changed.notify_all();
+        }
     }
 }

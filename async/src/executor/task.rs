@@ -11,8 +11,6 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll, Wake, Waker};
 
-use zxsim_syscalls::zx::{self, Status};
-
 use crate::dispatcher::Dispatcher;
 use crate::receiver::ReceiverInner;
 use crate::sync::{Arc, AtomicBool, AtomicU64, AtomicUsize, Mutex, Ordering};
@@ -94,12 +92,9 @@ impl TaskCell {
     }
 
     fn enqueue(&self) {
-        let key = self.key.load(Ordering::Acquire);
-        // BAD_STATE/NOT_FOUND: the loop is tearing down and drops the future itself.
-        let _ = self
-            .dispatcher
+        self.dispatcher
             .core
-            .queue_packet(key, Status::OK, &zx::UserPacket::default());
+            .wake_receiver(self.key.load(Ordering::Acquire));
     }
 
     /// Cancels the task: its future is dropped on its executor without being polled again.
@@ -123,7 +118,18 @@ impl TaskCell {
             Some(future) => {
                 let waker = Waker::from(self.clone());
                 let mut cx = Context::from_waker(&waker);
-                future.as_mut().poll(&mut cx).is_ready()
+                // A panicking task ends like a cancelled one (its `Task` handle reports it when
+                // awaited); the loop thread and every other task carry on.
+                let polled = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    future.as_mut().poll(&mut cx)
+                }));
+                match polled {
+                    Ok(poll) => poll.is_ready(),
+                    Err(_) => {
+                        tracing::error!(target: "zxsim::async", "a task panicked; it is dropped");
+                        true
+                    }
+                }
             }
         };
         if finished {
@@ -131,9 +137,10 @@ impl TaskCell {
             drop(slot);
             drop(future);
             self.state.store(DONE, Ordering::Release);
+            // RUNNING: no packet of this task is queued, nothing to purge.
             self.dispatcher
                 .core
-                .remove_receiver(self.key.load(Ordering::Acquire));
+                .remove_receiver(self.key.load(Ordering::Acquire), false);
             return;
         }
         drop(slot);
@@ -232,8 +239,8 @@ where
 /// output; **dropping it cancels the task** (its future is dropped on its executor without
 /// another poll); [`Task::detach`] lets it run to completion unobserved.
 ///
-/// Awaiting a task whose executor dropped it (shut down before it finished) panics, loudly,
-/// rather than hanging.
+/// Awaiting a task that panicked, or whose executor dropped it (shut down before it finished),
+/// panics, loudly, rather than hanging.
 #[must_use = "dropping a Task cancels it; use detach() to let it run"]
 pub struct Task<T> {
     join: Arc<JoinState<T>>,
@@ -284,7 +291,7 @@ impl<T> Future for Task<T> {
         }
         assert!(
             !slot.dropped,
-            "Task awaited after its executor dropped it (shut down before it completed)"
+            "awaited a Task that panicked, or that its executor dropped (shut down) first"
         );
         slot.waker = Some(cx.waker().clone());
         Poll::Pending

@@ -69,10 +69,7 @@ impl Fifo {
     /// `zx_fifo_write`: writes `min(count, free)` whole elements from `data`.
     /// Order: `PEER_CLOSED`, then `OUT_OF_RANGE` (element size or a zero count), `SHOULD_WAIT`.
     pub fn write(&self, elem_size: usize, data: &[u8], count: usize) -> Result<usize, Status> {
-        self.peer.with_ends(|mine, peer| {
-            if peer.closed {
-                return Err(Status::PEER_CLOSED);
-            }
+        self.peer.with_connected(|mine, peer| {
             if elem_size != self.elem_size || count == 0 {
                 return Err(Status::OUT_OF_RANGE);
             }

@@ -64,19 +64,31 @@ impl<E> Peered<E> {
         }
     }
 
+    /// Runs `f` on (this end, the peer end) while the two are still connected, else answers
+    /// `PEER_CLOSED`. Connected means **both** ends are open: Zircon clears an endpoint's peer
+    /// link when the endpoint itself closes, so an operation that looked its handle up just
+    /// before another thread closed it cannot reach a peer that already observed PEER_CLOSED.
+    /// Every operation that delivers something to the peer goes through here.
+    pub fn with_connected<R>(
+        &self,
+        f: impl FnOnce(&mut PeerEnd<E>, &mut PeerEnd<E>) -> Result<R, Status>,
+    ) -> Result<R, Status> {
+        self.with_ends(|mine, peer| {
+            if mine.closed || peer.closed {
+                Err(Status::PEER_CLOSED)
+            } else {
+                f(mine, peer)
+            }
+        })
+    }
+
     pub fn with_signals<R>(&self, f: impl FnOnce(&mut SignalState) -> R) -> R {
         self.with_ends(|mine, _| f(&mut mine.signals))
     }
 
-    /// Runs `f` on the peer's signals; `PEER_CLOSED` once the peer is gone.
+    /// Runs `f` on the peer's signals; `PEER_CLOSED` once either end is gone.
     pub fn with_peer_signals<R>(&self, f: impl FnOnce(&mut SignalState) -> R) -> Result<R, Status> {
-        self.with_ends(|_, peer| {
-            if peer.closed {
-                Err(Status::PEER_CLOSED)
-            } else {
-                Ok(f(&mut peer.signals))
-            }
-        })
+        self.with_connected(|_, peer| Ok(f(&mut peer.signals)))
     }
 
     /// This end's last handle is gone: mark it closed and let `on_peer` update the surviving

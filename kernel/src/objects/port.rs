@@ -108,6 +108,8 @@ struct PortState {
     observer_count: usize,
     /// Threads blocked in `wait`.
     waiters: usize,
+    /// Times a blocked waiter woke up (diagnostics: one packet must wake one waiter, not all).
+    wakeups: u64,
     /// The OS-waitable descriptor, once an event loop asked for one.
     notifier: Option<Box<dyn PortNotifier>>,
     /// A notification was written and not yet re-armed: further packets write nothing.
@@ -360,6 +362,7 @@ impl Port {
             state.waiters += 1;
             state = clock.block(&self.condvar, state, deadline);
             state.waiters -= 1;
+            state.wakeups += 1;
         };
         // A waiter that leaves with a packet still queued passes the wake-up on, so a
         // notify_one that raced our timeout is never lost.
@@ -487,6 +490,17 @@ impl Port {
     /// Pending observers (diagnostics and the 50 000 policy).
     pub fn observer_count(&self) -> usize {
         self.state.lock().observer_count
+    }
+
+    /// Threads blocked in `zx_port_wait` now.
+    pub fn blocked_waiters(&self) -> usize {
+        self.state.lock().waiters
+    }
+
+    /// How often a blocked waiter has woken up so far (a diagnostic counter: a queued packet
+    /// wakes one waiter, a deadline wakes them all to check their own).
+    pub fn wakeups(&self) -> u64 {
+        self.state.lock().wakeups
     }
 
     /// Queued packets.

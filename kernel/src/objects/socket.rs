@@ -210,10 +210,7 @@ impl Socket {
             Backing::Pair(peer) => peer,
             Backing::Os(endpoint) => return endpoint.write(data),
         };
-        peered.with_ends(|mine, peer| {
-            if peer.closed {
-                return Err(Status::PEER_CLOSED);
-            }
+        peered.with_connected(|mine, peer| {
             if mine.state.write_disabled {
                 return Err(Status::BAD_STATE);
             }
@@ -265,6 +262,11 @@ impl Socket {
                     Status::SHOULD_WAIT
                 });
             }
+            // A 0-byte read of a datagram socket reports success and leaves the datagram queued
+            // (upstream `SocketTest.ZeroSize`): it only asks whether one is there.
+            if datagram && out.is_empty() {
+                return Ok(0);
+            }
             let copied = if datagram {
                 let first = buffer.datagrams.front().expect("size > 0");
                 let n = first.len().min(out.len());
@@ -312,17 +314,20 @@ impl Socket {
             }
         };
         peered.with_ends(|mine, peer| {
+            // Re-enabling the peer's writes while what it wrote is unread here is refused even
+            // after the peer closed (upstream `SocketTest.SetDispositionOfClosedPeerWithBuffered
+            // Data`): a closed end keeps its `write_disabled` for exactly this check.
+            let enabling_peer =
+                disposition_peer == SOCKET_DISPOSITION_WRITE_ENABLED && peer.state.write_disabled;
+            if enabling_peer && mine.state.buffer.size > 0 {
+                return Err(Status::BAD_STATE);
+            }
             let enabling_mine =
                 disposition == SOCKET_DISPOSITION_WRITE_ENABLED && mine.state.write_disabled;
             if enabling_mine && !peer.closed && peer.state.buffer.size > 0 {
                 return Err(Status::BAD_STATE);
             }
             let peer_applies = !peer.closed && disposition_peer != 0;
-            let enabling_peer =
-                disposition_peer == SOCKET_DISPOSITION_WRITE_ENABLED && peer.state.write_disabled;
-            if peer_applies && enabling_peer && mine.state.buffer.size > 0 {
-                return Err(Status::BAD_STATE);
-            }
             // WRITE_ENABLED sets WRITABLE unconditionally (even on a full buffer, even with the
             // peer gone), as the kernel does.
             let apply = |end: &mut SocketEnd, d: u32| match d {
@@ -476,13 +481,15 @@ impl ObjectType for Socket {
             // Deregistering drops the reactor's reference; the fd closes with the object.
             Backing::Os(endpoint) => return endpoint.deregister(),
         };
+        // Only the unread data goes: the rest of a closed end's state (whether its writes were
+        // disabled) still shapes the survivor's PEER_WRITE_DISABLED and disposition checks.
         let unread = peered.with_ends(|mine, peer| {
             mine.closed = true;
             if !peer.closed {
                 peer.state.writable_forced = false;
                 refresh(peer, mine);
             }
-            std::mem::take(&mut mine.state)
+            std::mem::take(&mut mine.state.buffer)
         });
         drop(unread);
     }

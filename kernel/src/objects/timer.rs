@@ -36,6 +36,10 @@ struct TimerState {
     signals: SignalState,
     armed: Option<Armed>,
     generation: u64,
+    /// The last handle is gone. A `zx_timer_set` that looked its handle up before a racing
+    /// close can still arrive; it must not arm, since the clock entry would keep the object
+    /// alive, handle-less, until its deadline.
+    dead: bool,
 }
 
 pub struct Timer {
@@ -63,6 +67,7 @@ impl Timer {
                 signals: SignalState::default(),
                 armed: None,
                 generation: 0,
+                dead: false,
             }),
         }
     }
@@ -82,7 +87,11 @@ impl Timer {
         let stale = {
             let mut state = self.state.lock();
             let stale = self.disarm(&mut state);
-            if deadline == 0 || deadline <= clock.now() {
+            if state.dead {
+                // Ordered after the close: as if the set had run first and the close had then
+                // disarmed it.
+                stale
+            } else if deadline == 0 || deadline <= clock.now() {
                 state.signals.update(Signals::NONE, Signals::TIMER_SIGNALED);
                 stale
             } else {
@@ -178,6 +187,7 @@ impl ObjectType for Timer {
     fn on_zero_handles(&self, object: &Object) {
         let entry = {
             let mut state = self.state.lock();
+            state.dead = true;
             state.generation += 1;
             state.armed.take().and_then(|armed| armed.entry)
         };

@@ -12,7 +12,7 @@
 //! `readiness_not_lost` checks this against the mock reactor.
 
 use crate::objects::socket::{apply_derived, derive_signals, Readiness};
-use crate::os::{status_from_io, OsEvent, OsIo, Reactor, ReadinessSink};
+use crate::os::{status_from_io, Directions, OsEvent, OsIo, Reactor, ReadinessSink};
 use crate::signal::SignalState;
 use crate::status::Status;
 use crate::sync::{Arc, Mutex};
@@ -53,18 +53,34 @@ enum Direction {
 
 pub struct OsEndpoint {
     io: Box<dyn OsIo>,
+    directions: Directions,
     state: Mutex<State>,
     registration: Mutex<Option<(Arc<dyn Reactor>, u64)>>,
 }
 
 impl OsEndpoint {
     /// An endpoint over `io`, not yet registered with a reactor.
+    /// A direction the descriptor cannot carry starts disabled: writes as if this side disabled
+    /// them, reads as if the peer had.
     pub fn new(io: Box<dyn OsIo>) -> Arc<OsEndpoint> {
+        let directions = io.directions();
+        let mut state = State {
+            write_disabled: !directions.write,
+            read_closed: !directions.read,
+            ..State::default()
+        };
+        state.refresh();
         Arc::new(OsEndpoint {
             io,
-            state: Mutex::new(State::default()),
+            directions,
+            state: Mutex::new(state),
             registration: Mutex::new(None),
         })
+    }
+
+    /// Gives the descriptor up without closing it (it belongs to someone else).
+    pub fn disown(&self) {
+        self.io.disown();
     }
 
     /// Registers with `reactor` (once, for the endpoint's lifetime).
@@ -125,6 +141,13 @@ impl OsEndpoint {
 
     /// `zx_socket_read` on the descriptor.
     pub fn read(&self, buf: &mut [u8], peek: bool) -> Result<usize, Status> {
+        if !self.directions.read {
+            return Err(if self.state.lock().hung_up {
+                Status::PEER_CLOSED
+            } else {
+                Status::BAD_STATE
+            });
+        }
         loop {
             let seen = self.tick(Direction::Read);
             match self.io.read(buf, peek) {

@@ -17,6 +17,7 @@ use std::os::fd::RawFd;
 use mio::unix::SourceFd;
 use mio::{Events, Interest, Poll, Token, Waker};
 
+use crate::os::fd::file_identity;
 use crate::os::{OsEvent, Reactor, ReadinessSink};
 use crate::status::Status;
 use crate::sync::{thread, Arc, AtomicBool, AtomicU64, Mutex, Ordering};
@@ -28,7 +29,18 @@ struct Shared {
     shutdown: AtomicBool,
 }
 
+/// The registered descriptors, both ways, so that one file is adopted by at most one socket.
+/// An entry is keyed by number but remembers the file (`file_identity`): a number whose file
+/// was closed behind zxsim's back and which now names another file is a stale entry, not a
+/// second adoption.
+#[derive(Default)]
+struct Registered {
+    by_fd: HashMap<RawFd, (u64, Option<(u64, u64)>)>,
+    by_token: HashMap<u64, RawFd>,
+}
+
 pub struct MioReactor {
+    registered: Mutex<Registered>,
     registry: mio::Registry,
     waker: Waker,
     shared: Arc<Shared>,
@@ -51,6 +63,7 @@ impl MioReactor {
         let thread_shared = shared.clone();
         thread::spawn(move || run(poll, thread_shared));
         Ok(Arc::new(MioReactor {
+            registered: Mutex::new(Registered::default()),
             registry,
             waker,
             shared,
@@ -96,6 +109,15 @@ fn run(mut poll: Poll, shared: Arc<Shared>) {
 impl Reactor for MioReactor {
     fn register(&self, fd: Option<i32>, sink: Arc<dyn ReadinessSink>) -> Result<u64, Status> {
         let fd: RawFd = fd.ok_or(Status::INVALID_ARGS)?;
+        // Held across the registration so two adoptions of one fd cannot both pass the check.
+        let mut adopted = self.registered.lock();
+        let identity = file_identity(fd);
+        if let Some((stale, registered_as)) = adopted.by_fd.get(&fd).copied() {
+            if registered_as == identity {
+                return Err(Status::ALREADY_EXISTS);
+            }
+            adopted.by_token.remove(&stale);
+        }
         let token = self.next_token.fetch_add(1, Ordering::Relaxed);
         self.shared.sinks.lock().insert(token, sink);
         let registered = self.registry.register(
@@ -111,10 +133,20 @@ impl Reactor for MioReactor {
                 _ => Status::NO_RESOURCES,
             });
         }
+        adopted.by_fd.insert(fd, (token, identity));
+        adopted.by_token.insert(token, fd);
         Ok(token)
     }
 
     fn deregister(&self, token: u64, fd: Option<i32>) {
+        {
+            let mut registered = self.registered.lock();
+            if let Some(fd) = registered.by_token.remove(&token) {
+                registered.by_fd.remove(&fd);
+            }
+        }
+        // Without `fd` the descriptor is no longer ours: its number may be registered by
+        // someone else now, so it is left alone (the kernel dropped our closed file already).
         if let Some(fd) = fd {
             // EBADF here means the fd was closed behind our back; nothing is left to remove.
             let _ = self.registry.deregister(&mut SourceFd(&fd));

@@ -19,7 +19,8 @@
 //! | read of 0 bytes, peer only shut its writes | `ZX_ERR_BAD_STATE` | PEER_WRITE_DISABLED |
 //! | `ECONNRESET`, `EPIPE`, `ENOTCONN`, `ECONNABORTED` | `ZX_ERR_PEER_CLOSED` | PEER_CLOSED |
 //! | `EMSGSIZE` (datagram too large) | `ZX_ERR_OUT_OF_RANGE` | — |
-//! | `EBADF` (fd closed behind zxsim's back) | `ZX_ERR_BAD_STATE` | PEER_CLOSED (so no waiter hangs) |
+//! | `EBADF` (fd closed behind zxsim's back) | `ZX_ERR_BAD_STATE`; the descriptor is disowned (never used, deregistered or closed again) | PEER_CLOSED (so no waiter hangs) |
+//! | a direction the descriptor cannot do (a pipe's read end written) | `ZX_ERR_BAD_STATE`, no OS call | WRITE_DISABLED / PEER_WRITE_DISABLED from the start |
 //! | `ENOBUFS`, `ENOMEM` | `ZX_ERR_NO_MEMORY` | — |
 //! | peek or shutdown on a pipe | `ZX_ERR_NOT_SUPPORTED` | — |
 //! | anything else | `ZX_ERR_IO` | — |
@@ -48,6 +49,13 @@ pub struct OsEvent {
     pub hung_up: bool,
 }
 
+/// Which directions a descriptor can carry (a pipe end only one).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Directions {
+    pub read: bool,
+    pub write: bool,
+}
+
 /// The I/O half of an OS-backed socket: non-blocking operations on one descriptor.
 pub trait OsIo: Send + Sync {
     /// Reads (or peeks) into `buf`. `Ok(0)` with a non-empty `buf` means end of stream.
@@ -57,8 +65,17 @@ pub trait OsIo: Send + Sync {
     fn shutdown_write(&self) -> std::io::Result<()>;
     /// Datagram semantics (whole messages) rather than a byte stream.
     fn is_datagram(&self) -> bool;
-    /// The descriptor the reactor registers, if any (mocks have none).
+    /// The directions the descriptor can carry.
+    fn directions(&self) -> Directions {
+        Directions {
+            read: true,
+            write: true,
+        }
+    }
+    /// The descriptor the reactor registers, while it is still ours (mocks have none).
     fn raw_fd(&self) -> Option<i32>;
+    /// Stops using the descriptor and never closes it: its number is no longer ours.
+    fn disown(&self) {}
 }
 
 /// Who receives readiness reports.
@@ -69,6 +86,7 @@ pub trait ReadinessSink: Send + Sync {
 /// Owns the OS poller: each fd is registered once for its lifetime.
 pub trait Reactor: Send + Sync {
     /// Starts reporting readiness of `fd` to `sink`; returns the registration's token.
+    /// `ALREADY_EXISTS` if `fd` is registered already (adopted by another socket).
     fn register(&self, fd: Option<i32>, sink: Arc<dyn ReadinessSink>) -> Result<u64, Status>;
     /// Stops reporting for `token`; after this returns no report for it is delivered.
     fn deregister(&self, token: u64, fd: Option<i32>);

@@ -1,6 +1,7 @@
 //! Zircon's C types and `#[repr(C)]` structs with their exact layouts (spec §1.11).
 #![allow(non_camel_case_types)]
 
+use bytemuck::{Pod, Zeroable};
 use zxsim_kernel::objects::port::PortPacket;
 
 pub type zx_handle_t = u32;
@@ -27,7 +28,7 @@ pub struct zx_wait_item_t {
 
 /// `ZX_INFO_HANDLE_BASIC`.
 #[repr(C)]
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
 pub struct zx_info_handle_basic_t {
     pub koid: zx_koid_t,
     pub rights: zx_rights_t,
@@ -39,14 +40,14 @@ pub struct zx_info_handle_basic_t {
 
 /// `ZX_INFO_HANDLE_COUNT`.
 #[repr(C)]
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
 pub struct zx_info_handle_count_t {
     pub handle_count: u32,
 }
 
 /// `ZX_INFO_SOCKET`.
 #[repr(C)]
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
 pub struct zx_info_socket_t {
     pub options: u32,
     pub padding1: [u8; 4],
@@ -59,7 +60,7 @@ pub struct zx_info_socket_t {
 
 /// `ZX_INFO_TIMER`.
 #[repr(C)]
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
 pub struct zx_info_timer_t {
     pub options: u32,
     pub clock_id: zx_clock_t,
@@ -169,17 +170,12 @@ impl From<&zx_port_packet_t> for PortPacket {
     }
 }
 
-/// Views a plain-old-data info record as bytes, for `zx_object_get_info`'s buffer.
-pub trait InfoRecord: Copy + Default {
+/// An info record `zx_object_get_info` fills: plain old data, which `bytemuck::Pod` proves at
+/// compile time (no padding, every bit pattern valid), so viewing and writing it as bytes is
+/// sound without an `unsafe` line here.
+pub trait InfoRecord: Pod + Default {
     fn as_bytes_mut(&mut self) -> &mut [u8] {
-        // SAFETY: implementors are `#[repr(C)]` structs of integers (no padding invariants, every
-        // bit pattern valid), so their storage may be viewed and written as bytes.
-        unsafe {
-            std::slice::from_raw_parts_mut(
-                (self as *mut Self).cast::<u8>(),
-                std::mem::size_of::<Self>(),
-            )
-        }
+        bytemuck::bytes_of_mut(self)
     }
 }
 

@@ -8,39 +8,49 @@ use zxsim_kernel::{Process, Rights, Status};
 use super::*;
 
 /// Turns an OS descriptor (a connected stream or datagram socket, or a pipe end) into a Zircon
-/// socket object whose signals mirror the descriptor's readiness. `options` must be 0. On
-/// success the descriptor belongs to the socket: it is made non-blocking, registered once with
-/// the kernel's reactor, and closed when the socket's last handle closes. `options` ≠ 0 answers
-/// `INVALID_ARGS` and `BAD_HANDLE` means `fd` is not an open descriptor — both leave it alone;
-/// any later refusal (`NOT_SUPPORTED` for a listening socket or a non-socket, non-pipe fd)
-/// closes it, since ownership passed.
+/// socket object whose signals mirror the descriptor's readiness. `options` must be 0.
+///
+/// The descriptor is consumed: on success it belongs to the socket (made non-blocking,
+/// registered once with the kernel's reactor, closed when the socket's last handle closes); on
+/// any refusal it is closed — `INVALID_ARGS` for options, `NOT_SUPPORTED` for a listening socket
+/// or a descriptor that is neither a socket nor a pipe, `BAD_STATE` for an unconnected datagram
+/// socket. One exception: `ALREADY_EXISTS` means another socket of this kernel adopted the same
+/// descriptor already (possible only through unsafe code or the C ABI); it is left open, as the
+/// first socket owns it. See `docs/readiness.md`.
 #[cfg(unix)]
 pub fn zxsim_socket_from_fd(
-    fd: std::os::fd::RawFd,
+    fd: std::os::fd::OwnedFd,
     options: u32,
     out: &mut zx_handle_t,
 ) -> zx_status_t {
+    use std::os::fd::AsRawFd;
+    let raw = fd.as_raw_fd();
     let status = on_current(|process| {
         if options != 0 {
             return Err(Status::INVALID_ARGS);
         }
-        *out = socket_from_raw_fd(process, fd)?;
+        *out = socket_from_fd(process, fd)?;
         Ok(())
     });
-    traced!("zxsim_socket_from_fd", status, fd, options)
+    traced!("zxsim_socket_from_fd", status, raw, options)
 }
 
 #[cfg(all(unix, not(zxsim_loom)))]
-fn socket_from_raw_fd(
+fn socket_from_fd(
     process: &zxsim_kernel::Process,
-    fd: std::os::fd::RawFd,
+    fd: std::os::fd::OwnedFd,
 ) -> Result<zx_handle_t, Status> {
     use zxsim_kernel::objects::socket::Socket;
     use zxsim_kernel::os::endpoint::OsEndpoint;
     use zxsim_kernel::os::fd::FdIo;
-    let io = FdIo::from_raw_fd(fd)?;
+    let io = FdIo::adopt(fd)?;
     let endpoint = OsEndpoint::new(Box::new(io));
-    endpoint.register(process.kernel().reactor()?)?;
+    if let Err(status) = endpoint.register(process.kernel().reactor()?) {
+        if status == Status::ALREADY_EXISTS {
+            endpoint.disown();
+        }
+        return Err(status);
+    }
     match process.create_object(Socket::from_os(endpoint.clone())) {
         Ok(handle) => Ok(handle),
         Err(status) => {
@@ -51,9 +61,9 @@ fn socket_from_raw_fd(
 }
 
 #[cfg(all(unix, zxsim_loom))]
-fn socket_from_raw_fd(
+fn socket_from_fd(
     _process: &zxsim_kernel::Process,
-    _fd: std::os::fd::RawFd,
+    _fd: std::os::fd::OwnedFd,
 ) -> Result<zx_handle_t, Status> {
     Err(Status::NOT_SUPPORTED)
 }

@@ -47,6 +47,11 @@ impl MessageBuf {
     pub fn split(self) -> (Vec<u8>, Vec<Handle>) {
         (self.bytes, self.handles)
     }
+
+    /// A message made of `bytes` and `handles` (the Fuchsia crate's `MessageBuf::new_with`).
+    pub fn new_with(bytes: Vec<u8>, handles: Vec<Handle>) -> MessageBuf {
+        MessageBuf { bytes, handles }
+    }
 }
 
 /// How a handle travels in [`Channel::write_etc`].

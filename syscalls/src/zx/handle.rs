@@ -2,9 +2,12 @@
 //! handle type implements ([`AsHandleRef`], [`HandleBased`], [`Peered`]).
 //!
 //! A handle value means something only in the process that holds it: every method acts on the
-//! process bound to the calling thread, like the `sys` call it wraps. Drop a handle on a thread
-//! bound to the process that created it (a `Handle` dropped elsewhere closes nothing of its own
-//! and its object leaks in its kernel).
+//! process bound to the calling thread, like the `sys` call it wraps. A `Handle` is a bare value
+//! (`#[repr(transparent)]` over `zx_handle_t`, as in Fuchsia's crate, so slices of handles are
+//! slices of values), so it cannot carry its process; dropping it on a thread bound to another
+//! process is made **loud** instead: handle values are scrambled per process, so the close there
+//! answers `BAD_HANDLE`, and `Drop` panics on that answer (a handle closed twice is caught the
+//! same way). While the thread is already panicking the failure is only traced.
 
 use std::marker::PhantomData;
 use std::mem::{self, ManuallyDrop};
@@ -87,9 +90,16 @@ impl Default for Handle {
 
 impl Drop for Handle {
     fn drop(&mut self) {
-        if self.0 != sys::ZX_HANDLE_INVALID {
-            // Like the real crate, a failed close is not reported (the sys layer traces it).
-            let _ = sys::zx_handle_close(self.0);
+        if self.0 == sys::ZX_HANDLE_INVALID {
+            return;
+        }
+        let status = sys::zx_handle_close(self.0);
+        if status == sys::ZX_ERR_BAD_HANDLE && !std::thread::panicking() {
+            panic!(
+                "zx::Handle {:#x} dropped where it is not a handle: on a thread bound to another \
+                 process than the one holding it (bind that process first), or closed twice",
+                self.0
+            );
         }
     }
 }

@@ -111,16 +111,8 @@ impl Socket {
     /// with the socket's last handle. Wraps `zxsim_socket_from_fd` (a zxsim extension).
     #[cfg(unix)]
     pub fn from_fd(fd: std::os::fd::OwnedFd) -> Result<Socket> {
-        use std::os::fd::{AsRawFd, IntoRawFd};
         let mut out = sys::ZX_HANDLE_INVALID;
-        // The descriptor is only released to the kernel once it is known to be open.
-        let raw = fd.as_raw_fd();
-        let status = sys::zxsim_socket_from_fd(raw, 0, &mut out);
-        if status == sys::ZX_ERR_BAD_HANDLE || status == sys::ZX_ERR_INVALID_ARGS {
-            return Err(super::Status::from_raw(status)); // `fd` is still ours and closes here
-        }
-        let _released = fd.into_raw_fd();
-        ok(status)?;
+        ok(sys::zxsim_socket_from_fd(fd, 0, &mut out))?;
         Ok(Socket(Handle(out)))
     }
 
