@@ -35,11 +35,12 @@ fn read_request(server: &zx::Channel) -> u32 {
     Header::decode(buf.bytes()).unwrap().0.txid
 }
 
-/// Writes an Echo reply (or request, with a fresh txid) on a raw channel end.
-fn write_message(channel: &zx::Channel, txid: u32, text: &str) {
+/// Writes an Echo reply (or request) on a raw channel end: `PEER_CLOSED` once the binding on
+/// the other end tore down and closed it.
+fn write_message(channel: &zx::Channel, txid: u32, text: &str) -> Result<(), Status> {
     let mut message = Vec::new();
     wire::encode_message(&mut message, Header::new(txid, ORDINAL), &text.to_string());
-    channel.write(&message, &mut Vec::new()).unwrap();
+    channel.write(&message, &mut Vec::new())
 }
 
 /// A reply arriving (written by the server on the main thread) while the client's dispatcher
@@ -67,6 +68,11 @@ fn client_drop_vs_reply(exactly_once: bool) -> String {
                     let client = Client::bind(client_end, dispatcher, NoEventHandler).unwrap();
                     let callback = move |result| {
                         assert!(!destroyed.load(SeqCst), "callback after the drop returned");
+                        loom::thread::yield_now();
+                        assert!(
+                            !destroyed.load(SeqCst),
+                            "the drop returned during a callback"
+                        );
                         calls.lock().unwrap().push(result);
                     };
                     let call = client.echo_string("hi".into());
@@ -94,7 +100,9 @@ fn client_drop_vs_reply(exactly_once: bool) -> String {
                 })
                 .unwrap();
         }
-        write_message(&server, txid, "hi");
+        // The drop may already have closed the client end.
+        let written = write_message(&server, txid, "hi");
+        assert!(matches!(written, Ok(()) | Err(Status::PEER_CLOSED)));
         event_loop.shutdown();
         assert!(destroyed.load(SeqCst));
         let calls = calls.lock().unwrap().clone();
@@ -171,13 +179,18 @@ fn shared_client_teardown_vs_reply(profile: Profile) -> String {
                 .echo_string("hi".into())
                 .then_exactly_once(move |result| {
                     assert!(!destroyed.load(SeqCst), "callback after teardown completed");
+                    loom::thread::yield_now();
+                    assert!(
+                        !destroyed.load(SeqCst),
+                        "teardown completed during a callback"
+                    );
                     calls.lock().unwrap().push(result);
                 });
         }
         let txid = read_request(&server);
         event_loop.start_thread("worker-0").unwrap();
         event_loop.start_thread("worker-1").unwrap();
-        write_message(&server, txid, "hi");
+        write_message(&server, txid, "hi").unwrap();
         client.async_teardown();
         drop(client);
         event_loop.shutdown();
@@ -223,6 +236,8 @@ impl EchoServer for Recorder {
         assert!(!self.destroyed.load(SeqCst), "method call after unbound");
         self.in_handler.store(true, SeqCst);
         self.handled.fetch_add(1, SeqCst);
+        // A slow handler: another thread may run here (a yield costs no preemption).
+        loom::thread::yield_now();
         completer.reply(request);
         self.in_handler.store(false, SeqCst);
     }
@@ -270,7 +285,7 @@ fn bindings_server_unbind_vs_in_flight_handler() {
                 };
                 event_loop.start_thread("worker-0").unwrap();
                 event_loop.start_thread("worker-1").unwrap();
-                write_message(client_end.channel(), 1, "hi");
+                write_message(client_end.channel(), 1, "hi").unwrap();
                 binding.unbind();
                 event_loop.shutdown();
                 assert_eq!(unbound.load(SeqCst), 1, "unbound exactly once");
@@ -326,7 +341,7 @@ fn bindings_completer_reply_vs_teardown() {
                     )
                     .unwrap()
                 };
-                write_message(client_end.channel(), 1, "hi");
+                write_message(client_end.channel(), 1, "hi").unwrap();
                 event_loop.run_until_idle().unwrap();
                 let completer = slot.lock().unwrap().take().expect("handler ran");
                 event_loop.start_thread("worker").unwrap();

@@ -1,6 +1,6 @@
 //! `cargo xtask bench [--quick] [--bench TARGET]... [--filter F] [--markdown FILE] [-- FLAGS]`:
-//! runs the criterion benchmarks of `zxsim-syscalls` and `zxsim-async` (`cargo bench -p
-//! zxsim-syscalls -p zxsim-async --bench '*'`), reads criterion's estimates (the median, saved as the criterion baseline `xtask`:
+//! runs the criterion benchmarks of `zxsim-syscalls`, `zxsim-async` and `zxsim-bindings` (`cargo
+//! bench -p zxsim-syscalls -p zxsim-async -p zxsim-bindings --bench '*'`), reads criterion's estimates (the median, saved as the criterion baseline `xtask`:
 //! `target/criterion/<group>/<bench>/xtask/estimates.json`; each benchmark is found by the
 //! `full_id` of its `new/benchmark.json`) and prints, for each benchmark, zxsim's time, its
 //! baseline's time measured in the same run, the ratio and the target from
@@ -25,8 +25,9 @@ pub struct Args {
     /// out.
     #[arg(long)]
     filter: Option<String>,
-    /// Only these bench targets of `zxsim-syscalls` or `zxsim-async` (repeatable; e.g.
-    /// `--bench ports`, `--bench dispatcher`); all of them by default.
+    /// Only these bench targets of `zxsim-syscalls`, `zxsim-async` or `zxsim-bindings`
+    /// (repeatable; e.g. `--bench ports`, `--bench dispatcher`, `--bench bindings`); all of them
+    /// by default.
     #[arg(long = "bench", value_name = "TARGET")]
     benches: Vec<String>,
     /// Also write the table as Markdown to this file.
@@ -178,11 +179,21 @@ fn comparisons() -> Vec<Comparison> {
             target: Some(target),
         });
     }
+    // `bindings/benches/bindings.rs` (zxsim-bindings): one two-way call through the bindings.
+    rows.push(Comparison {
+        bench: "Bindings/EchoCall".into(),
+        baseline: "Bindings/baseline/raw channel call".into(),
+        baseline_label: "raw channel_write + wait_one + channel_read",
+        target: Some(3.0),
+    });
     rows
 }
 
-/// The bench targets of `zxsim-async`; every other target belongs to `zxsim-syscalls`.
+/// The bench targets of `zxsim-async`; every target not listed here or in `BINDINGS_BENCHES`
+/// belongs to `zxsim-syscalls`.
 const ASYNC_BENCHES: [&str; 1] = ["dispatcher"];
+/// The bench targets of `zxsim-bindings`.
+const BINDINGS_BENCHES: [&str; 1] = ["bindings"];
 
 pub fn run(args: Args) -> Result<(), String> {
     let root = crate::workspace_root();
@@ -193,11 +204,20 @@ pub fn run(args: Args) -> Result<(), String> {
     let mut bench = Command::new(&cargo);
     bench.current_dir(&root).arg("bench");
     let wants_async = |target: &String| ASYNC_BENCHES.contains(&target.as_str());
-    if args.benches.is_empty() || args.benches.iter().any(|t| !wants_async(t)) {
+    let wants_bindings = |target: &String| BINDINGS_BENCHES.contains(&target.as_str());
+    if args.benches.is_empty()
+        || args
+            .benches
+            .iter()
+            .any(|t| !wants_async(t) && !wants_bindings(t))
+    {
         bench.args(["-p", "zxsim-syscalls"]);
     }
     if args.benches.is_empty() || args.benches.iter().any(wants_async) {
         bench.args(["-p", "zxsim-async"]);
+    }
+    if args.benches.is_empty() || args.benches.iter().any(wants_bindings) {
+        bench.args(["-p", "zxsim-bindings"]);
     }
     if args.benches.is_empty() {
         bench.args(["--bench", "*"]);
