@@ -3,11 +3,14 @@
 //! - `Bindings/EchoCall`: one `echo_string("hello")` two-way call through a `SharedClient` and
 //!   an Echo server binding on one synchronized loop, driven on the bench thread (the call is
 //!   written, the server's wait dispatches the request and replies, the client's wait dispatches
-//!   the reply to the `then` callback) — against
+//!   the reply to the `then` callback: two `run(once)`) — against
 //! - `Bindings/baseline/raw channel call`: the same bytes exchanged with raw syscalls on one
 //!   thread: `zx_channel_write` of the request, `zx_object_wait_one` + `zx_channel_read` +
 //!   `zx_channel_write` of the reply on the server end, `zx_object_wait_one` + `zx_channel_read`
-//!   on the client end.
+//!   on the client end;
+//! - `Bindings/baseline/raw channel call via port` (for information): the same with
+//!   `zx_object_wait_async` + `zx_port_wait` in place of `zx_object_wait_one` — the waiting any
+//!   dispatcher does — so the two ratios separate the dispatcher's share from the bindings'.
 #![allow(clippy::disallowed_types, clippy::disallowed_methods)]
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -23,7 +26,7 @@ use zxsim_bindings::{
 };
 use zxsim_syscalls::kernel::{Config, Kernel};
 use zxsim_syscalls::sys::*;
-use zxsim_syscalls::zx::AsHandleRef;
+use zxsim_syscalls::zx::{AsHandleRef, MonotonicInstant};
 
 fn config() -> Criterion {
     Criterion::default()
@@ -60,7 +63,9 @@ fn echo_call(c: &mut Criterion) {
                     debug_assert_eq!(reply.as_deref(), Ok("hello"));
                     replies.fetch_add(1, Ordering::Relaxed);
                 });
-                event_loop.run_until_idle().unwrap();
+                // Two dispatches: the request to the server, the reply to the client.
+                event_loop.run(MonotonicInstant::INFINITE, true).unwrap();
+                event_loop.run(MonotonicInstant::INFINITE, true).unwrap();
             })
         });
         assert!(replies.load(Ordering::Relaxed) > 0);
@@ -108,6 +113,36 @@ fn echo_call(c: &mut Criterion) {
                 n
             })
         });
+
+        // For information: the same exchange waiting through a port, as any dispatcher must
+        // (`zx_object_wait_async` + `zx_port_wait` instead of `zx_object_wait_one`).
+        let mut port = ZX_HANDLE_INVALID;
+        assert_eq!(zx_port_create(0, &mut port), ZX_OK);
+        let id = BenchmarkId::new("baseline", "raw channel call via port");
+        group.bench_function(id, |b| {
+            b.iter(|| {
+                let mut packet = zx_port_packet_t::default();
+                let status = zx_object_wait_async(server, port, 1, ZX_CHANNEL_READABLE, 0);
+                debug_assert_eq!(status, ZX_OK);
+                let status = zx_channel_write(client, 0, std::hint::black_box(&request), &[]);
+                debug_assert_eq!(status, ZX_OK);
+                let status = zx_port_wait(port, ZX_TIME_INFINITE, &mut packet);
+                debug_assert_eq!(status, ZX_OK);
+                let mut n = 0u32;
+                let status = zx_channel_read(server, 0, &mut buf, &mut [], Some(&mut n), None);
+                debug_assert_eq!(status, ZX_OK);
+                let status = zx_object_wait_async(client, port, 2, ZX_CHANNEL_READABLE, 0);
+                debug_assert_eq!(status, ZX_OK);
+                let status = zx_channel_write(server, 0, &buf[..n as usize], &[]);
+                debug_assert_eq!(status, ZX_OK);
+                let status = zx_port_wait(port, ZX_TIME_INFINITE, &mut packet);
+                debug_assert_eq!(status, ZX_OK);
+                let status = zx_channel_read(client, 0, &mut buf, &mut [], Some(&mut n), None);
+                debug_assert_eq!(status, ZX_OK);
+                n
+            })
+        });
+        assert_eq!(zx_handle_close(port), ZX_OK);
     }
     group.finish();
 }

@@ -183,7 +183,7 @@ impl<S: Side> Binding<S> {
         self.state.lock().phase
     }
 
-    /// The wait's handler: dispatches every message waiting on the channel, then re-arms — or
+    /// The wait's handler: dispatches the next message on the channel, then re-arms — or
     /// finishes teardown if it began meanwhile (or the loop is shutting down: `CANCELED`).
     fn on_wait(self: &Arc<Self>, status: Status, bytes: &mut Vec<u8>) {
         let mut state = self.state.lock();
@@ -200,7 +200,12 @@ impl<S: Side> Binding<S> {
         bytes.resize(READ_BYTES, 0);
         let mut handles = [0; READ_HANDLES];
         let mut late_back = None;
-        while let Some(channel) = state.channel.as_ref() {
+        // One message per wake, as the C++ bindings read: the re-armed (level) wait fires at
+        // once while more are queued, and a lone message costs no extra SHOULD_WAIT read.
+        'message: {
+            let Some(channel) = state.channel.as_ref() else {
+                break 'message;
+            };
             let (mut n_bytes, mut n_handles) = (0u32, 0u32);
             let read = sys::zx_channel_read(
                 channel.raw_handle(),
@@ -212,15 +217,16 @@ impl<S: Side> Binding<S> {
             );
             match read {
                 sys::ZX_OK => {}
-                sys::ZX_ERR_SHOULD_WAIT => break,
+                // A spurious wake-up (another reader took the message): wait again.
+                sys::ZX_ERR_SHOULD_WAIT => break 'message,
                 sys::ZX_ERR_PEER_CLOSED => {
                     state.phase = Phase::Unbinding(UnbindInfo::peer_closed(Status::PEER_CLOSED));
-                    break;
+                    break 'message;
                 }
                 other => {
                     state.phase =
                         Phase::Unbinding(UnbindInfo::peer_closed(Status::from_raw(other)));
-                    break;
+                    break 'message;
                 }
             }
             if n_handles > 0 {
@@ -232,14 +238,14 @@ impl<S: Side> Binding<S> {
                 Ok(split) => split,
                 Err(error) => {
                     state.phase = Phase::Unbinding(UnbindInfo::decode_error(error));
-                    break;
+                    break 'message;
                 }
             };
             let work = match state.side.accept(&header, body) {
                 Ok(work) => work,
                 Err(info) => {
                     state.phase = Phase::Unbinding(info);
-                    break;
+                    break 'message;
                 }
             };
             drop(state);
@@ -258,9 +264,6 @@ impl<S: Side> Binding<S> {
                 if state.phase == Phase::Bound {
                     state.phase = Phase::Unbinding(info);
                 }
-            }
-            if state.phase != Phase::Bound {
-                break;
             }
         }
         state.dispatching = false;

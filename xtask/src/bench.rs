@@ -186,6 +186,12 @@ fn comparisons() -> Vec<Comparison> {
         baseline_label: "raw channel_write + wait_one + channel_read",
         target: Some(3.0),
     });
+    rows.push(Comparison {
+        bench: "Bindings/EchoCall".into(),
+        baseline: "Bindings/baseline/raw channel call via port".into(),
+        baseline_label: "the same, waiting via wait_async + port_wait",
+        target: None,
+    });
     rows
 }
 
