@@ -44,8 +44,8 @@ pub trait EventProtocol<H>: Protocol {
     fn on_fidl_error(handler: &mut H, info: UnbindInfo);
 }
 
-/// The event handler of a client that handles no events: every event is an unexpected message,
-/// errors are ignored.
+/// The event handler of a client that needs none: events (known ones) and errors are ignored.
+/// An event with an ordinal the protocol does not declare is still an unexpected message.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct NoEventHandler;
 

@@ -122,3 +122,44 @@ impl std::fmt::Display for UnbindInfo {
         write!(f, "{:?} ({:?})", self.reason, self.status)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_user_initiated_teardown_is_ok() {
+        assert!(UnbindInfo::unbind().ok());
+        assert!(UnbindInfo::close(Status::NOT_SUPPORTED).is_user_initiated());
+        for error in [
+            UnbindInfo::peer_closed(Status::PEER_CLOSED),
+            UnbindInfo::dispatcher_shutdown(),
+            UnbindInfo::decode_error(DecodeError::Truncated),
+            UnbindInfo::encode_error(Status::OUT_OF_RANGE),
+            UnbindInfo::unexpected_message(),
+        ] {
+            assert!(!error.ok(), "{error}");
+        }
+    }
+
+    #[test]
+    fn cancellation_status_names_the_cause() {
+        assert_eq!(UnbindInfo::unbind().cancellation_status(), Status::CANCELED);
+        assert_eq!(
+            UnbindInfo::close(Status::NOT_SUPPORTED).cancellation_status(),
+            Status::CANCELED
+        );
+        assert_eq!(
+            UnbindInfo::dispatcher_shutdown().cancellation_status(),
+            Status::CANCELED
+        );
+        assert_eq!(
+            UnbindInfo::peer_closed(Status::ACCESS_DENIED).cancellation_status(),
+            Status::ACCESS_DENIED
+        );
+        assert_eq!(
+            UnbindInfo::decode_error(DecodeError::BadUtf8).cancellation_status(),
+            Status::INVALID_ARGS
+        );
+    }
+}

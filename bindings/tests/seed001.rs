@@ -848,3 +848,95 @@ fn dispatcher_shutdown_with_active_bindings() {
         drop((client, shared, silent_server, silent_server_2));
     });
 }
+
+// ---- Threads and completers ----------------------------------------------------------------
+
+/// A `SharedClient` called from several threads at once (each bound to the process): every
+/// call gets its own reply exactly once; then teardown completes with nothing pending.
+#[test]
+fn shared_client_calls_from_many_threads() {
+    both(|_| {
+        let client_loop = Loop::new(LoopConfig::default()).unwrap();
+        client_loop.start_thread("client-0").unwrap();
+        client_loop.start_thread("client-1").unwrap();
+        let server_loop = synchronized();
+        server_loop.start_thread("server").unwrap();
+        let (client_end, server_end) = create_endpoints::<Echo>();
+        let _server = echo_server(server_loop.dispatcher(), server_end, &Log::default());
+        let client =
+            SharedClient::bind(client_end, client_loop.dispatcher(), NoEventHandler).unwrap();
+        let (replies_tx, replies) = mpsc::channel();
+        let process = zxsim_syscalls::kernel::Process::current();
+        let callers: Vec<_> = (0..4)
+            .map(|thread| {
+                let (client, replies_tx, process) =
+                    (client.clone(), replies_tx.clone(), process.clone());
+                std::thread::spawn(move || {
+                    let _bound = process.bind();
+                    for n in 0..25 {
+                        let text = format!("{thread}/{n}");
+                        let (expected, replies_tx) = (text.clone(), replies_tx.clone());
+                        client.echo_string(text).then_exactly_once(move |result| {
+                            assert_eq!(result, Ok(expected.clone()));
+                            replies_tx.send(expected).unwrap();
+                        });
+                    }
+                })
+            })
+            .collect();
+        for caller in callers {
+            caller.join().unwrap();
+        }
+        let mut got: Vec<String> = (0..100).map(|_| replies.recv().unwrap()).collect();
+        got.sort();
+        got.dedup();
+        assert_eq!(got.len(), 100, "each reply exactly once");
+        drop(client);
+        client_loop.shutdown();
+        server_loop.shutdown();
+        assert!(replies.try_recv().is_err());
+    });
+}
+
+/// `Completer::close(epitaph)` from a handler: the epitaph reaches the client before the
+/// channel closes, and the unbound handler reports `Close` (not an error) without the endpoint.
+#[test]
+fn completer_close_sends_epitaph() {
+    struct Closer;
+    impl EchoServer for Closer {
+        fn echo_string(&mut self, _request: String, completer: Completer<EchoString>) {
+            completer.close(Status::ACCESS_DENIED);
+        }
+    }
+    both(|_| {
+        let event_loop = synchronized();
+        let (client_end, server_end) = create_endpoints::<Echo>();
+        let seen = Arc::new(Mutex::new(None));
+        let record = seen.clone();
+        bind_server(
+            event_loop.dispatcher(),
+            server_end,
+            Closer,
+            move |_, info: UnbindInfo, end: Option<ServerEnd<Echo>>| {
+                *record.lock().unwrap() = Some((info, end.is_some()));
+            },
+        )
+        .unwrap();
+        let client =
+            SharedClient::bind(client_end, event_loop.dispatcher(), NoEventHandler).unwrap();
+        let result = Arc::new(Mutex::new(None));
+        let put = result.clone();
+        client
+            .echo_string("x".into())
+            .then_exactly_once(move |r| *put.lock().unwrap() = Some(r));
+        event_loop.run_until_idle().unwrap();
+        let (info, got_end) = seen.lock().unwrap().take().unwrap();
+        assert_eq!(
+            (info.reason(), info.status(), got_end),
+            (Reason::Close, Status::ACCESS_DENIED, false)
+        );
+        assert!(info.ok());
+        assert_eq!(*result.lock().unwrap(), Some(Err(Status::ACCESS_DENIED)));
+        assert!(!client.is_bound());
+    });
+}
