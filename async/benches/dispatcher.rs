@@ -1,7 +1,8 @@
 //! Dispatcher benchmarks, each beside its baseline measured in the same run (`cargo xtask bench`
 //! prints the ratios):
-//! - `Dispatch/WaitFire`: begin a loop `Wait`, signal, the handler runs — against
-//!   `Dispatch/baseline/raw wait_async+port_wait` (the same three syscalls with no loop);
+//! - `Dispatch/WaitFire`: begin a loop `Wait`, signal, the handler runs, in a running loop
+//!   (each handler begins the next wait and signals it) — against `Dispatch/baseline/raw
+//!   wait_async+port_wait` (the same three syscalls in a plain loop, no dispatcher);
 //! - `Executor/PingPong`: two tasks on a 2-thread `SendExecutor` exchanging a message over a
 //!   zxsim channel — against `Executor/baseline/tokio mpsc ping-pong` (tokio's multi-thread
 //!   runtime, 2 workers, `tokio::sync::mpsc`);
@@ -10,7 +11,7 @@
 #![allow(clippy::disallowed_types, clippy::disallowed_methods)]
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
@@ -32,47 +33,54 @@ fn dispatch_wait_fire(c: &mut Criterion) {
     let mut group = c.benchmark_group("Dispatch");
 
     {
+        // Steady state, as a loop thread runs: each handler begins the other wait (the one on
+        // the other user signal) and raises its signal with one `zx_object_signal` that also
+        // clears its own — begin, signal, dispatch, handler per iteration, like the raw loop.
         let event_loop = Loop::new(LoopConfig::default()).unwrap();
-        let event = zx::Event::create();
-        let fired = Arc::new(AtomicU64::new(0));
-        let counter = fired.clone();
-        let flip = Arc::new(AtomicU64::new(0));
-        let wait = Wait::new(
-            event_loop.dispatcher(),
-            &event,
-            zx::Signals::USER_0,
-            zx::WaitAsyncOpts::empty(),
-            move |_, _, _, _| {
-                counter.fetch_add(1, Ordering::Relaxed);
-            },
-        );
-        // Alternate between two waits' worth of signals as the raw loop does: one signal call
-        // clears the previous bit and raises the awaited one.
-        let other = Wait::new(
-            event_loop.dispatcher(),
-            &event,
-            zx::Signals::USER_1,
-            zx::WaitAsyncOpts::empty(),
-            |_, _, _, _| {},
-        );
-        event
-            .signal_handle(zx::Signals::NONE, zx::Signals::USER_1)
-            .unwrap();
+        let event = Arc::new(zx::Event::create());
+        let remaining = Arc::new(AtomicU64::new(0));
+        let waits: Arc<OnceLock<[Wait; 2]>> = Arc::default();
+        let bits = [zx::Signals::USER_0, zx::Signals::USER_1];
+        let make = |index: usize| {
+            let (event, remaining, waits) = (event.clone(), remaining.clone(), waits.clone());
+            Wait::new(
+                event_loop.dispatcher(),
+                &*event.clone(),
+                bits[index],
+                zx::WaitAsyncOpts::empty(),
+                move |dispatcher, _, _, _| {
+                    if remaining.fetch_sub(1, Ordering::Relaxed) > 1 {
+                        let next = 1 - index;
+                        waits.get().expect("both waits")[next].begin().unwrap();
+                        event.signal_handle(bits[index], bits[next]).unwrap();
+                    } else {
+                        dispatcher.quit();
+                    }
+                },
+            )
+        };
+        let pair = [make(0), make(1)];
+        assert!(waits.set(pair).is_ok());
         group.bench_function("WaitFire", |b| {
-            b.iter(|| {
-                let odd = flip.fetch_add(1, Ordering::Relaxed) % 2 == 1;
-                let (awaited, wait_now, previous) = if odd {
-                    (zx::Signals::USER_1, &other, zx::Signals::USER_0)
-                } else {
-                    (zx::Signals::USER_0, &wait, zx::Signals::USER_1)
-                };
-                wait_now.begin().unwrap();
-                event.signal_handle(previous, awaited).unwrap();
-                event_loop
-                    .run(zx::MonotonicInstant::INFINITE, true)
+            b.iter_custom(|iters| {
+                event
+                    .signal_handle(bits[0] | bits[1], zx::Signals::NONE)
                     .unwrap();
+                remaining.store(iters, Ordering::Relaxed);
+                let started = Instant::now();
+                waits.get().unwrap()[0].begin().unwrap();
+                event.signal_handle(zx::Signals::NONE, bits[0]).unwrap();
+                assert_eq!(
+                    event_loop.run(zx::MonotonicInstant::INFINITE, false),
+                    Err(zx::Status::CANCELED)
+                );
+                let elapsed = started.elapsed();
+                event_loop.reset_quit().unwrap();
+                elapsed
             })
         });
+        // The waits refer to each other through `waits`: end the cycle.
+        drop(waits);
     }
 
     {

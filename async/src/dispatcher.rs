@@ -66,8 +66,9 @@ pub(crate) const CONTROL_KEY: u64 = 0;
 pub struct LoopConfig {
     /// A *synchronized* dispatcher: its handlers never run concurrently, however many threads
     /// serve the loop (the driver runtime's synchronized dispatchers; what a client binding that
-    /// is not thread-safe needs). A concurrent loop (`false`, async-loop's behaviour) runs
-    /// handlers of different waits in parallel on its threads.
+    /// is not thread-safe needs), and `Wait::cancel` / `cancel_task` / receiver removal called
+    /// from one of its handlers always win against a dispatch not yet started. A concurrent loop
+    /// (`false`, async-loop's behaviour) runs handlers of different waits in parallel.
     pub synchronized: bool,
 }
 
@@ -162,6 +163,8 @@ struct Frame {
     /// (0: empty). Keeps a task woken by a handler on the thread that woke it, as tokio's LIFO
     /// slot does, instead of a round trip through the port to whichever thread takes it.
     next: Cell<u64>,
+    /// Inside a to-user call of this loop (under the serial lock, on a synchronized loop).
+    in_handler: Cell<bool>,
 }
 
 thread_local! {
@@ -188,6 +191,7 @@ impl Enter {
                 core: core.clone(),
                 in_run,
                 next: Cell::new(0),
+                in_handler: Cell::new(false),
             })
         });
         Enter(())
@@ -319,10 +323,49 @@ impl Core {
         self.synchronized
     }
 
-    /// Calls `f` as a to-user call: under the serial lock on a synchronized loop.
-    fn to_user<R>(&self, f: impl FnOnce() -> R) -> R {
-        let _serial = self.synchronized.then(|| self.serial.lock());
+    /// Runs `f` — a dispatch: the table lookup and the to-user call. On a synchronized loop it
+    /// runs under the serial lock, with this thread marked as inside a handler. Doing the
+    /// lookup under the lock too is what lets a handler's `cancel` win against a packet another
+    /// thread already took: that thread waits here and then finds the key gone.
+    fn serialized<R>(&self, f: impl FnOnce() -> R) -> R {
+        if !self.synchronized {
+            // The in-handler mark only matters to a synchronized loop's cancel.
+            return f();
+        }
+        let _serial = self.serial.lock();
+        let previous = self.set_in_handler(true);
+        struct Restore<'a>(&'a Core, Option<bool>);
+        impl Drop for Restore<'_> {
+            fn drop(&mut self) {
+                if let Some(previous) = self.1 {
+                    self.0.set_in_handler(previous);
+                }
+            }
+        }
+        let _restore = Restore(self, previous);
         f()
+    }
+
+    /// Sets the in-handler flag of this thread's innermost frame for this loop; the old value.
+    fn set_in_handler(&self, value: bool) -> Option<bool> {
+        CURRENT.with(|current| {
+            current
+                .borrow()
+                .iter()
+                .rev()
+                .find(|frame| std::ptr::eq(Arc::as_ptr(&frame.core), self))
+                .map(|frame| frame.in_handler.replace(value))
+        })
+    }
+
+    /// Whether this thread is inside one of this loop's handlers.
+    fn in_own_handler(&self) -> bool {
+        CURRENT.with(|current| {
+            current
+                .borrow()
+                .iter()
+                .any(|frame| std::ptr::eq(Arc::as_ptr(&frame.core), self) && frame.in_handler.get())
+        })
     }
 
     // ---- run ----------------------------------------------------------------------------
@@ -396,12 +439,14 @@ impl Core {
 
     /// Runs receiver `key`'s handler as if its packet had arrived; `false` if it is gone.
     fn dispatch_receiver(self: &Arc<Core>, key: u64) -> bool {
-        let Some(receiver) = self.shared.lock().receivers.get(&key).cloned() else {
-            return false;
-        };
-        let dispatcher = Dispatcher { core: self.clone() };
-        self.to_user(|| receiver.call(&dispatcher, Status::OK, &zx::UserPacket::default()));
-        true
+        self.serialized(|| {
+            let Some(receiver) = self.shared.lock().receivers.get(&key).cloned() else {
+                return false;
+            };
+            let dispatcher = Dispatcher { core: self.clone() };
+            receiver.call(&dispatcher, Status::OK, &zx::UserPacket::default());
+            true
+        })
     }
 
     fn run_once(self: &Arc<Core>, deadline: zx_time_t) -> Step {
@@ -445,57 +490,72 @@ impl Core {
             Wait(Arc<WaitInner>),
             Receiver(Arc<ReceiverInner>),
         }
-        let target = {
-            let mut shared = self.shared.lock();
-            if let Some(wait) = shared.waits.remove(&raw.key) {
-                wait.pending.store(0, Ordering::Relaxed);
-                Target::Wait(wait)
-            } else if let Some(receiver) = shared.receivers.get(&raw.key) {
-                Target::Receiver(receiver.clone())
-            } else {
-                tracing::trace!(target: "zxsim::async", key = raw.key, "packet for an unknown key dropped");
-                return Step::Nothing;
+        self.serialized(|| {
+            let target = {
+                let mut shared = self.shared.lock();
+                if let Some(wait) = shared.waits.remove(&raw.key) {
+                    wait.pending.store(0, Ordering::Relaxed);
+                    Target::Wait(wait)
+                } else if let Some(receiver) = shared.receivers.get(&raw.key) {
+                    Target::Receiver(receiver.clone())
+                } else {
+                    tracing::trace!(target: "zxsim::async", key = raw.key, "packet for an unknown key dropped");
+                    return Step::Nothing;
+                }
+            };
+            let dispatcher = Dispatcher { core: self.clone() };
+            let packet = zx::Packet::from_raw(*raw);
+            let status = Status::from_raw(raw.status);
+            match (target, packet.contents()) {
+                (Target::Wait(wait), zx::PacketContents::SignalOne(signal)) => {
+                    WaitInner::call(wait, &dispatcher, status, Some(&signal))
+                }
+                (Target::Wait(wait), _) => WaitInner::call(wait, &dispatcher, status, None),
+                (Target::Receiver(receiver), zx::PacketContents::User(user)) => {
+                    receiver.call(&dispatcher, status, &user)
+                }
+                (Target::Receiver(_), _) => {}
             }
-        };
-        let dispatcher = Dispatcher { core: self.clone() };
-        let packet = zx::Packet::from_raw(*raw);
-        let status = Status::from_raw(raw.status);
-        self.to_user(|| match (target, packet.contents()) {
-            (Target::Wait(wait), zx::PacketContents::SignalOne(signal)) => {
-                WaitInner::call(&wait, &dispatcher, status, Some(&signal))
-            }
-            (Target::Wait(wait), _) => WaitInner::call(&wait, &dispatcher, status, None),
-            (Target::Receiver(receiver), zx::PacketContents::User(user)) => {
-                receiver.call(&dispatcher, status, &user)
-            }
-            (Target::Receiver(_), _) => {}
-        });
-        Step::Dispatched
+            Step::Dispatched
+        })
     }
 
+    /// The timer fired: runs the tasks due now, one at a time (each taken from the table under
+    /// the serial lock, like a packet), then re-arms. Tasks posted meanwhile wait for the next
+    /// timer packet, so a task that keeps re-posting itself cannot hold this thread forever.
     fn dispatch_timer(self: &Arc<Core>) {
-        let due = {
-            let mut shared = self.shared.lock();
-            if shared.state == LoopState::Shutdown {
-                // Teardown calls the pending tasks with CANCELED.
-                return;
-            }
-            let now = zx_clock_get_monotonic();
-            let mut due = Vec::new();
-            while let Some(entry) = shared.tasks.first_entry() {
-                if entry.key().0 > now {
-                    break;
-                }
-                let ((_, key), handler) = entry.remove_entry();
-                shared.task_deadlines.remove(&key);
-                due.push(handler);
-            }
-            self.rearm_timer(&mut shared);
-            due
-        };
+        let now = zx_clock_get_monotonic();
+        let first_new_key = self.next_key.load(Ordering::Relaxed);
         let dispatcher = Dispatcher { core: self.clone() };
-        for handler in due {
-            self.to_user(|| handler(&dispatcher, Status::OK));
+        loop {
+            let ran = self.serialized(|| {
+                let handler = {
+                    let mut shared = self.shared.lock();
+                    if shared.state == LoopState::Shutdown {
+                        // Teardown calls the pending tasks with CANCELED.
+                        return None;
+                    }
+                    match shared.tasks.first_entry() {
+                        Some(entry) if entry.key().0 <= now && entry.key().1 < first_new_key => {
+                            let ((_, key), handler) = entry.remove_entry();
+                            shared.task_deadlines.remove(&key);
+                            handler
+                        }
+                        _ => return Some(false),
+                    }
+                };
+                handler(&dispatcher, Status::OK);
+                Some(true)
+            });
+            match ran {
+                Some(true) => {}
+                Some(false) => break,
+                None => return,
+            }
+        }
+        let mut shared = self.shared.lock();
+        if shared.state != LoopState::Shutdown {
+            self.rearm_timer(&mut shared);
         }
     }
 
@@ -610,10 +670,10 @@ impl Core {
                 break;
             }
             for wait in waits {
-                self.to_user(|| WaitInner::call(&wait, &dispatcher, Status::CANCELED, None));
+                self.serialized(|| WaitInner::call(wait, &dispatcher, Status::CANCELED, None));
             }
             for (_, handler) in tasks {
-                self.to_user(|| handler(&dispatcher, Status::CANCELED));
+                self.serialized(|| handler(&dispatcher, Status::CANCELED));
             }
         }
         let receivers = {
@@ -683,11 +743,20 @@ impl Core {
         } else {
             zx_port_cancel(self.port, wait.object, key)
         };
-        zx::ok(status)?;
+        // On a synchronized loop, a handler excludes every other dispatch: a packet another
+        // thread already took waits for the serial lock and will find its key gone. So cancel
+        // from a handler always wins there (the driver runtime's rule).
+        let taken_but_not_looked_up =
+            status == ZX_ERR_NOT_FOUND && self.synchronized && self.in_own_handler();
+        if status != ZX_OK && !taken_but_not_looked_up {
+            return Err(Status::from_raw(status));
+        }
         shared.waits.remove(&key);
         wait.pending.store(0, Ordering::Relaxed);
-        // Nothing with this key is left in the port: the wait may take it back.
-        wait.reusable.store(key, Ordering::Relaxed);
+        if status == ZX_OK {
+            // Nothing with this key is left in the port: the wait may take it back.
+            wait.reusable.store(key, Ordering::Relaxed);
+        }
         Ok(())
     }
 

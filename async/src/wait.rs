@@ -51,16 +51,15 @@ pub(crate) struct WaitInner {
 }
 
 impl WaitInner {
+    /// Calls the handler with the dispatcher's reference to the wait (taken from its table).
     pub(crate) fn call(
-        this: &Arc<WaitInner>,
+        this: Arc<WaitInner>,
         dispatcher: &Dispatcher,
         status: Status,
         signal: Option<&zx::SignalPacket>,
     ) {
-        let wait = Wait {
-            inner: this.clone(),
-        };
-        let mut handler = this.handler.lock();
+        let wait = Wait { inner: this };
+        let mut handler = wait.inner.handler.lock();
         (handler)(dispatcher, &wait, status, signal);
     }
 }
@@ -120,6 +119,10 @@ impl Wait {
     ///   thread. Whatever the handler uses, it owns, so nothing can be freed under it; code
     ///   that must know when it has returned uses a synchronized loop (and cancels from a
     ///   handler) or two-phase shutdown.
+    /// - **On a synchronized loop, from one of its handlers**, cancel of a pending wait always
+    ///   answers `OK`: every dispatch looks its key up under the loop's serial lock, so a packet
+    ///   another thread already took finds the key gone and is dropped (the driver runtime's
+    ///   rule, which client bindings rely on to tear down synchronously).
     /// - Under `zircon` with the handle already closed: `Err(BAD_HANDLE)`, and the wait stays
     ///   registered with the loop (its handler gets `CANCELED` at shutdown).
     pub fn cancel(&self) -> Result<(), Status> {

@@ -353,3 +353,62 @@ fn key_reuse_after_cancel_key_ok() {
         },
     );
 }
+
+/// G3 on a synchronized loop: a handler cancels another wait whose packet a second loop
+/// thread may already have taken. Every dispatch looks its key up under the serial lock, so the
+/// cancel answers OK and the other handler never runs — wherever the packet was. Two threads
+/// serve the loop (the main thread in `run`, one loop thread) until the handler quits it.
+#[test]
+fn synchronized_cancel_from_handler_wins() {
+    check(
+        "synchronized_cancel_from_handler_wins",
+        &["cancel OK from the handler: the other never ran"],
+        || {
+            let (kernel, process) = kernel(Profile::Rfc0240);
+            let _bound = process.bind();
+            {
+                let first = zx::Event::create();
+                let second = Arc::new(zx::Event::create());
+                let event_loop = Loop::new(LoopConfig::synchronized()).unwrap();
+                let (victim, victim_calls) = recording_wait(&event_loop, &*second);
+                victim.begin().unwrap();
+                let answers = Arc::new(Mutex::new(Vec::new()));
+                let canceller = {
+                    let (victim, second, answers) =
+                        (victim.clone(), second.clone(), answers.clone());
+                    Wait::new(
+                        event_loop.dispatcher(),
+                        &first,
+                        zx::Signals::USER_0,
+                        zx::WaitAsyncOpts::empty(),
+                        move |dispatcher, _, status, _| {
+                            if status == Status::OK {
+                                // The victim's packet is queued now; the other thread may take it.
+                                signal(&second);
+                                answers.lock().unwrap().push(victim.cancel());
+                                dispatcher.quit();
+                            }
+                        },
+                    )
+                };
+                canceller.begin().unwrap();
+                event_loop.start_thread("worker").unwrap();
+                signal(&first);
+                // Serve the loop here too until the canceller quits it (on either thread).
+                assert_eq!(
+                    event_loop.run(zx::MonotonicInstant::INFINITE, false),
+                    Err(Status::CANCELED)
+                );
+                event_loop.join_threads();
+                event_loop.shutdown();
+                assert_eq!(*answers.lock().unwrap(), [Ok(())]);
+                assert!(
+                    victim_calls.lock().unwrap().is_empty(),
+                    "the cancelled handler ran"
+                );
+            }
+            assert_nothing_leaked(&kernel);
+            "cancel OK from the handler: the other never ran".into()
+        },
+    );
+}
