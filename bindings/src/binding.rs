@@ -15,7 +15,7 @@
 //!   neither `armed` nor `dispatching`: the wait handler when it stops dispatching (or when
 //!   the loop cancels it at shutdown), a posted teardown task after `Wait::cancel` answered
 //!   `OK`, or — for [`Client`](crate::Client) only, on its synchronized dispatcher —
-//!   [`Binding::teardown_now`]. So the final calls come after every other to-user call returned
+//!   [`Binding::teardown_now`], whose cancel wins there. So the final calls come after every other to-user call returned
 //!   and nothing is called after them.
 //! - **The user object is checked out** of the state while it is being called (a server
 //!   implementation, an event handler, a response callback) and put back only if the binding is
@@ -337,9 +337,11 @@ impl<S: Side> Binding<S> {
     }
 
     /// Tears down now, on a synchronized dispatcher's thread (the caller checked): the final
-    /// to-user calls are made before this returns, and nothing is called afterwards. A wait
-    /// handler whose packet another loop thread already took (it is blocked on the loop's serial
-    /// lock) finds the binding `Done` and returns.
+    /// to-user calls are made before this returns, and nothing is called afterwards. From a
+    /// handler of a synchronized loop the cancel answers `OK` even if another loop thread already
+    /// took the wait's packet (the dispatcher drops it: that thread waits for the serial lock
+    /// and finds the key gone); should it answer `NOT_FOUND`, that handler finds the binding
+    /// `Done` and returns.
     pub(crate) fn teardown_now(self: &Arc<Self>, info: UnbindInfo) {
         let mut state = self.state.lock();
         match state.phase {
