@@ -241,6 +241,12 @@ impl<S: Side> Binding<S> {
                     break 'message;
                 }
             };
+            tracing::trace!(
+                target: "zxsim::bindings",
+                txid = header.txid,
+                ordinal = header.ordinal,
+                "dispatching a message"
+            );
             let work = match state.side.accept(&header, body) {
                 Ok(work) => work,
                 Err(info) => {

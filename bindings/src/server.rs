@@ -15,7 +15,7 @@ use crate::binding::{Binding, Phase, Side};
 use crate::protocol::{Event, IncomingRequest, Method, Protocol, ServerEnd, ServerProtocol};
 use crate::sync::Arc;
 use crate::unbind_info::UnbindInfo;
-use crate::wire::{Header, EPITAPH_ORDINAL};
+use crate::wire::{Encode, Header, EPITAPH_ORDINAL};
 
 /// A server implementation and its unbound handler, type-erased.
 pub(crate) trait ErasedServer: Send {
@@ -194,37 +194,18 @@ impl<P: Protocol> ServerBindingRef<P> {
 }
 
 /// Writes a reply unless teardown began; a failure other than `PEER_CLOSED` ends the binding.
-fn reply_on(binding: &Arc<Binding<ServerSide>>, txid: u32, ordinal: u64, bytes: &dyn ReplyBody) {
+fn reply_on<T: Encode>(binding: &Arc<Binding<ServerSide>>, txid: u32, ordinal: u64, payload: &T) {
     let mut state = binding.lock();
     if !state.is_bound() {
         tracing::trace!(target: "zxsim::bindings", txid, "reply after teardown discarded");
         return;
     }
-    match bytes.write(&mut state, Header::new(txid, ordinal)) {
+    match state.write(Header::new(txid, ordinal), payload) {
         Ok(()) | Err(Status::PEER_CLOSED) => {}
         Err(status) => {
             drop(state);
             binding.start_teardown(UnbindInfo::encode_error(status), None);
         }
-    }
-}
-
-/// A response payload, object-safe for [`reply_on`].
-trait ReplyBody {
-    fn write(
-        &self,
-        state: &mut crate::binding::State<ServerSide>,
-        header: Header,
-    ) -> Result<(), Status>;
-}
-
-impl<T: crate::wire::Encode> ReplyBody for T {
-    fn write(
-        &self,
-        state: &mut crate::binding::State<ServerSide>,
-        header: Header,
-    ) -> Result<(), Status> {
-        state.write(header, self)
     }
 }
 

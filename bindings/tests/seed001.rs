@@ -940,3 +940,54 @@ fn completer_close_sends_epitaph() {
         assert!(!client.is_bound());
     });
 }
+
+/// A `Client` dropped by its own event handler: the drop completes teardown inside the event
+/// call; the handler itself is dropped once that call returned; later events are not delivered.
+#[test]
+fn client_dropped_from_its_own_event_handler() {
+    struct DropsClient {
+        client: Arc<Mutex<Option<Client<Echo>>>>,
+        log: Log,
+    }
+    impl EchoEventHandler for DropsClient {
+        fn on_string(&mut self, event: String) {
+            self.log.push(format!("event: {event}"));
+            drop(self.client.lock().unwrap().take());
+            self.log.push("client dropped");
+        }
+    }
+    impl Drop for DropsClient {
+        fn drop(&mut self) {
+            self.log.push("handler dropped");
+        }
+    }
+    both(|_| {
+        let client_loop = synchronized();
+        let server_loop = synchronized();
+        let log = Log::default();
+        let (client_end, server_end) = create_endpoints::<Echo>();
+        let server = echo_server(server_loop.dispatcher(), server_end, &Log::default());
+        let slot: Arc<Mutex<Option<Client<Echo>>>> = Arc::default();
+        {
+            let (slot, log) = (slot.clone(), log.clone());
+            in_task(&client_loop, move |dispatcher| {
+                let handler = DropsClient {
+                    client: slot.clone(),
+                    log,
+                };
+                let client = Client::bind(client_end, dispatcher, handler).unwrap();
+                *slot.lock().unwrap() = Some(client);
+            });
+        }
+        server.send_event::<OnString>(&"one".to_string()).unwrap();
+        server.send_event::<OnString>(&"two".to_string()).unwrap();
+        client_loop.run_until_idle().unwrap();
+        assert_eq!(
+            log.entries(),
+            ["event: one", "client dropped", "handler dropped"]
+        );
+        assert!(slot.lock().unwrap().is_none());
+        drop(client_loop);
+        drop(server_loop);
+    });
+}
