@@ -119,7 +119,8 @@ pub(crate) struct Binding<S: Side> {
     state: Mutex<State<S>>,
 }
 
-/// Room for any message the kernel accepts.
+/// The read buffer's first size, and the most it ever grows to (any message the kernel accepts).
+const FIRST_READ_BYTES: usize = 512;
 const READ_BYTES: usize = sys::ZX_CHANNEL_MAX_MSG_BYTES as usize;
 const READ_HANDLES: usize = sys::ZX_CHANNEL_MAX_MSG_HANDLES as usize;
 
@@ -197,7 +198,9 @@ impl<S: Side> Binding<S> {
             Phase::Bound => {}
         }
         state.dispatching = true;
-        bytes.resize(READ_BYTES, 0);
+        if bytes.is_empty() {
+            bytes.resize(FIRST_READ_BYTES, 0);
+        }
         let mut handles = [0; READ_HANDLES];
         let mut late_back = None;
         // One message per wake, as the C++ bindings read: the re-armed (level) wait fires at
@@ -207,14 +210,23 @@ impl<S: Side> Binding<S> {
                 break 'message;
             };
             let (mut n_bytes, mut n_handles) = (0u32, 0u32);
-            let read = sys::zx_channel_read(
-                channel.raw_handle(),
-                0,
-                bytes,
-                &mut handles,
-                Some(&mut n_bytes),
-                Some(&mut n_handles),
-            );
+            let mut read = sys::ZX_ERR_BUFFER_TOO_SMALL;
+            // The buffer grows to the largest message seen: a too-small read leaves the message
+            // in the channel and says its size.
+            for _ in 0..2 {
+                read = sys::zx_channel_read(
+                    channel.raw_handle(),
+                    0,
+                    bytes,
+                    &mut handles,
+                    Some(&mut n_bytes),
+                    Some(&mut n_handles),
+                );
+                if read != sys::ZX_ERR_BUFFER_TOO_SMALL {
+                    break;
+                }
+                bytes.resize((n_bytes as usize).clamp(bytes.len(), READ_BYTES), 0);
+            }
             match read {
                 sys::ZX_OK => {}
                 // A spurious wake-up (another reader took the message): wait again.

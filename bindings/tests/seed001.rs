@@ -991,3 +991,31 @@ fn client_dropped_from_its_own_event_handler() {
         drop(server_loop);
     });
 }
+
+/// Messages larger than the first read buffer are read whole (the buffer grows to fit).
+#[test]
+fn large_messages_are_read_whole() {
+    both(|_| {
+        let event_loop = synchronized();
+        let (client_end, server_end) = create_endpoints::<Echo>();
+        let _server = echo_server(event_loop.dispatcher(), server_end, &Log::default());
+        let client =
+            SharedClient::bind(client_end, event_loop.dispatcher(), NoEventHandler).unwrap();
+        let replies = Arc::new(Mutex::new(Vec::new()));
+        for len in [10, 600, 20_000, 50] {
+            let replies = replies.clone();
+            client
+                .echo_string("x".repeat(len))
+                .then_exactly_once(move |reply| {
+                    replies.lock().unwrap().push(reply.map(|r| r.len()))
+                });
+        }
+        event_loop.run_until_idle().unwrap();
+        assert_eq!(
+            *replies.lock().unwrap(),
+            [Ok(10), Ok(600), Ok(20_000), Ok(50)]
+        );
+        drop(client);
+        event_loop.run_until_idle().unwrap();
+    });
+}
