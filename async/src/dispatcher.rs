@@ -3,7 +3,9 @@
 //! What it owns: the port, one kernel timer (for delayed tasks), the tables of pending waits
 //! (by key), posted tasks (by deadline) and receivers (by key), the loop state and the count of
 //! threads inside [`Loop::run`]. All of it sits behind one lock (`Core::shared`), which is also
-//! held across every syscall that names the port, so the port is never closed under a caller.
+//! held across every syscall that names the port or timer — except the `zx_port_wait` of the
+//! threads in `run`, and teardown closes both only once no thread is left there — so they are
+//! never closed under a caller.
 //!
 //! Invariants:
 //! - **Keys.** One counter per loop hands out every wait, task and receiver key: unique, never 0
@@ -17,6 +19,11 @@
 //!   the handler never runs) or teardown (which calls it with `CANCELED`).
 //! - **Timer.** Exactly one `wait_async` on the timer (key 0) is pending or its packet in flight
 //!   while the loop runs; the thread that takes the timer packet runs the due tasks and re-arms.
+//! - **Synchronized loops** look keys up under the serial lock too, so a cancel made from one
+//!   of their handlers wins against a packet another thread already took.
+//! - **Executor wake-ups** never get lost: one waking on a thread in `run` goes to that thread's
+//!   LIFO slot; one that does not fit in the port (4096 user packets) waits in a deferred queue
+//!   that threads in `run` move into the port as it drains.
 //! - **Teardown** runs once, on the last thread to leave `run` after shutdown began (or on the
 //!   thread that began it, if none was running), with no lock held while it calls handlers.
 //!
@@ -29,7 +36,7 @@
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
-use zxsim_syscalls::kernel::Process;
+use zxsim_syscalls::kernel::{BindGuard, Process};
 use zxsim_syscalls::sys::*;
 use zxsim_syscalls::zx::{self, Status};
 
@@ -279,6 +286,17 @@ impl Core {
         }))
     }
 
+    /// Binds the loop's process on a thread bound to another process, or to none: the port's
+    /// handle value means this port only there, and wakers, cancels and posts may come from any
+    /// thread. A thread already bound to it (every loop thread) pays one thread-local read.
+    fn bind_if_foreign(&self) -> Option<BindGuard> {
+        if Process::with_current(|current| Arc::ptr_eq(current, &self.process)) {
+            None
+        } else {
+            Some(self.process.bind())
+        }
+    }
+
     /// A fresh key: never 0, never handed out twice by this loop.
     fn next_key(&self) -> u64 {
         self.next_key.fetch_add(1, Ordering::Relaxed)
@@ -394,6 +412,8 @@ impl Core {
         let _leave = Leave(self);
         {
             let _enter = Enter::run(self);
+            // One reference for every handler call of this `run`.
+            let dispatcher = Dispatcher { core: self.clone() };
             let mut budget = 0;
             let result = loop {
                 if self.deferred_len.load(Ordering::Relaxed) > 0 {
@@ -403,7 +423,7 @@ impl Core {
                 if next != 0 {
                     if budget < LIFO_BUDGET && self.state() == LoopState::Runnable {
                         budget += 1;
-                        if self.dispatch_receiver(next) && once {
+                        if self.dispatch_receiver(&dispatcher, next) && once {
                             break Ok(());
                         }
                         continue;
@@ -411,7 +431,7 @@ impl Core {
                     self.queue_wake(next);
                 }
                 budget = 0;
-                match self.run_once(deadline) {
+                match self.run_once(&dispatcher, deadline) {
                     Step::Dispatched if once => break Ok(()),
                     Step::Dispatched | Step::Nothing => {}
                     Step::Stop(status) => break Err(status),
@@ -438,18 +458,17 @@ impl Core {
     }
 
     /// Runs receiver `key`'s handler as if its packet had arrived; `false` if it is gone.
-    fn dispatch_receiver(self: &Arc<Core>, key: u64) -> bool {
+    fn dispatch_receiver(&self, dispatcher: &Dispatcher, key: u64) -> bool {
         self.serialized(|| {
             let Some(receiver) = self.shared.lock().receivers.get(&key).cloned() else {
                 return false;
             };
-            let dispatcher = Dispatcher { core: self.clone() };
-            receiver.call(&dispatcher, Status::OK, &zx::UserPacket::default());
+            receiver.call(dispatcher, Status::OK, &zx::UserPacket::default());
             true
         })
     }
 
-    fn run_once(self: &Arc<Core>, deadline: zx_time_t) -> Step {
+    fn run_once(&self, dispatcher: &Dispatcher, deadline: zx_time_t) -> Step {
         match self.state() {
             LoopState::Runnable => {}
             LoopState::Quit => return Step::Stop(Status::CANCELED),
@@ -464,10 +483,10 @@ impl Core {
             if raw.packet_type == ZX_PKT_TYPE_USER {
                 return self.on_control();
             }
-            self.dispatch_timer();
+            self.dispatch_timer(dispatcher);
             return Step::Dispatched;
         }
-        self.dispatch(&raw)
+        self.dispatch(dispatcher, &raw)
     }
 
     /// A control packet: stop if the loop quit or shut down, passing the wake-up on to the
@@ -485,7 +504,7 @@ impl Core {
         Step::Stop(stop)
     }
 
-    fn dispatch(self: &Arc<Core>, raw: &zx_port_packet_t) -> Step {
+    fn dispatch(&self, dispatcher: &Dispatcher, raw: &zx_port_packet_t) -> Step {
         enum Target {
             Wait(Arc<WaitInner>),
             Receiver(Arc<ReceiverInner>),
@@ -503,16 +522,15 @@ impl Core {
                     return Step::Nothing;
                 }
             };
-            let dispatcher = Dispatcher { core: self.clone() };
             let packet = zx::Packet::from_raw(*raw);
             let status = Status::from_raw(raw.status);
             match (target, packet.contents()) {
                 (Target::Wait(wait), zx::PacketContents::SignalOne(signal)) => {
-                    WaitInner::call(wait, &dispatcher, status, Some(&signal))
+                    WaitInner::call(wait, dispatcher, status, Some(&signal))
                 }
-                (Target::Wait(wait), _) => WaitInner::call(wait, &dispatcher, status, None),
+                (Target::Wait(wait), _) => WaitInner::call(wait, dispatcher, status, None),
                 (Target::Receiver(receiver), zx::PacketContents::User(user)) => {
-                    receiver.call(&dispatcher, status, &user)
+                    receiver.call(dispatcher, status, &user)
                 }
                 (Target::Receiver(_), _) => {}
             }
@@ -523,10 +541,9 @@ impl Core {
     /// The timer fired: runs the tasks due now, one at a time (each taken from the table under
     /// the serial lock, like a packet), then re-arms. Tasks posted meanwhile wait for the next
     /// timer packet, so a task that keeps re-posting itself cannot hold this thread forever.
-    fn dispatch_timer(self: &Arc<Core>) {
+    fn dispatch_timer(&self, dispatcher: &Dispatcher) {
         let now = zx_clock_get_monotonic();
         let first_new_key = self.next_key.load(Ordering::Relaxed);
-        let dispatcher = Dispatcher { core: self.clone() };
         loop {
             let ran = self.serialized(|| {
                 let handler = {
@@ -544,7 +561,7 @@ impl Core {
                         _ => return Some(false),
                     }
                 };
-                handler(&dispatcher, Status::OK);
+                handler(dispatcher, Status::OK);
                 Some(true)
             });
             match ran {
@@ -595,6 +612,7 @@ impl Core {
     // ---- quit / shutdown ----------------------------------------------------------------
 
     pub(crate) fn quit(&self) {
+        let _bound = self.bind_if_foreign();
         let mut shared = self.shared.lock();
         if shared.state == LoopState::Runnable {
             self.set_state(&mut shared, LoopState::Quit);
@@ -617,6 +635,7 @@ impl Core {
     }
 
     pub(crate) fn shutdown_async(self: &Arc<Core>, on_complete: Option<Box<dyn FnOnce() + Send>>) {
+        let _bound = self.bind_if_foreign();
         let mut run_now = None;
         let claim = {
             let mut shared = self.shared.lock();
@@ -711,6 +730,7 @@ impl Core {
     // ---- waits --------------------------------------------------------------------------
 
     pub(crate) fn begin_wait(&self, wait: &Arc<WaitInner>) -> Result<(), Status> {
+        let _bound = self.bind_if_foreign();
         let mut shared = self.shared.lock();
         Self::check_open(&shared)?;
         if wait.pending.load(Ordering::Relaxed) != 0 {
@@ -733,6 +753,7 @@ impl Core {
     }
 
     pub(crate) fn cancel_wait(&self, wait: &WaitInner) -> Result<(), Status> {
+        let _bound = self.bind_if_foreign();
         let mut shared = self.shared.lock();
         let key = wait.pending.load(Ordering::Relaxed);
         if key == 0 || shared.port_closed {
@@ -763,6 +784,7 @@ impl Core {
     // ---- tasks --------------------------------------------------------------------------
 
     fn post_task(&self, deadline: zx_time_t, handler: TaskHandler) -> Result<PostedTask, Status> {
+        let _bound = self.bind_if_foreign();
         let mut shared = self.shared.lock();
         Self::check_open(&shared)?;
         let key = self.next_key();
@@ -811,6 +833,7 @@ impl Core {
         status: Status,
         data: &zx::UserPacket,
     ) -> Result<(), Status> {
+        let _bound = self.bind_if_foreign();
         let shared = self.shared.lock();
         Self::check_open(&shared)?;
         if !shared.receivers.contains_key(&key) {
@@ -825,6 +848,7 @@ impl Core {
     /// With `purge` false the caller knows no packet of this receiver is queued (an executor
     /// task finishing while it runs), which saves the `zx_port_cancel_key`.
     pub(crate) fn remove_receiver(&self, key: u64, purge: bool) -> bool {
+        let _bound = self.bind_if_foreign();
         let removed = {
             let mut shared = self.shared.lock();
             let removed = shared.receivers.remove(&key);
@@ -866,6 +890,7 @@ impl Core {
     }
 
     fn queue_wake(&self, key: u64) {
+        let _bound = self.bind_if_foreign();
         let mut shared = self.shared.lock();
         if shared.state == LoopState::Shutdown || !shared.receivers.contains_key(&key) {
             return;

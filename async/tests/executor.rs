@@ -411,3 +411,71 @@ fn recv_msg_small_and_large_messages() {
         );
     });
 }
+
+/// Wakers are called from any thread — here one bound to another process and one bound to
+/// none: the loop binds its own process for the wake-up (a handle value means the port only in
+/// the loop's process), so the woken future and task still run at once.
+#[test]
+fn wakers_called_from_foreign_threads() {
+    use std::sync::Mutex;
+    use std::task::Waker;
+
+    #[derive(Default)]
+    struct Flag {
+        set: bool,
+        waker: Option<Waker>,
+    }
+    fn wait_for(flag: Arc<Mutex<Flag>>) -> impl std::future::Future<Output = ()> {
+        std::future::poll_fn(move |cx| {
+            let mut flag = flag.lock().unwrap();
+            if flag.set {
+                Poll::Ready(())
+            } else {
+                flag.waker = Some(cx.waker().clone());
+                Poll::Pending
+            }
+        })
+    }
+    fn set_later(flag: Arc<Mutex<Flag>>, other: Option<Arc<zxsim_syscalls::kernel::Process>>) {
+        std::thread::spawn(move || {
+            let _bound = other.as_ref().map(|process| process.bind());
+            std::thread::sleep(std::time::Duration::from_millis(5));
+            let waker = {
+                let mut flag = flag.lock().unwrap();
+                flag.set = true;
+                flag.waker.take()
+            };
+            if let Some(waker) = waker {
+                waker.wake();
+            }
+        });
+    }
+    both(false, |profile| {
+        let other_kernel = Kernel::new(Config::default().with_profile(profile));
+        let other = other_kernel.create_process();
+        let _spare_port = {
+            let _bound = other.bind();
+            zx::Port::create() // so the loop's handle value might name something there
+        };
+        /// Fails instead of hanging if the wake-up is lost.
+        async fn within(future: impl std::future::Future<Output = ()>) {
+            let deadline = Timer::after(zx::MonotonicDuration::from_seconds(10));
+            // The deadline first: once it fired, it wins even if the future is ready too.
+            match futures::future::select(Box::pin(deadline), Box::pin(future)).await {
+                futures::future::Either::Left(_) => panic!("the wake-up was lost"),
+                futures::future::Either::Right(_) => {}
+            }
+        }
+        let mut executor = LocalExecutor::new();
+        executor.run_singlethreaded(async {
+            let (main_flag, task_flag) = (Arc::default(), Arc::default());
+            set_later(Arc::clone(&main_flag), Some(other.clone()));
+            within(wait_for(main_flag)).await;
+            let task = Task::spawn(wait_for(Arc::clone(&task_flag)));
+            set_later(task_flag, None);
+            within(task).await;
+        });
+        let _bound = other.bind();
+        drop(_spare_port);
+    });
+}

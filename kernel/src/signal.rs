@@ -41,7 +41,7 @@ pub enum Observer {
     /// A pending `zx_object_wait_async` registration.
     Port(Arc<PortObserver>),
     /// Test-only: records every firing so the engine can be checked in isolation.
-    #[cfg(test)]
+    #[cfg(all(test, not(zxsim_loom)))]
     Recording(Arc<tests::Recorder>),
 }
 
@@ -50,7 +50,7 @@ impl Observer {
         match self {
             Observer::Sync { trigger, .. } => *trigger,
             Observer::Port(observer) => observer.trigger(),
-            #[cfg(test)]
+            #[cfg(all(test, not(zxsim_loom)))]
             Observer::Recording(recorder) => recorder.trigger,
         }
     }
@@ -60,7 +60,7 @@ impl Observer {
         match self {
             Observer::Sync { waiter, index, .. } => waiter.on_match(index, observed),
             Observer::Port(observer) => observer.on_match(observed),
-            #[cfg(test)]
+            #[cfg(all(test, not(zxsim_loom)))]
             Observer::Recording(recorder) => {
                 recorder.note();
                 recorder.fired.lock().push(observed)
@@ -73,7 +73,7 @@ impl Observer {
         match self {
             Observer::Sync { waiter, index, .. } => waiter.on_cancel(index, current),
             Observer::Port(observer) => observer.on_detached(),
-            #[cfg(test)]
+            #[cfg(all(test, not(zxsim_loom)))]
             Observer::Recording(recorder) => {
                 recorder.note();
                 *recorder.cancelled.lock() += 1
@@ -196,7 +196,7 @@ impl SignalState {
                 Observer::Port(port_observer) => {
                     end_async_waits && port_observer.registering_handle() == Some(handle)
                 }
-                #[cfg(test)]
+                #[cfg(all(test, not(zxsim_loom)))]
                 Observer::Recording(recorder) => recorder.handle == Some(handle),
             })
             .map(|(key, (registration, _))| (*registration, key))

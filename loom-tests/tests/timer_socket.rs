@@ -96,6 +96,56 @@ fn timer_fire_vs_cancel() {
     );
 }
 
+/// A timer armed for 10 firing (another thread advances the virtual clock to 10) racing
+/// `zx_timer_set` re-arming it for 20: once both returned, SIGNALED is clear — a firing of the
+/// old arming that was already under way when the set ran must not assert it (each arming has its
+/// own generation) — and it rises exactly when the clock reaches 20.
+/// 2 threads; bound `LOOM_MAX_PREEMPTIONS` (default 2; `cargo xtask loom`: 3).
+#[test]
+fn timer_fire_vs_set() {
+    check(
+        "timer_fire_vs_set",
+        &[
+            "set then advance",
+            "advance then set",
+            "set overlapped advance",
+        ],
+        || {
+            let (kernel, process) = kernel(Profile::Rfc0240);
+            let _bound = process.bind();
+            let mut timer = 0;
+            assert_eq!(zx_timer_create(0, ZX_CLOCK_MONOTONIC, &mut timer), ZX_OK);
+            assert_eq!(zx_timer_set(timer, 10, 0), ZX_OK);
+            let race = Race::new("set", "advance");
+            let advancer = {
+                let race = race.clone();
+                let kernel = kernel.clone();
+                process.spawn(move || race.b(|| kernel.advance_clock(10)))
+            };
+            race.a(|| assert_eq!(zx_timer_set(timer, 20, 0), ZX_OK));
+            advancer.join().expect("advancer");
+            assert_eq!(
+                signals(timer) & ZX_TIMER_SIGNALED,
+                0,
+                "the old arming fired after the set ({})",
+                race.order()
+            );
+            let info = timer_info(timer);
+            assert_eq!(info.deadline, 20, "armed for the new deadline");
+            kernel.advance_clock(10);
+            assert_eq!(
+                signals(timer) & ZX_TIMER_SIGNALED,
+                ZX_TIMER_SIGNALED,
+                "the new arming fired at 20 ({})",
+                race.order()
+            );
+            assert_eq!(zx_handle_close(timer), ZX_OK);
+            assert_nothing_leaked(&kernel);
+            race.order()
+        },
+    );
+}
+
 /// More bytes than a socket direction holds (capacity + 2), written by one thread while another
 /// reads them; each side waits (`zx_object_wait_one`, infinite deadline) for WRITABLE /
 /// READABLE when it gets `SHOULD_WAIT`, so a lost wake-up on either side is a loom deadlock.

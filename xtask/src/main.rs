@@ -4,13 +4,15 @@
 //!   under both semantics profiles, a syscall × passed/failed table and a per-profile diff.
 //! - `cargo xtask loom [--quick]`: the loom models, built with `--cfg zxsim_loom` in release mode.
 //! - `cargo xtask bench [--quick]`: the criterion benchmarks and their zxsim/baseline ratios.
-//! - `cargo xtask ci`: what `.ci/run` runs: fmt, clippy, tests, quick loom, quick bench.
+//! - `cargo xtask mutants [--file F] [--in-diff BASE]`: mutation testing of the kernel's rules
+//!   (cargo-mutants, not in CI).
 
 use clap::{Parser, Subcommand};
 
 mod bench;
 mod conformance;
 mod loom;
+mod mutants;
 
 #[derive(Parser)]
 #[command(name = "cargo xtask", about = "zxsim's project tasks")]
@@ -27,6 +29,8 @@ enum Command {
     Loom(loom::Args),
     /// Run the benchmarks and print zxsim/baseline ratios.
     Bench(bench::Args),
+    /// Mutation-test the kernel's rules (needs cargo-mutants).
+    Mutants(mutants::Args),
 }
 
 fn main() {
@@ -35,6 +39,7 @@ fn main() {
         Command::Conformance(args) => conformance::run(args),
         Command::Loom(args) => loom::run(args),
         Command::Bench(args) => bench::run(args),
+        Command::Mutants(args) => mutants::run(args),
     };
     if let Err(message) = result {
         eprintln!("xtask: {message}");

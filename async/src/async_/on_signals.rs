@@ -34,6 +34,8 @@ pub struct OnSignals<'a> {
     /// and a level-triggered `wait_async` fires at once for a signal raised since.
     checked: bool,
     registered: Option<(Wait, Arc<Mutex<Slot>>)>,
+    /// The handler ran (its result was returned): nothing is left to cancel.
+    done: bool,
     _handle: PhantomData<&'a ()>,
 }
 
@@ -49,6 +51,7 @@ impl<'a> OnSignals<'a> {
             signals,
             checked: false,
             registered: None,
+            done: false,
             _handle: PhantomData,
         }
     }
@@ -123,7 +126,11 @@ impl Future for OnSignals<'_> {
         };
         let mut slot = slot.lock();
         match slot.result.take() {
-            Some(result) => Poll::Ready(result),
+            Some(result) => {
+                drop(slot);
+                self.done = true;
+                Poll::Ready(result)
+            }
             None => {
                 if !slot.waker.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
                     slot.waker = Some(cx.waker().clone());
@@ -136,9 +143,12 @@ impl Future for OnSignals<'_> {
 
 impl Drop for OnSignals<'_> {
     fn drop(&mut self) {
-        if let Some((wait, _)) = &self.registered {
-            // NOT_FOUND: the handler already ran or is running; it owns everything it touches.
-            let _ = wait.cancel();
+        match &self.registered {
+            Some((wait, _)) if !self.done => {
+                // NOT_FOUND: the handler already ran or is running; it owns all it touches.
+                let _ = wait.cancel();
+            }
+            _ => {}
         }
     }
 }
