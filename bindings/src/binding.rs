@@ -29,6 +29,7 @@
 //! its own lock).
 
 use zxsim_async::{Dispatcher, Wait};
+use zxsim_syscalls::kernel::{BindGuard, Process};
 use zxsim_syscalls::sys;
 use zxsim_syscalls::zx::{self, AsHandleRef, Status};
 
@@ -116,6 +117,9 @@ impl<S> State<S> {
 
 pub(crate) struct Binding<S: Side> {
     pub(crate) dispatcher: Dispatcher,
+    /// The process whose handle table holds the channel (the binder's, which must be the
+    /// dispatcher's: the wait names the channel by its handle value).
+    process: Arc<Process>,
     state: Mutex<State<S>>,
 }
 
@@ -134,6 +138,7 @@ impl<S: Side> Binding<S> {
     ) -> Result<Arc<Binding<S>>, Status> {
         let binding = Arc::new(Binding {
             dispatcher: dispatcher.clone(),
+            process: Process::current(),
             state: Mutex::new(State {
                 phase: Phase::Bound,
                 armed: false,
@@ -178,6 +183,18 @@ impl<S: Side> Binding<S> {
 
     pub(crate) fn lock(&self) -> MutexGuard<'_, State<S>> {
         self.state.lock()
+    }
+
+    /// Binds the binding's process on a thread bound to another process, or to none: to-binding
+    /// calls (calls, replies, events, teardown) may come from any thread, and the channel's
+    /// handle value means this channel only in its process. A thread already bound to it (every
+    /// dispatcher thread) pays one thread-local read.
+    pub(crate) fn enter(&self) -> Option<BindGuard> {
+        if Process::with_current(|current| Arc::ptr_eq(current, &self.process)) {
+            None
+        } else {
+            Some(self.process.bind())
+        }
     }
 
     pub(crate) fn phase(&self) -> Phase {
@@ -315,6 +332,7 @@ impl<S: Side> Binding<S> {
         info: UnbindInfo,
         epitaph: Option<Status>,
     ) -> bool {
+        let _bound = self.enter();
         let mut state = self.state.lock();
         if state.phase != Phase::Bound {
             return false;

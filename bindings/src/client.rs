@@ -255,9 +255,11 @@ impl<M: Method> PendingCall<'_, M> {
             exactly_once,
             respond,
         };
+        let bound = self.binding.enter();
         let mut state = self.binding.lock();
         if state.phase == Phase::Done {
-            drop(state);
+            // The callback runs in the caller's own process context.
+            drop((state, bound));
             if exactly_once {
                 let _ = (pending.respond)(Err(Status::CANCELED));
             }

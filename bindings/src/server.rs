@@ -180,6 +180,7 @@ impl<P: Protocol> ServerBindingRef<P> {
     /// Sends an event. `CANCELED` once teardown began (the event is discarded), else the
     /// channel's answer (`PEER_CLOSED`, ...).
     pub fn send_event<E: Event<Protocol = P>>(&self, payload: &E::Payload) -> Result<(), Status> {
+        let _bound = self.binding.enter();
         let mut state = self.binding.lock();
         if !state.is_bound() {
             return Err(Status::CANCELED);
@@ -195,6 +196,7 @@ impl<P: Protocol> ServerBindingRef<P> {
 
 /// Writes a reply unless teardown began; a failure other than `PEER_CLOSED` ends the binding.
 fn reply_on<T: Encode>(binding: &Arc<Binding<ServerSide>>, txid: u32, ordinal: u64, payload: &T) {
+    let _bound = binding.enter();
     let mut state = binding.lock();
     if !state.is_bound() {
         tracing::trace!(target: "zxsim::bindings", txid, "reply after teardown discarded");

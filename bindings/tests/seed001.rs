@@ -1019,3 +1019,68 @@ fn large_messages_are_read_whole() {
         event_loop.run_until_idle().unwrap();
     });
 }
+
+/// To-binding calls from threads bound to another process (or to none): a `SharedClient`
+/// call, an async completer's reply and `unbind` all reach the binding's own channel — a handle
+/// value names it only in its process, so the bindings bind that process for the call.
+#[test]
+fn to_binding_calls_from_another_process() {
+    both(|_| {
+        let event_loop = Loop::new(LoopConfig::default()).unwrap();
+        event_loop.start_thread("loop").unwrap();
+        let (client_end, server_end) = create_endpoints::<Echo>();
+        let (completers_tx, completers) = mpsc::channel();
+        struct Later(mpsc::Sender<zxsim_bindings::AsyncCompleter<EchoString>>);
+        impl EchoServer for Later {
+            fn echo_string(&mut self, _request: String, completer: Completer<EchoString>) {
+                self.0.send(completer.to_async()).unwrap();
+            }
+        }
+        let (unbound_tx, unbound) = mpsc::channel();
+        let binding = bind_server(
+            event_loop.dispatcher(),
+            server_end,
+            Later(completers_tx),
+            move |_, info: UnbindInfo, end: Option<ServerEnd<Echo>>| {
+                unbound_tx.send((info.reason(), end.is_some())).unwrap();
+            },
+        )
+        .unwrap();
+        let client =
+            SharedClient::bind(client_end, event_loop.dispatcher(), NoEventHandler).unwrap();
+        let other = zxsim_syscalls::kernel::Process::current()
+            .kernel()
+            .create_process();
+        let (replies_tx, replies) = mpsc::channel();
+        let caller = {
+            let (client, other) = (client.clone(), other.clone());
+            std::thread::spawn(move || {
+                let _bound = other.bind();
+                client
+                    .echo_string("from elsewhere".into())
+                    .then_exactly_once(move |reply| replies_tx.send(reply).unwrap());
+            })
+        };
+        caller.join().unwrap();
+        let completer = completers.recv().unwrap();
+        let replier = std::thread::spawn(move || completer.reply("back".into()));
+        replier.join().unwrap();
+        assert_eq!(replies.recv().unwrap(), Ok("back".to_string()));
+        let unbinder = {
+            let other = other.clone();
+            std::thread::spawn(move || {
+                let _bound = other.bind();
+                binding.unbind();
+            })
+        };
+        unbinder.join().unwrap();
+        assert_eq!(unbound.recv().unwrap(), (Reason::Unbind, true));
+        drop(client);
+        event_loop.shutdown();
+        assert_eq!(
+            other.handles().len(),
+            0,
+            "nothing landed in the other process"
+        );
+    });
+}

@@ -91,7 +91,12 @@ pub fn run(args: Args) -> Result<(), String> {
 
     let conformance_out = out_dir.join("conformance");
     let mut pass = cargo_mutants(&root, &files, &conformance_out, args.jobs, diff.as_deref());
-    pass.args(["--test-package", "zxsim-conformance", "--test-package", "zxsim-kernel"]);
+    pass.args([
+        "--test-package",
+        "zxsim-conformance",
+        "--test-package",
+        "zxsim-kernel",
+    ]);
     run_pass(pass, "conformance")?;
     let first = read_outcomes(&conformance_out)?;
 
