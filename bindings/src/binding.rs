@@ -152,13 +152,13 @@ impl<S: Side> Binding<S> {
         });
         let wait = {
             let binding = binding.clone();
-            let mut bytes = Vec::new();
+            let (mut bytes, mut handles) = (Vec::new(), vec![0; READ_HANDLES]);
             Wait::new(
                 dispatcher,
                 &channel,
                 zx::Signals::CHANNEL_READABLE | zx::Signals::CHANNEL_PEER_CLOSED,
                 zx::WaitAsyncOpts::empty(),
-                move |_, _, status, _| binding.on_wait(status, &mut bytes),
+                move |_, _, status, _| binding.on_wait(status, &mut bytes, &mut handles),
             )
         };
         let mut state = binding.state.lock();
@@ -203,7 +203,7 @@ impl<S: Side> Binding<S> {
 
     /// The wait's handler: dispatches the next message on the channel, then re-arms — or
     /// finishes teardown if it began meanwhile (or the loop is shutting down: `CANCELED`).
-    fn on_wait(self: &Arc<Self>, status: Status, bytes: &mut Vec<u8>) {
+    fn on_wait(self: &Arc<Self>, status: Status, bytes: &mut Vec<u8>, handles: &mut [u32]) {
         let mut state = self.state.lock();
         state.armed = false;
         if status != Status::OK && state.phase == Phase::Bound {
@@ -218,7 +218,6 @@ impl<S: Side> Binding<S> {
         if bytes.is_empty() {
             bytes.resize(FIRST_READ_BYTES, 0);
         }
-        let mut handles = [0; READ_HANDLES];
         let mut late_back = None;
         // One message per wake, as the C++ bindings read: the re-armed (level) wait fires at
         // once while more are queued, and a lone message costs no extra SHOULD_WAIT read.
@@ -235,7 +234,7 @@ impl<S: Side> Binding<S> {
                     channel.raw_handle(),
                     0,
                     bytes,
-                    &mut handles,
+                    handles,
                     Some(&mut n_bytes),
                     Some(&mut n_handles),
                 );

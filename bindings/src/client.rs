@@ -10,6 +10,7 @@
 
 use std::cell::Cell;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::marker::PhantomData;
 
 use zxsim_async::Dispatcher;
@@ -72,9 +73,28 @@ impl std::fmt::Debug for TeardownObserver {
     }
 }
 
+/// Hashes a txid with one multiplication (Fibonacci hashing): txids are small sequential
+/// integers chosen by this client, so SipHash's flood resistance buys nothing here.
+#[derive(Default)]
+struct TxidHasher(u64);
+
+impl Hasher for TxidHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.0 = (self.0 << 8 | u64::from(byte)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        }
+    }
+    fn write_u32(&mut self, txid: u32) {
+        self.0 = u64::from(txid).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+}
+
 pub(crate) struct ClientSide {
     next_txid: u32,
-    pending: HashMap<u32, PendingResponse>,
+    pending: HashMap<u32, PendingResponse, BuildHasherDefault<TxidHasher>>,
     handler: Option<Box<dyn ErasedHandler>>,
     observer: Option<TeardownObserver>,
 }
@@ -187,7 +207,7 @@ fn bind_client<P: EventProtocol<H>, H: Send + 'static>(
 ) -> Result<Arc<Binding<ClientSide>>, Status> {
     let side = ClientSide {
         next_txid: 1,
-        pending: HashMap::new(),
+        pending: HashMap::default(),
         handler: Some(Box::new(HeldHandler::<P, H> {
             handler,
             _protocol: PhantomData,
