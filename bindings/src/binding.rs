@@ -15,8 +15,8 @@
 //!   neither `armed` nor `dispatching`: the wait handler when it stops dispatching (or when
 //!   the loop cancels it at shutdown), a posted teardown task after `Wait::cancel` answered
 //!   `OK`, or — for [`Client`](crate::Client) only, on its synchronized dispatcher —
-//!   [`Binding::teardown_now`], whose cancel wins there. So the final calls come after every other to-user call returned
-//!   and nothing is called after them.
+//!   [`Binding::teardown_now`], whose cancel wins there. So the final calls come after every
+//!   other to-user call returned, and nothing is called after them.
 //! - **The user object is checked out** of the state while it is being called (a server
 //!   implementation, an event handler, a response callback) and put back only if the binding is
 //!   not `Done`; the finisher takes whatever is in the state.

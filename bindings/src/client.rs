@@ -286,9 +286,14 @@ impl<M: Method> PendingCall<'_, M> {
             return;
         }
         let side = &mut state.side;
-        let txid = side.next_txid;
-        // Never 0 (events) and never one still pending.
-        side.next_txid = side.next_txid.checked_add(1).unwrap_or(1);
+        // Never 0 (events) and never one still pending (after the counter wrapped).
+        let txid = loop {
+            let txid = side.next_txid;
+            side.next_txid = txid.checked_add(1).unwrap_or(1);
+            if !side.pending.contains_key(&txid) {
+                break txid;
+            }
+        };
         side.pending.insert(txid, pending);
         if !state.is_bound() {
             // Teardown has begun: the finisher settles the call.

@@ -241,7 +241,9 @@ macro_rules! protocol {
             }
         }
 
-        #[doc = concat!("Events of `", stringify!($name), "` and binding errors, as a client sees them.")]
+        #[doc = concat!(
+            "Events of `", stringify!($name), "` and binding errors, as a client sees them."
+        )]
         $vis trait $handler: Send + 'static {
             $(
                 fn $event(&mut self, event: $payload) {
