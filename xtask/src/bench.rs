@@ -1,5 +1,6 @@
 //! `cargo xtask bench [--quick] [--bench TARGET]... [--filter F] [--markdown FILE] [-- FLAGS]`:
-//! runs the criterion benchmarks of `zxsim-syscalls`, `zxsim-async` and `zxsim-capi` (`cargo bench -p … --bench '*'`), reads criterion's estimates (the median, saved
+//! runs the criterion benchmarks of `zxsim-syscalls`, `zxsim-async`, `zxsim-bindings` and
+//! `zxsim-capi` (`cargo bench -p … --bench '*'`), reads criterion's estimates (the median, saved
 //! as the criterion baseline `xtask`:
 //! `target/criterion/<group>/<bench>/xtask/estimates.json`; each benchmark is found by the
 //! `full_id` of its `new/benchmark.json`) and prints, for each benchmark, zxsim's time, its
@@ -25,8 +26,9 @@ pub struct Args {
     /// out.
     #[arg(long)]
     filter: Option<String>,
-    /// Only these bench targets of `zxsim-syscalls` or `zxsim-async` (repeatable; e.g.
-    /// `--bench ports`, `--bench dispatcher`); all of them by default.
+    /// Only these bench targets of `zxsim-syscalls`, `zxsim-async`, `zxsim-bindings` or `zxsim-capi`
+    /// (repeatable; e.g. `--bench ports`, `--bench dispatcher`, `--bench bindings`); all of them
+    /// by default.
     #[arg(long = "bench", value_name = "TARGET")]
     benches: Vec<String>,
     /// Also write the table as Markdown to this file.
@@ -189,13 +191,29 @@ fn comparisons() -> Vec<Comparison> {
             target: Some(target),
         });
     }
+    // `bindings/benches/bindings.rs` (zxsim-bindings): one two-way call through the bindings.
+    rows.push(Comparison {
+        bench: "Bindings/EchoCall".into(),
+        baseline: "Bindings/baseline/raw channel call".into(),
+        baseline_label: "raw channel_write + wait_one + channel_read",
+        target: Some(3.0),
+    });
+    rows.push(Comparison {
+        bench: "Bindings/EchoCall".into(),
+        baseline: "Bindings/baseline/raw channel call via port".into(),
+        baseline_label: "the same, waiting via wait_async + port_wait",
+        target: None,
+    });
     rows
 }
 
 /// The bench targets of the packages above the syscall layer; every other target belongs to
 /// `zxsim-syscalls`.
-const PACKAGE_BENCHES: [(&str, &[&str]); 2] =
-    [("zxsim-async", &["dispatcher"]), ("zxsim-capi", &["cabi"])];
+const PACKAGE_BENCHES: [(&str, &[&str]); 3] = [
+    ("zxsim-async", &["dispatcher"]),
+    ("zxsim-bindings", &["bindings"]),
+    ("zxsim-capi", &["cabi"]),
+];
 
 /// The packages `cargo bench` must select for `targets` (all of them when none is named).
 fn bench_packages(targets: &[String]) -> Vec<&'static str> {
