@@ -790,6 +790,7 @@ mod cancel_key {
         (handle_checks, "§6 zx_port_cancel_key: BAD_HANDLE → WRONG_TYPE → ACCESS_DENIED (no WRITE)", Both),
         (cancels_waits_with_key_on_any_object, "§6/§13.2.4 zx_port_cancel_key: ends every pending wait with the key, on any object; other keys stay", Both),
         (removes_queued_packets_with_key_incl_user, "§6/§13.3/§15.3 zx_port_cancel_key: removes every queued packet with the key, user packets included", Both),
+        (removed_user_packets_free_their_room, "§6/§15.1 zx_port_cancel_key: user packets it removes no longer count toward the 4097 a port takes", Both),
         (cancel_key_core_test, "§6 zx_port_cancel_key (core test CancelKey): one fired + one pending wait with key 2 ⇒ OK removes both; again ⇒ NOT_FOUND; the signal then queues nothing", Both),
         (nothing_with_key_not_found, "§6 zx_port_cancel_key: nothing pending or queued with the key ⇒ ZX_ERR_NOT_FOUND", Both),
         (ignores_registering_handle, "§13.2.4 zx_port_cancel_key: cancels waits whatever handle registered them (incl. closed ones)", Both),
@@ -932,6 +933,33 @@ mod cancel_key {
         assert_eq!(rx.recv().unwrap(), ZX_ERR_TIMED_OUT);
         waiter.join().unwrap();
         close(&[port, e1, e2]);
+        ctx.assert_clean();
+    }
+
+    fn removed_user_packets_free_their_room(ctx: &mut Ctx) {
+        let port = new_port();
+        let mut packet = user_packet(9);
+        for _ in 0..4097 {
+            assert_eq!(zx_port_queue(port, &packet), ZX_OK);
+        }
+        assert_eq!(zx_port_queue(port, &packet), ZX_ERR_SHOULD_WAIT, "full");
+        assert_eq!(zx_port_cancel_key(port, 0, 9), ZX_OK);
+        packet.key = 10;
+        for n in 0..4097 {
+            assert_eq!(
+                zx_port_queue(port, &packet),
+                ZX_OK,
+                "user packet #{} after the cancel",
+                n + 1
+            );
+        }
+        assert_eq!(
+            zx_port_queue(port, &packet),
+            ZX_ERR_SHOULD_WAIT,
+            "full again"
+        );
+        assert_eq!(drain(port).len(), 4097);
+        close(&[port]);
         ctx.assert_clean();
     }
 

@@ -4,9 +4,10 @@
 //! run this: a full pass takes hours on two cores).
 //!
 //! Two passes, because the two test commands need different builds:
-//! 1. every mutant of the selected files against the conformance suite and the kernel's own unit
-//!    tests (`cargo test -p zxsim-conformance -p zxsim-kernel`: the cases, the port/channel
-//!    property tests, the signal engine checked in isolation);
+//! 1. every mutant of the selected files against the conformance suite, the kernel's own unit
+//!    tests and the syscall layer's tests (`cargo test -p zxsim-conformance -p zxsim-kernel -p
+//!    zxsim-syscalls`: the cases, the port/channel property tests, the signal engine checked in
+//!    isolation, OS readiness, port wake-ups, handle values);
 //! 2. the mutants that survived pass 1, against the loom models at the CI bound
 //!    (`--cfg zxsim_loom`, `LOOM_MAX_PREEMPTIONS=2`; a debug build, which costs less per mutant
 //!    than the faster-running release build saves).
@@ -101,6 +102,8 @@ pub fn run(args: Args) -> Result<(), String> {
             "zxsim-conformance",
             "--test-package",
             "zxsim-kernel",
+            "--test-package",
+            "zxsim-syscalls",
         ]);
         run_pass(pass, "conformance")?;
     }
