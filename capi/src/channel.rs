@@ -377,31 +377,22 @@ pub unsafe extern "C" fn zx_channel_call(
             return status;
         }
     };
-    let mut rd_bytes = vec![0u8; (args.rd_num_bytes as usize).min(MAX_BYTES)];
-    let mut rd_handles = vec![0; (args.rd_num_handles as usize).min(MAX_HANDLES)];
-    let mut call = sys::zx_channel_call_args_t {
-        wr_bytes: payload.as_slice(),
-        wr_handles: &values,
-        rd_bytes: &mut rd_bytes,
-        rd_handles: &mut rd_handles,
-    };
-    let (mut got_bytes, mut got_handles) = (0, 0);
-    let status = sys::zx_channel_call(
-        handle,
-        options & !ZX_CHANNEL_WRITE_USE_IOVEC,
-        deadline,
-        &mut call,
-        &mut got_bytes,
-        &mut got_handles,
+    let (received, got) = read_locally(
+        args.rd_num_bytes,
+        args.rd_num_handles,
+        |rd_bytes, rd_handles, nb, nh| {
+            let mut call = sys::zx_channel_call_args_t {
+                wr_bytes: payload.as_slice(),
+                wr_handles: &values,
+                rd_bytes,
+                rd_handles,
+            };
+            let options = options & !ZX_CHANNEL_WRITE_USE_IOVEC;
+            sys::zx_channel_call(handle, options, deadline, &mut call, nb, nh)
+        },
     );
-    let received = Received {
-        status,
-        bytes: rd_bytes,
-        actual_bytes: got_bytes,
-        actual_handles: got_handles,
-    };
-    let got = &rd_handles[..(got_handles as usize).min(rd_handles.len())];
-    if status == ZX_OK && (user::faults(actual_bytes) || user::faults(actual_handles)) {
+    let got = &got[..];
+    if received.status == ZX_OK && (user::faults(actual_bytes) || user::faults(actual_handles)) {
         user::discard(got);
         return ZX_ERR_INVALID_ARGS;
     }
@@ -448,36 +439,26 @@ pub unsafe extern "C" fn zx_channel_call_etc(
             return early_error(handle, options, rights, error);
         }
     };
-    let mut rd_bytes = vec![0u8; (c_args.rd_num_bytes as usize).min(MAX_BYTES)];
-    let mut rd_handles =
-        vec![zx_handle_info_t::default(); (c_args.rd_num_handles as usize).min(MAX_HANDLES)];
-    let mut call = sys::zx_channel_call_etc_args_t {
-        wr_bytes: payload.as_slice(),
-        wr_handles: &mut entries,
-        rd_bytes: &mut rd_bytes,
-        rd_handles: &mut rd_handles,
-    };
-    let (mut got_bytes, mut got_handles) = (0, 0);
-    let status = sys::zx_channel_call_etc(
-        handle,
-        options & !ZX_CHANNEL_WRITE_USE_IOVEC,
-        deadline,
-        &mut call,
-        &mut got_bytes,
-        &mut got_handles,
+    let (received, got) = read_locally(
+        c_args.rd_num_bytes,
+        c_args.rd_num_handles,
+        |rd_bytes, rd_handles: &mut [zx_handle_info_t], nb, nh| {
+            let mut call = sys::zx_channel_call_etc_args_t {
+                wr_bytes: payload.as_slice(),
+                wr_handles: &mut entries,
+                rd_bytes,
+                rd_handles,
+            };
+            let options = options & !ZX_CHANNEL_WRITE_USE_IOVEC;
+            sys::zx_channel_call_etc(handle, options, deadline, &mut call, nb, nh)
+        },
     );
     // Each disposition's `result` goes back to the caller.
     // SAFETY: the caller's disposition array, writable (caller contract).
     unsafe { user::write_array(c_args.wr_handles, &entries) };
-    let received = Received {
-        status,
-        bytes: rd_bytes,
-        actual_bytes: got_bytes,
-        actual_handles: got_handles,
-    };
-    let got = &rd_handles[..(got_handles as usize).min(rd_handles.len())];
+    let got = &got[..];
     let values: Vec<zx_handle_t> = got.iter().map(|info| info.handle).collect();
-    if status == ZX_OK && (user::faults(actual_bytes) || user::faults(actual_handles)) {
+    if received.status == ZX_OK && (user::faults(actual_bytes) || user::faults(actual_handles)) {
         user::discard(&values);
         return ZX_ERR_INVALID_ARGS;
     }
