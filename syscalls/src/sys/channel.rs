@@ -479,10 +479,6 @@ fn install(process: &Process, handles: Vec<Handle>) -> Vec<(zx_handle_t, u32, u3
         .into_iter()
         .map(|handle| {
             handle.object().handle_received(handle.id());
-            if let Some(endpoint) = handle.object().downcast::<Channel>() {
-                // Zircon's `CancelMessageWaiters`: calls waiting on a received endpoint end.
-                endpoint.cancel_message_waiters();
-            }
             let (kind, rights) = (
                 handle.object().obj_type().into_raw(),
                 handle.rights().bits(),
