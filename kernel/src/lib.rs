@@ -16,6 +16,7 @@
 //! ## Synchronisation
 //! Everything goes through [`sync`], which maps to loom under `--cfg zxsim_loom`.
 
+pub mod blocking;
 pub mod clock;
 pub mod handle;
 pub mod kernel;
