@@ -12,7 +12,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use zxsim_kernel::objects::port::Port;
-use zxsim_kernel::{Config, Object, Process};
+use zxsim_kernel::{Config, Dispatcher, Process};
 use zxsim_syscalls::sys::*;
 
 use crate::harness::Ctx;
@@ -246,7 +246,7 @@ pub fn keys(packets: &[zx_port_packet_t]) -> Vec<u64> {
 // ---- the kernel's view ----
 
 /// The object behind `handle` in `process`'s table.
-pub fn object_of(process: &Process, handle: zx_handle_t) -> Arc<Object> {
+pub fn object_of(process: &Process, handle: zx_handle_t) -> Arc<Dispatcher> {
     process
         .handles()
         .with(handle, |h| h.object().clone())
