@@ -1,6 +1,6 @@
 //! Channel: a pair of endpoints carrying messages of bytes and handles (spec §7).
 //!
-//! State (both endpoints behind the pair's one lock, see [`Peered`]): each endpoint holds the
+//! State (both endpoints behind the pair's one lock, see [`PeerHolder`]): each endpoint holds the
 //! queue of messages its peer wrote to it, and the `zx_channel_call`s waiting on it for a reply.
 //! Outside the lock, each endpoint records the koid of the process that owns its one handle.
 //!
@@ -25,7 +25,7 @@ use std::collections::VecDeque;
 
 use crate::handle::Handle;
 use crate::object::{Dispatcher, KernelObject};
-use crate::objects::peer::Peered;
+use crate::objects::peer::PeerHolder;
 use crate::signal::SignalState;
 use crate::status::Status;
 use crate::sync::{Arc, AtomicBool, AtomicU64, Condvar, Mutex, Ordering};
@@ -151,7 +151,7 @@ pub struct ReadError {
 }
 
 pub struct Channel {
-    peer: Peered<ChannelEnd>,
+    peer: PeerHolder<ChannelEnd>,
     /// Koid of the process whose table holds this endpoint's handle (0: none yet).
     owner: AtomicU64,
 }
@@ -159,7 +159,7 @@ pub struct Channel {
 impl Channel {
     /// Both endpoints, for koids `koids`; both start WRITABLE.
     pub fn pair(koids: [Koid; 2]) -> (Channel, Channel) {
-        let (a, b) = Peered::pair(koids, Signals::CHANNEL_WRITABLE, ChannelEnd::default);
+        let (a, b) = PeerHolder::pair(koids, Signals::CHANNEL_WRITABLE, ChannelEnd::default);
         (
             Channel {
                 peer: a,
@@ -353,13 +353,6 @@ impl Channel {
         })
     }
 
-    /// This endpoint's handle was received from a message: the `zx_channel_call`s waiting on it
-    /// end with `CANCELED`, whichever process reads it (Zircon's `CancelMessageWaiters`).
-    pub fn cancel_message_waiters(&self) {
-        self.peer
-            .with_ends(|mine, _| mine.state.end_calls(Status::CANCELED));
-    }
-
     /// Runs `f` on each handle in the messages queued on this endpoint, under the pair lock (the
     /// leak report's view; `f` must take no lock).
     pub fn for_each_queued_handle(&self, mut f: impl FnMut(&Handle)) {
@@ -461,14 +454,16 @@ impl KernelObject for Channel {
         self.peer.peer_koid()
     }
 
-    /// The handle moved into `owner`'s table. Calls waiting on this endpoint belong to the
-    /// previous owner: they end with `CANCELED` (Zircon's `CancelMessageWaiters`).
+    /// The handle moved into `owner`'s table: from now on only `owner` may read, write or call.
     fn on_installed(&self, owner: Koid) {
-        let previous = self.owner.swap(owner, Ordering::AcqRel);
-        if previous != 0 && previous != owner {
-            self.peer
-                .with_ends(|mine, _| mine.state.end_calls(Status::CANCELED));
-        }
+        self.owner.store(owner, Ordering::Release);
+    }
+
+    /// This endpoint's handle was read out of a message: the `zx_channel_call`s waiting on it
+    /// end with `CANCELED`, whichever process reads it (Zircon's `CancelMessageWaiters`).
+    fn on_received(&self) {
+        self.peer
+            .with_ends(|mine, _| mine.state.end_calls(Status::CANCELED));
     }
 
     fn on_zero_handles(&self, _object: &Dispatcher) {
