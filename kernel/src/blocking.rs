@@ -1,7 +1,7 @@
 //! The kernel's one blocking wait, and the completion most blocked threads wait for.
 //!
 //! Every syscall that blocks — `zx_object_wait_one`/`_many` and `zx_nanosleep`, the reply half of
-//! `zx_channel_call`, `zx_port_wait` — goes through [`wait_until`]: spin briefly while the thing
+//! `zx_channel_call`, `zx_port_wait` — goes through `wait_until`: spin briefly while the thing
 //! waited for may be about to arrive, then register a wake-up with the kernel clock for the
 //! deadline, block on a condition variable until the outcome is there or the clock has reached the
 //! deadline, and withdraw the wake-up. The sequence is delicate (a wake-up must never be lost

@@ -24,10 +24,10 @@
 
 use std::collections::VecDeque;
 
-use crate::kernel::KernelShared;
 use crate::object::{Dispatcher, Expected};
+use crate::shared::KernelShared;
 use crate::status::Status;
-use crate::sync::{Arc, Ordering, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use crate::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use crate::types::{Koid, Rights};
 
 /// A raw handle value as user code sees it (`zx_handle_t`).
@@ -445,23 +445,5 @@ impl HandleTableWriter<'_> {
     /// Removes the handle `value` names.
     pub fn remove(&mut self, value: HandleValue) -> Result<Handle, Status> {
         self.remove_if(value, |_| Ok(()))
-    }
-}
-
-impl KernelShared {
-    /// Accounts for one more live handle, failing at the arena cap.
-    pub(crate) fn reserve_handle(&self) -> Result<HandleId, Status> {
-        let previous = self.live_handles.fetch_add(1, Ordering::AcqRel);
-        if previous >= self.max_handles {
-            self.live_handles.fetch_sub(1, Ordering::AcqRel);
-            return Err(Status::NO_MEMORY);
-        }
-        Ok(HandleId(
-            self.next_handle_id.fetch_add(1, Ordering::Relaxed),
-        ))
-    }
-
-    pub(crate) fn release_handle(&self) {
-        self.live_handles.fetch_sub(1, Ordering::AcqRel);
     }
 }

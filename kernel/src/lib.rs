@@ -5,6 +5,18 @@
 //! `zxsim-syscalls` crate is `zircon/kernel/lib/syscalls/` — argument checks in Zircon's order,
 //! copy-in/copy-out, tracing.
 //!
+//! ## Layers
+//! Imports go downwards only (`tests/layers.rs` checks it):
+//! - **core** — [`sync`], [`types`], [`status`], [`clock`], [`config`], [`blocking`] (the one
+//!   blocking wait), [`signal`] (the engine and its observers), [`handle`] (handles, tables, the
+//!   one typed lookup), [`object`] (the dispatcher base), [`registry`], [`shared`]. It names no
+//!   object type.
+//! - **object types** — [`objects`], one file each, and the OS-backed endpoints in [`os`].
+//! - **processes and the kernel value** — [`process`], [`kernel`], [`wait`], [`leak`].
+//!
+//! Adding an object type is one file in `objects/` implementing [`KernelObject`] and one
+//! `pub mod` line in `objects/mod.rs`.
+//!
 //! ## Lock order
 //! `handle table (reader or writer) -> object or channel pair lock -> port -> sync or call
 //! waiter`, and `timer -> clock`; never the reverse (`docs/design.md` lists why each edge
@@ -18,6 +30,7 @@
 
 pub mod blocking;
 pub mod clock;
+pub mod config;
 pub mod handle;
 pub mod kernel;
 pub mod leak;
@@ -25,6 +38,8 @@ pub mod object;
 pub mod objects;
 pub mod os;
 pub mod process;
+pub mod registry;
+pub mod shared;
 pub mod signal;
 pub mod status;
 pub mod sync;

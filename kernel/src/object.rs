@@ -1,8 +1,7 @@
 //! Kernel objects: Zircon's `Dispatcher` base, shared by every object type.
 //!
 //! A [`Dispatcher<T>`] is the base — koid, handle count, owning kernel — with the type-specific
-//! part `T` (a [`Channel`](crate::objects::channel::Channel), a
-//! [`Port`](crate::objects::port::Port)...) as its last field. Handles and observers hold
+//! part `T` (a channel, a port...) as its last field. Handles and observers hold
 //! `Arc<Dispatcher>`, whose `T` is `dyn KernelObject`; a typed lookup turns it back into an
 //! `Arc<Dispatcher<T>>` after checking the type once ([`Dispatcher::downcast`]), so code past a
 //! lookup never checks the type again.
@@ -29,8 +28,9 @@ use std::collections::VecDeque;
 use std::fmt;
 use std::ops::Deref;
 
+use crate::config::Profile;
 use crate::handle::HandleId;
-use crate::kernel::{KernelShared, Profile};
+use crate::shared::KernelShared;
 use crate::signal::SignalState;
 use crate::status::Status;
 use crate::sync::{thread_local, Arc, AtomicBool, AtomicU32, Ordering};
@@ -67,6 +67,12 @@ pub trait KernelObject: Any + Send + Sync {
     /// A handle to this object was installed in the table of process `owner` (channels track
     /// their owner).
     fn on_installed(&self, _owner: Koid) {}
+
+    /// Whether this type can hold handles to other objects (a channel's queue does): the leak
+    /// report follows such objects.
+    fn holds_handles(&self) -> bool {
+        false
+    }
 
     /// A handle to this object was read out of a channel message (channels end the calls
     /// waiting on them: Zircon's `CancelMessageWaiters`).

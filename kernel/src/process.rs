@@ -130,6 +130,14 @@ impl Process {
         Ok(value)
     }
 
+    /// `zx_thread_self()`: the calling OS thread's handle in this process (see
+    /// [`crate::objects::thread::thread_self`]).
+    pub fn thread_self(&self) -> Result<HandleValue, Status> {
+        crate::objects::thread::thread_self(self.kernel.shared(), self.koid, |handle| {
+            self.add_handle(handle)
+        })
+    }
+
     /// Records a policy exception (Zircon would deliver it to the process's exception channel).
     pub fn raise_policy_exception(&self, exception: PolicyException) {
         tracing::warn!(process = self.koid, ?exception, "policy exception");

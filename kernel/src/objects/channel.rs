@@ -417,6 +417,10 @@ impl KernelObject for Channel {
         self.peer.peer_koid()
     }
 
+    fn holds_handles(&self) -> bool {
+        true
+    }
+
     /// The handle moved into `owner`'s table: from now on only `owner` may read, write or call.
     fn on_installed(&self, owner: Koid) {
         self.owner.store(owner, Ordering::Release);

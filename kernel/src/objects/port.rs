@@ -31,7 +31,7 @@ use std::collections::{HashMap, VecDeque};
 
 use crate::handle::HandleId;
 use crate::object::{Dispatcher, KernelObject};
-use crate::signal::{Observer, ObserverKey, SignalState};
+use crate::signal::{AsyncObserver, Observer, ObserverKey, SignalState};
 use crate::status::Status;
 use crate::sync::{Arc, AtomicU64, AtomicUsize, Condvar, Mutex, Ordering};
 use crate::types::{Koid, ObjType, Rights, Signals, Time, TIME_INFINITE};
@@ -520,8 +520,11 @@ fn detach_all(observers: Vec<Arc<PortObserver>>) {
     for observer in observers {
         let key = observer.object_slot();
         observer.object.with_signals(|state| {
-            if let Some(Observer::Port(found)) = state.remove_observer(key) {
-                debug_assert!(Arc::ptr_eq(&found, &observer));
+            if let Some(Observer::Async(found)) = state.remove_observer(key) {
+                debug_assert!(std::ptr::addr_eq(
+                    Arc::as_ptr(&found),
+                    Arc::as_ptr(&observer)
+                ));
             }
         });
     }
@@ -629,14 +632,6 @@ pub struct PortObserver {
 }
 
 impl PortObserver {
-    pub(crate) fn trigger(&self) -> Signals {
-        self.trigger
-    }
-
-    pub(crate) fn registering_handle(&self) -> Option<HandleId> {
-        Some(self.handle)
-    }
-
     fn origin(&self) -> Origin {
         Origin {
             koid: self.object.koid(),
@@ -658,21 +653,26 @@ impl PortObserver {
         };
         PortPacket::signal(self.key, self.trigger, observed, timestamp)
     }
+}
 
-    fn port(&self) -> &Port {
-        &self.port
+impl AsyncObserver for PortObserver {
+    fn trigger(&self) -> Signals {
+        self.trigger
+    }
+
+    fn registering_handle(&self) -> HandleId {
+        self.handle
     }
 
     /// Fired (under the object lock): queue the packet if still pending.
-    pub(crate) fn on_match(self: &Arc<Self>, observed: Signals) {
-        self.port().deliver(self, observed);
+    fn on_match(self: Arc<Self>, observed: Signals) {
+        self.port.deliver(&self, observed);
     }
 
     /// Removed from the object without a match (handle or object gone): leave the index.
-    pub(crate) fn on_detached(self: &Arc<Self>) {
-        let port = self.port();
-        let mut state = port.state.lock();
-        Port::unindex(&mut state, self);
+    fn on_detached(self: Arc<Self>) {
+        let mut state = self.port.state.lock();
+        Port::unindex(&mut state, &self);
     }
 }
 
@@ -713,7 +713,7 @@ pub fn wait_async(
             return WaitAsyncOutcome::Queued;
         }
         object.note_observer_added();
-        let slot = state.add_observer(Observer::Port(observer.clone()));
+        let slot = state.add_observer(Observer::Async(observer.clone()));
         observer
             .slot
             .store(slotmap::Key::data(&slot).as_ffi(), Ordering::Relaxed);

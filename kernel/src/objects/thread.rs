@@ -19,7 +19,7 @@ use std::cell::RefCell;
 
 use crate::handle::{Handle, HandleValue};
 use crate::object::{Dispatcher, KernelObject};
-use crate::process::Process;
+use crate::shared::KernelShared;
 use crate::signal::SignalState;
 use crate::status::Status;
 use crate::sync::{thread_local, Arc, AtomicU32, Mutex, Ordering};
@@ -116,9 +116,14 @@ thread_local! {
     static LOCAL: RefCell<Option<Local>> = RefCell::new(None);
 }
 
-/// `zx_thread_self()`: the calling OS thread's handle in `process`, made (with the default
-/// thread rights) on first request and the same value afterwards.
-pub fn thread_self(process: &Process) -> Result<HandleValue, Status> {
+/// `zx_thread_self()`: the calling OS thread's handle in process `process` of `kernel`, made
+/// (with the default thread rights, and installed by `install`) on first request and the same
+/// value afterwards.
+pub fn thread_self(
+    kernel: &Arc<KernelShared>,
+    process: Koid,
+    install: impl FnOnce(Handle) -> HandleValue,
+) -> Result<HandleValue, Status> {
     LOCAL.with(|local| {
         let mut local = local.borrow_mut();
         let local = local.get_or_insert_with(|| Local {
@@ -127,20 +132,20 @@ pub fn thread_self(process: &Process) -> Result<HandleValue, Status> {
         });
         // Koids restart in every kernel, so an entry matches on the kernel too (the entry's
         // object keeps its kernel alive, so the pointer cannot be reused meanwhile).
-        let kernel = process.kernel().shared();
         if let Some((_, value, _)) = local.selves.iter().find(|(koid, _, object)| {
-            *koid == process.koid() && Arc::ptr_eq(object.kernel_shared(), kernel)
+            *koid == process && Arc::ptr_eq(object.kernel_shared(), kernel)
         }) {
             return Ok(*value);
         }
-        let object = process.kernel().new_object(Thread {
+        let thread = Thread {
             signals: Mutex::new(SignalState::new(Signals::NONE)),
             run: local.run.clone(),
-            process: process.koid(),
-        });
+            process,
+        };
+        let object = Dispatcher::new(kernel, kernel.allocate_koid(), thread);
         let rights = object.default_rights();
-        let value = process.add_handle(Handle::new(object.clone(), rights)?);
-        local.selves.push((process.koid(), value, object));
+        let value = install(Handle::new(object.clone(), rights)?);
+        local.selves.push((process, value, object));
         Ok(value)
     })
 }
