@@ -13,7 +13,7 @@
 //! reply arriving); a port's packet queue is the other.
 
 use crate::clock::Clock;
-use crate::sync::{spin_until, Arc, AtomicBool, Condvar, Mutex, Ordering};
+use crate::sync::{spin_until, Arc, AtomicBool, Condvar, LockClass, Mutex, Ordering};
 use crate::types::{Time, TIME_INFINITE};
 
 /// The state a blocked thread waits on, seen under the lock its waker takes: hooks that run
@@ -88,7 +88,7 @@ impl<T> WaitState for Option<T> {}
 impl<T: Send + 'static> Completion<T> {
     pub fn new() -> Arc<Completion<T>> {
         Arc::new(Completion {
-            outcome: Mutex::new(None),
+            outcome: Mutex::ranked(LockClass::Waiter, None),
             settled: AtomicBool::new(false),
             condvar: Condvar::new(),
         })

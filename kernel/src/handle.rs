@@ -27,7 +27,7 @@ use std::collections::VecDeque;
 use crate::object::{Dispatcher, Expected};
 use crate::shared::KernelShared;
 use crate::status::Status;
-use crate::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use crate::sync::{Arc, LockClass, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use crate::types::{Koid, Rights};
 
 /// A raw handle value as user code sees it (`zx_handle_t`).
@@ -197,11 +197,14 @@ impl HandleTable {
     pub fn new(secret: u32) -> Self {
         HandleTable {
             secret: secret & !HANDLE_FIXED_BITS_MASK,
-            slots: RwLock::new(Slots {
-                entries: Vec::new(),
-                free: VecDeque::new(),
-                live: 0,
-            }),
+            slots: RwLock::ranked(
+                LockClass::HandleTable,
+                Slots {
+                    entries: Vec::new(),
+                    free: VecDeque::new(),
+                    live: 0,
+                },
+            ),
         }
     }
 

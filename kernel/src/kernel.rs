@@ -15,7 +15,7 @@ use crate::os::Reactor;
 use crate::process::Process;
 pub(crate) use crate::shared::KernelShared;
 use crate::status::Status;
-use crate::sync::{Arc, Mutex, Ordering};
+use crate::sync::{Arc, LockClass, Mutex, Ordering};
 use crate::types::Koid;
 
 /// A simulated Zircon kernel. Cloning gives another reference to the same kernel.
@@ -30,7 +30,7 @@ impl Kernel {
     pub fn new(config: Config) -> Kernel {
         Kernel {
             shared: Arc::new(KernelShared::new(config)),
-            reactor: Arc::new(Mutex::new(None)),
+            reactor: Arc::new(Mutex::ranked(LockClass::Leaf, None)),
         }
     }
 

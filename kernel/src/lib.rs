@@ -18,12 +18,13 @@
 //! `pub mod` line in `objects/mod.rs`.
 //!
 //! ## Lock order
-//! `handle table (reader or writer) -> object or channel pair lock -> port -> sync or call
-//! waiter`, and `timer -> clock`; never the reverse (`docs/design.md` lists why each edge
-//! exists). A syscall may hold its process's handle-table lock while it registers an observer on
-//! an object (so a racing `zx_handle_close` is ordered with the registration); firing an observer happens under the
-//! object lock and takes the port lock (or the waiter's lock) inside it; a port never takes an
-//! object lock while holding its own (cancel is two-phase, see [`objects::port`]).
+//! `ProcessSelf < HandleTable < Object < Port < Waiter < Clock < Reactor < Leaf`
+//! ([`sync::LockClass`]; `docs/design.md` gives each edge): a syscall may hold its process's
+//! handle-table lock while it registers an observer on an object (so a racing `zx_handle_close`
+//! is ordered with the registration); firing an observer happens under the object lock and takes
+//! the port lock (or the waiter's lock) inside it; a port never takes an object lock while
+//! holding its own (cancel is two-phase, see [`objects::port`]). Debug and loom builds check the
+//! order on every acquisition.
 //!
 //! ## Synchronisation
 //! Everything goes through [`sync`], which maps to loom under `--cfg zxsim_loom`.

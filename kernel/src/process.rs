@@ -16,7 +16,7 @@ use crate::handle::{Handle, HandleTable, HandleValue};
 use crate::kernel::Kernel;
 use crate::object::{Dispatcher, Expected, KernelObject};
 use crate::status::Status;
-use crate::sync::{thread, thread_local, Arc, Mutex};
+use crate::sync::{thread, thread_local, Arc, LockClass, Mutex};
 use crate::types::{Koid, Rights};
 
 /// `ZX_EXCP_POLICY_CODE_*` values of the policy exceptions zxsim records (spec §1.10).
@@ -56,8 +56,8 @@ impl Process {
             koid,
             kernel,
             handles: HandleTable::new(secret),
-            exceptions: Mutex::new(Vec::new()),
-            self_handle: Mutex::new(None),
+            exceptions: Mutex::ranked(LockClass::Leaf, Vec::new()),
+            self_handle: Mutex::ranked(LockClass::ProcessSelf, None),
         })
     }
 

@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::object::Dispatcher;
-use crate::sync::{Arc, AtomicUsize, Mutex, Ordering};
+use crate::sync::{Arc, AtomicUsize, LockClass, Mutex, Ordering};
 use crate::types::Koid;
 
 /// Shards of the registry (a power of two; koids are sequential, so `koid % SHARDS` spreads).
@@ -55,7 +55,9 @@ pub struct Registry {
 impl Registry {
     pub(crate) fn new() -> Self {
         Registry {
-            shards: (0..SHARDS).map(|_| Mutex::new(Shard::default())).collect(),
+            shards: (0..SHARDS)
+                .map(|_| Mutex::ranked(LockClass::Leaf, Shard::default()))
+                .collect(),
             with_handles: AtomicUsize::new(0),
         }
     }

@@ -5,7 +5,7 @@
 
 use crate::object::KernelObject;
 use crate::signal::SignalState;
-use crate::sync::Mutex;
+use crate::sync::{LockClass, Mutex};
 use crate::types::{ObjType, Rights, Signals};
 
 pub struct Event {
@@ -15,7 +15,7 @@ pub struct Event {
 impl Event {
     pub fn new() -> Self {
         Event {
-            signals: Mutex::new(SignalState::new(Signals::NONE)),
+            signals: Mutex::ranked(LockClass::Object, SignalState::new(Signals::NONE)),
         }
     }
 }

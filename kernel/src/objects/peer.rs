@@ -8,7 +8,7 @@
 
 use crate::signal::SignalState;
 use crate::status::Status;
-use crate::sync::{Arc, Mutex};
+use crate::sync::{Arc, LockClass, Mutex};
 use crate::types::{Koid, Signals};
 
 /// One endpoint's state inside the shared holder.
@@ -34,7 +34,10 @@ impl<E> PeerHolder<E> {
             closed: false,
             state,
         };
-        let holder = Arc::new(Mutex::new([end(state()), end(state())]));
+        let holder = Arc::new(Mutex::ranked(
+            LockClass::Object,
+            [end(state()), end(state())],
+        ));
         (
             PeerHolder {
                 holder: holder.clone(),

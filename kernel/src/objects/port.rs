@@ -33,7 +33,7 @@ use crate::handle::HandleId;
 use crate::object::{Dispatcher, KernelObject};
 use crate::signal::{AsyncObserver, Observer, ObserverKey, SignalState};
 use crate::status::Status;
-use crate::sync::{Arc, AtomicU64, AtomicUsize, Condvar, Mutex, Ordering};
+use crate::sync::{Arc, AtomicU64, AtomicUsize, Condvar, LockClass, Mutex, Ordering};
 use crate::types::{Koid, ObjType, Rights, Signals, Time, TIME_INFINITE};
 
 /// `ZX_PORT_BIND_TO_INTERRUPT`.
@@ -251,13 +251,16 @@ impl Port {
     pub fn new(options: u32) -> Self {
         Port {
             options,
-            state: Mutex::new(PortState {
-                alive: true,
-                ..PortState::default()
-            }),
+            state: Mutex::ranked(
+                LockClass::Port,
+                PortState {
+                    alive: true,
+                    ..PortState::default()
+                },
+            ),
             condvar: Condvar::new(),
             queued: AtomicUsize::new(0),
-            no_signals: Mutex::new(SignalState::default()),
+            no_signals: Mutex::ranked(LockClass::Object, SignalState::default()),
         }
     }
 

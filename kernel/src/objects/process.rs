@@ -8,7 +8,7 @@
 
 use crate::object::KernelObject;
 use crate::signal::SignalState;
-use crate::sync::Mutex;
+use crate::sync::{LockClass, Mutex};
 use crate::types::{ObjType, Rights, Signals};
 
 pub struct ProcessObject {
@@ -18,7 +18,7 @@ pub struct ProcessObject {
 impl ProcessObject {
     pub fn new() -> Self {
         ProcessObject {
-            signals: Mutex::new(SignalState::new(Signals::NONE)),
+            signals: Mutex::ranked(LockClass::Object, SignalState::new(Signals::NONE)),
         }
     }
 }

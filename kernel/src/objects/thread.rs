@@ -22,7 +22,7 @@ use crate::object::{Dispatcher, KernelObject};
 use crate::shared::KernelShared;
 use crate::signal::SignalState;
 use crate::status::Status;
-use crate::sync::{thread_local, Arc, AtomicU32, Mutex, Ordering};
+use crate::sync::{thread_local, Arc, AtomicU32, LockClass, Mutex, Ordering};
 use crate::types::{Koid, ObjType, Rights, Signals};
 
 /// `ZX_THREAD_STATE_*` values of `zx_info_thread_t::state`.
@@ -138,7 +138,7 @@ pub fn thread_self(
             return Ok(*value);
         }
         let thread = Thread {
-            signals: Mutex::new(SignalState::new(Signals::NONE)),
+            signals: Mutex::ranked(LockClass::Object, SignalState::new(Signals::NONE)),
             run: local.run.clone(),
             process,
         };

@@ -17,7 +17,7 @@
 use crate::clock::DeadlineId;
 use crate::object::{Dispatcher, KernelObject};
 use crate::signal::SignalState;
-use crate::sync::{Arc, Mutex};
+use crate::sync::{Arc, LockClass, Mutex};
 use crate::types::{ObjType, Rights, Signals, Time};
 
 pub const TIMER_SLACK_CENTER: u32 = 0;
@@ -63,12 +63,15 @@ impl Timer {
         Timer {
             options,
             clock_id,
-            state: Mutex::new(TimerState {
-                signals: SignalState::default(),
-                armed: None,
-                generation: 0,
-                dead: false,
-            }),
+            state: Mutex::ranked(
+                LockClass::Object,
+                TimerState {
+                    signals: SignalState::default(),
+                    armed: None,
+                    generation: 0,
+                    dead: false,
+                },
+            ),
         }
     }
 
