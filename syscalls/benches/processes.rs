@@ -360,6 +360,10 @@ fn round(pool: &Pool, op: Op, period: Duration, reversed: bool, rounds: &mut Rou
 /// The goal: op scaling ÷ control scaling.
 const GOAL: f64 = 0.9;
 
+/// Below this control scaling the machine did not give the two threads two CPUs of their own
+/// (other work ran on them), and op ÷ control says little about the kernel.
+const CONTROL_FLOOR: f64 = 1.8;
+
 fn main() {
     let options = Options::from_env();
     if options.list {
@@ -425,10 +429,21 @@ fn main() {
                 format!("{control:.4}"),
                 format!("{relative:.4}"),
                 format!("{GOAL}"),
+                format!("{CONTROL_FLOOR}"),
                 rounds.to_string(),
                 period.as_millis().to_string(),
             ]
             .join("\t"),
+        );
+    }
+    let control = results
+        .iter()
+        .map(|(_, figures)| median(&figures.control))
+        .fold(f64::INFINITY, f64::min);
+    if control < CONTROL_FLOOR {
+        println!(
+            "warning: the control scaled only {control:.2}× (< {CONTROL_FLOOR}×): other work \
+             shared the CPUs, the figures say little about the kernel"
         );
     }
     options.write_results("processes.tsv", &lines);

@@ -12,7 +12,7 @@
 use std::path::PathBuf;
 
 /// Columns of `processes.tsv`: one line per `Scale/Processes/<Op>`.
-pub const PROCESSES_HEADER: [&str; 10] = [
+pub const PROCESSES_HEADER: [&str; 11] = [
     "benchmark",
     "one_thread_ns",
     "scaling",
@@ -21,6 +21,7 @@ pub const PROCESSES_HEADER: [&str; 10] = [
     "control_scaling",
     "op_over_control",
     "goal",
+    "control_floor",
     "rounds",
     "period_ms",
 ];
