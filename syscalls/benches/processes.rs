@@ -15,7 +15,9 @@
 //! `ZXSIM_BENCH_QUICK=1`) for fewer, shorter rounds; a free argument is a filter, matched as a
 //! substring of `Scale/Processes/<Op>`; criterion's options, which `cargo xtask bench` hands to
 //! every bench target, are accepted and ignored. With `ZXSIM_BENCH_RESULTS=<dir>`, the figures
-//! are also written to `<dir>/processes.tsv` for `cargo xtask bench` to report.
+//! are also written to `<dir>/processes.tsv` for `cargo xtask bench` to report. `--own-kernels`
+//! (diagnostic, never written to that file) gives each thread's process a kernel of its own: the
+//! difference from the normal run is what the kernel-wide state costs.
 
 mod common;
 
@@ -258,19 +260,22 @@ impl Worker {
     }
 }
 
-/// The workers of one kernel, one process each.
+/// The workers, one process each: of one kernel, or (`--own-kernels`) each of a kernel of its
+/// own, which tells what the kernel-wide state costs apart from what the machine does.
 struct Pool {
-    kernel: Kernel,
+    kernels: Vec<Kernel>,
     workers: Vec<Worker>,
 }
 
 impl Pool {
-    fn new() -> Pool {
-        let kernel = Kernel::new(Config::default());
-        let workers = (0..MAX_THREADS)
-            .map(|_| Worker::start(kernel.create_process()))
+    fn new(own_kernels: bool) -> Pool {
+        let kernels: Vec<Kernel> = (0..if own_kernels { MAX_THREADS } else { 1 })
+            .map(|_| Kernel::new(Config::default()))
             .collect();
-        Pool { kernel, workers }
+        let workers = (0..MAX_THREADS)
+            .map(|index| Worker::start(kernels[index % kernels.len()].create_process()))
+            .collect();
+        Pool { kernels, workers }
     }
 
     /// Iterations per second of `op` on the first `threads` workers together, over `period`.
@@ -304,11 +309,9 @@ impl Pool {
             drop(worker.jobs);
             worker.thread.join().expect("worker thread");
         }
-        assert_eq!(
-            self.kernel.live_handles(),
-            0,
-            "the workers closed every handle"
-        );
+        for kernel in &self.kernels {
+            assert_eq!(kernel.live_handles(), 0, "the workers closed every handle");
+        }
     }
 }
 
@@ -385,7 +388,8 @@ fn main() {
         (false, true) => (3, Duration::from_millis(40)),
         (false, false) => (7, Duration::from_millis(200)),
     };
-    let pool = Pool::new();
+    let own_kernels = std::env::args().any(|arg| arg == "--own-kernels");
+    let pool = Pool::new(own_kernels);
     for op in ops.iter().copied().chain([Op::Control]) {
         pool.throughput(op, MAX_THREADS, period / 2);
     }
@@ -398,9 +402,14 @@ fn main() {
     pool.finish();
 
     println!(
-        "Scale/Processes: {rounds} rounds of {} ms per measurement, medians; one kernel, each \
-         thread in its own process",
-        period.as_millis()
+        "Scale/Processes: {rounds} rounds of {} ms per measurement, medians; {}, each thread in \
+         its own process",
+        period.as_millis(),
+        if own_kernels {
+            "one kernel per thread (diagnostic: not written to the results file)"
+        } else {
+            "one kernel"
+        }
     );
     let mut lines = vec![common::harness::PROCESSES_HEADER.join("\t")];
     for (op, figures) in &results {
@@ -446,5 +455,7 @@ fn main() {
              shared the CPUs, the figures say little about the kernel"
         );
     }
-    options.write_results("processes.tsv", &lines);
+    if !own_kernels {
+        options.write_results("processes.tsv", &lines);
+    }
 }
