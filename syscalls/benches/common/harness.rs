@@ -3,7 +3,8 @@
 //! reads.
 //!
 //! `cargo bench --bench '*' -- FLAGS` hands the same flags to every bench target, so these
-//! accept criterion's options and ignore them; a free argument is criterion's filter, matched here
+//! accept criterion's options and ignore them (except `--bench`, `--test` and `--list`, read as
+//! criterion reads them); a free argument is criterion's filter, matched here
 //! as a substring of the benchmark id. `--quick` selects the short mode when a target is run
 //! directly; `cargo xtask bench --quick` says it with `ZXSIM_BENCH_QUICK=1` (criterion would
 //! refuse the flag). `ZXSIM_BENCH_RESULTS=<dir>` asks for the figures as a tab-separated file in
@@ -51,7 +52,8 @@ const CRITERION_VALUED: [&str; 15] = [
 
 pub struct Options {
     pub quick: bool,
-    /// `--test`: run once, briefly (what criterion does under `cargo test --benches`).
+    /// Run once, briefly, to show the target works: `--test`, or no `--bench` (which `cargo
+    /// bench` always passes) — criterion's rule, so `cargo test --benches` stays short.
     pub test: bool,
     /// `--list`: name the benchmarks and run nothing.
     pub list: bool,
@@ -68,10 +70,12 @@ impl Options {
             filter: None,
             results: std::env::var_os("ZXSIM_BENCH_RESULTS").map(PathBuf::from),
         };
+        let mut bench = false;
         let mut args = std::env::args().skip(1);
         while let Some(arg) = args.next() {
             match arg.as_str() {
                 "--quick" => options.quick = true,
+                "--bench" => bench = true,
                 "--test" => options.test = true,
                 "--list" => options.list = true,
                 flag if CRITERION_VALUED.contains(&flag) => {
@@ -81,6 +85,7 @@ impl Options {
                 filter => options.filter = Some(filter.to_string()),
             }
         }
+        options.test |= !bench;
         options
     }
 
