@@ -292,6 +292,9 @@ impl Pool {
             };
             worker.jobs.send(job).expect("worker alive");
         }
+        // Only the workers hold senders now: one that panics ends `recv` below instead of
+        // leaving it waiting.
+        drop(done);
         start.wait();
         thread::sleep(period);
         stop.store(true, Ordering::Relaxed);
@@ -402,8 +405,13 @@ fn main() {
     pool.finish();
 
     println!(
-        "Scale/Processes: {rounds} rounds of {} ms per measurement, medians; {}, each thread in \
-         its own process",
+        "Scale/Processes{}: {rounds} round(s) of {} ms per measurement, medians; {}, each \
+         thread in its own process",
+        if options.test {
+            " (test run: shows the harness works, the figures mean nothing)"
+        } else {
+            ""
+        },
         period.as_millis(),
         if own_kernels {
             "one kernel per thread (diagnostic: not written to the results file)"
