@@ -25,7 +25,7 @@
 use std::collections::VecDeque;
 
 use crate::kernel::KernelShared;
-use crate::object::Object;
+use crate::object::{Dispatcher, Expected};
 use crate::status::Status;
 use crate::sync::{Arc, Ordering, RwLock, RwLockReadGuard};
 use crate::types::{Koid, Rights};
@@ -50,7 +50,7 @@ pub struct HandleId(pub u64);
 
 /// One handle: a reference to an object with a fixed set of rights.
 pub struct Handle {
-    object: Arc<Object>,
+    object: Arc<Dispatcher>,
     rights: Rights,
     id: HandleId,
 }
@@ -58,14 +58,14 @@ pub struct Handle {
 impl Handle {
     /// Mints a new handle to `object`. Fails with `NO_MEMORY` when the kernel's handle arena is
     /// full.
-    pub fn new(object: Arc<Object>, rights: Rights) -> Result<Handle, Status> {
+    pub fn new(object: Arc<Dispatcher>, rights: Rights) -> Result<Handle, Status> {
         let kernel = object.kernel_shared();
         let id = kernel.reserve_handle()?;
         object.add_handle();
         Ok(Handle { object, rights, id })
     }
 
-    pub fn object(&self) -> &Arc<Object> {
+    pub fn object(&self) -> &Arc<Dispatcher> {
         &self.object
     }
 
@@ -79,6 +79,28 @@ impl Handle {
 
     pub fn has_rights(&self, rights: Rights) -> bool {
         self.rights.contains(rights)
+    }
+
+    /// The lookup order every syscall follows once the handle is found: `WRONG_TYPE` (the object
+    /// is not a `T`), then `ACCESS_DENIED` (the handle lacks `rights`). Returns the typed object.
+    pub fn object_as<T: Expected + ?Sized>(
+        &self,
+        rights: Rights,
+    ) -> Result<&Dispatcher<T>, Status> {
+        let object = T::cast(&self.object).ok_or(Status::WRONG_TYPE)?;
+        if !self.has_rights(rights) {
+            return Err(Status::ACCESS_DENIED);
+        }
+        Ok(object)
+    }
+
+    /// [`Handle::object_as`], returning another reference to the typed object.
+    pub fn object_arc<T: Expected + ?Sized>(
+        &self,
+        rights: Rights,
+    ) -> Result<Arc<Dispatcher<T>>, Status> {
+        self.object_as::<T>(rights)?;
+        T::cast_arc(&self.object).ok_or(Status::WRONG_TYPE)
     }
 
     /// A new handle to the same object with `rights` (which the caller has validated).
@@ -188,7 +210,7 @@ impl HandleTable {
         let mut slots = self.slots.write();
         let source = Self::lookup(&slots, index, generation).ok_or(Status::BAD_HANDLE)?;
         let minted = mint(source)?;
-        minted.object().dispatcher().on_installed(owner);
+        minted.object().object().on_installed(owner);
         Ok(self.insert(&mut slots, minted))
     }
 
@@ -231,6 +253,31 @@ impl HandleTable {
         Self::lookup(&slots, index, generation)
             .map(f)
             .ok_or(Status::BAD_HANDLE)
+    }
+
+    /// The typed lookup, in Zircon's order — `BAD_HANDLE`, `WRONG_TYPE`, `ACCESS_DENIED` — then
+    /// `f` on the handle and its typed object, under the table's reader lock. `T` is an object
+    /// type, or `dyn KernelObject` for calls that take any type.
+    pub fn with_object<T: Expected + ?Sized, R>(
+        &self,
+        value: HandleValue,
+        rights: Rights,
+        f: impl FnOnce(&Handle, &Dispatcher<T>) -> R,
+    ) -> Result<R, Status> {
+        self.with(value, |handle| {
+            handle
+                .object_as::<T>(rights)
+                .map(|object| f(handle, object))
+        })?
+    }
+
+    /// [`HandleTable::with_object`] returning another reference to the typed object.
+    pub fn get<T: Expected + ?Sized>(
+        &self,
+        value: HandleValue,
+        rights: Rights,
+    ) -> Result<Arc<Dispatcher<T>>, Status> {
+        self.with(value, |handle| handle.object_arc::<T>(rights))?
     }
 
     /// Takes the table's reader lock for several lookups (a syscall with two handle arguments
@@ -308,9 +355,19 @@ pub struct HandleTableReader<'a> {
 
 impl HandleTableReader<'_> {
     /// The handle `value` names, or `BAD_HANDLE`.
-    pub fn get(&self, value: HandleValue) -> Result<&Handle, Status> {
+    pub fn handle(&self, value: HandleValue) -> Result<&Handle, Status> {
         let (index, generation) = self.table.decode(value).ok_or(Status::BAD_HANDLE)?;
         HandleTable::lookup(&self.slots, index, generation).ok_or(Status::BAD_HANDLE)
+    }
+
+    /// The typed lookup of [`HandleTable::with_object`], for a caller holding the reader lock.
+    pub fn object<T: Expected + ?Sized>(
+        &self,
+        value: HandleValue,
+        rights: Rights,
+    ) -> Result<(&Handle, &Dispatcher<T>), Status> {
+        let handle = self.handle(value)?;
+        Ok((handle, handle.object_as::<T>(rights)?))
     }
 }
 

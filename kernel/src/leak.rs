@@ -34,7 +34,7 @@ use std::fmt;
 use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::kernel::Kernel;
-use crate::object::Object;
+use crate::object::Dispatcher;
 use crate::objects::channel::Channel;
 use crate::sync::{Arc, AtomicUsize, Mutex, Ordering};
 use crate::types::{Koid, ObjType};
@@ -63,7 +63,7 @@ impl Hasher for KoidHasher {
     }
 }
 
-type Shard = HashMap<Koid, Arc<Object>, BuildHasherDefault<KoidHasher>>;
+type Shard = HashMap<Koid, Arc<Dispatcher>, BuildHasherDefault<KoidHasher>>;
 
 /// The channel endpoints of one kernel that hold handles, and the count of all objects that do
 /// (see the module doc).
@@ -85,7 +85,7 @@ impl Registry {
     }
 
     /// The object's handle count went 0 → 1.
-    pub(crate) fn first_handle(&self, object: &Arc<Object>) {
+    pub(crate) fn first_handle(&self, object: &Arc<Dispatcher>) {
         self.with_handles.fetch_add(1, Ordering::AcqRel);
         if object.downcast::<Channel>().is_some() {
             let previous = self
@@ -98,7 +98,7 @@ impl Registry {
 
     /// The object's last handle is gone. The registry's reference is dropped after the shard lock
     /// is released (the caller holds another, so this never destroys the object).
-    pub(crate) fn last_handle_gone(&self, object: &Object) {
+    pub(crate) fn last_handle_gone(&self, object: &Dispatcher) {
         self.with_handles.fetch_sub(1, Ordering::AcqRel);
         if object.downcast::<Channel>().is_some() {
             let removed = self.shard(object.koid()).lock().remove(&object.koid());
@@ -107,7 +107,7 @@ impl Registry {
     }
 
     /// A snapshot of the registered endpoints (clones taken under each shard lock in turn).
-    fn snapshot(&self) -> Vec<Arc<Object>> {
+    fn snapshot(&self) -> Vec<Arc<Dispatcher>> {
         let mut objects = Vec::new();
         for shard in &self.shards {
             objects.extend(shard.lock().values().cloned());
@@ -220,7 +220,7 @@ impl Kernel {
         let endpoints = registry.snapshot();
         let mut nodes: Vec<Node> = Vec::with_capacity(endpoints.len());
         let mut seen: HashSet<Koid> = endpoints.iter().map(|object| object.koid()).collect();
-        let mut found: Vec<Arc<Object>> = Vec::new();
+        let mut found: Vec<Arc<Dispatcher>> = Vec::new();
         for endpoint in &endpoints {
             let mut queued = Vec::new();
             if let Some(channel) = endpoint.downcast::<Channel>() {
@@ -258,7 +258,7 @@ impl Kernel {
     }
 }
 
-fn node_of(object: &Arc<Object>, queued: Vec<Koid>) -> Node {
+fn node_of(object: &Arc<Dispatcher>, queued: Vec<Koid>) -> Node {
     Node {
         name: ObjectName {
             koid: object.koid(),
@@ -470,12 +470,10 @@ mod tests {
         let (a, b) = process.create_pair(Channel::pair).expect("channel");
         let a_handle: Handle = process.handles().remove(a).expect("a");
         let a_koid = a_handle.object().koid();
-        let (b_object, _) = process
+        let b_object = process
             .get_object::<Channel>(b, crate::types::Rights::NONE)
             .expect("b");
         b_object
-            .downcast::<Channel>()
-            .expect("channel")
             .write(process.koid(), Message::new(vec![1], vec![a_handle]))
             .map_err(|(status, _)| status)
             .expect("write");

@@ -33,7 +33,7 @@ pub use clock::{Clock, ClockKind};
 pub use handle::{Handle, HandleId, HandleValue};
 pub use kernel::{Config, Kernel, Profile};
 pub use leak::{LeakEntry, LeakKind, LeakReport};
-pub use object::{Object, ObjectType};
+pub use object::{Dispatcher, Expected, KernelObject};
 pub use process::{BindGuard, PolicyException, Process};
 pub use status::Status;
 pub use types::{Koid, ObjType, Rights, Signals, Time};

@@ -11,7 +11,7 @@
 
 use crate::handle::HandleValue;
 use crate::kernel::Kernel;
-use crate::object::Object;
+use crate::object::Dispatcher;
 use crate::objects::thread::{
     Blocked, THREAD_STATE_BLOCKED_SLEEPING, THREAD_STATE_BLOCKED_WAIT_MANY,
     THREAD_STATE_BLOCKED_WAIT_ONE,
@@ -109,7 +109,7 @@ pub struct WaitItem {
 }
 
 struct Registration {
-    object: Arc<Object>,
+    object: Arc<Dispatcher>,
     key: Option<ObserverKey>,
 }
 
@@ -235,7 +235,7 @@ fn wait_items(
         waiter.block(process.kernel(), deadline, state);
     }
     // Detach first, then read the outcome: nothing can settle the waiter after this point.
-    let objects: Vec<Arc<Object>> = registrations.iter().map(|r| r.object.clone()).collect();
+    let objects: Vec<Arc<Dispatcher>> = registrations.iter().map(|r| r.object.clone()).collect();
     unregister(registrations);
     let outcome = *waiter.outcome.lock();
     for (index, item) in items.iter_mut().enumerate() {

@@ -10,7 +10,7 @@ use zxsim_kernel::objects::port::Port;
 use zxsim_kernel::{Config, Kernel, Process};
 use zxsim_syscalls::sys::*;
 
-fn port_object(process: &Process, port: zx_handle_t) -> std::sync::Arc<zxsim_kernel::Object> {
+fn port_object(process: &Process, port: zx_handle_t) -> std::sync::Arc<zxsim_kernel::Dispatcher> {
     process
         .handles()
         .with(port, |handle| handle.object().clone())

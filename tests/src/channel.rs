@@ -19,7 +19,7 @@ use std::time::Duration;
 
 use zxsim_kernel::objects::channel::Channel;
 use zxsim_kernel::objects::port::Port;
-use zxsim_kernel::{Object, PolicyException, Process};
+use zxsim_kernel::{Dispatcher, PolicyException, Process};
 use zxsim_syscalls::sys::*;
 
 use crate::harness::{Case, Ctx};
@@ -288,7 +288,7 @@ fn duplicated(handle: zx_handle_t) -> zx_handle_disposition_t {
     )
 }
 
-fn object_of(process: &Process, handle: zx_handle_t) -> Arc<Object> {
+fn object_of(process: &Process, handle: zx_handle_t) -> Arc<Dispatcher> {
     process
         .handles()
         .with(handle, |h| h.object().clone())

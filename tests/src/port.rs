@@ -9,7 +9,7 @@ use std::sync::mpsc;
 use std::sync::Arc;
 
 use zxsim_kernel::objects::port::Port;
-use zxsim_kernel::{Object, PolicyException};
+use zxsim_kernel::{Dispatcher, PolicyException};
 use zxsim_syscalls::sys::*;
 
 use crate::harness::{Case, Ctx};
@@ -97,7 +97,7 @@ fn keys(packets: &[zx_port_packet_t]) -> Vec<u64> {
     packets.iter().map(|p| p.key).collect()
 }
 
-fn object_of(ctx: &Ctx, handle: zx_handle_t) -> Arc<Object> {
+fn object_of(ctx: &Ctx, handle: zx_handle_t) -> Arc<Dispatcher> {
     ctx.process
         .handles()
         .with(handle, |h| h.object().clone())

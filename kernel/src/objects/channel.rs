@@ -24,7 +24,7 @@
 use std::collections::VecDeque;
 
 use crate::handle::Handle;
-use crate::object::{Dispatcher, Object, ObjectType};
+use crate::object::{Dispatcher, KernelObject};
 use crate::objects::peer::Peered;
 use crate::signal::SignalState;
 use crate::status::Status;
@@ -387,11 +387,7 @@ impl PendingCall {
     /// Second half of `zx_channel_call`: waits, with no lock held, for the reply (which bypasses
     /// the queue), the deadline (`TIMED_OUT`), the peer's death (`PEER_CLOSED`) or the loss of
     /// the caller's endpoint (`CANCELED`). `endpoint` is the caller's channel object.
-    pub fn finish(
-        self,
-        endpoint: &Arc<crate::object::Object>,
-        deadline: Time,
-    ) -> Result<Message, Status> {
+    pub fn finish(self, endpoint: &Dispatcher<Channel>, deadline: Time) -> Result<Message, Status> {
         let waiter = self.waiter;
         let blocked = crate::objects::thread::Blocked::enter(
             crate::objects::thread::THREAD_STATE_BLOCKED_CHANNEL,
@@ -421,11 +417,9 @@ impl PendingCall {
         }
         // Leave the call list first: after that no reply can reach the waiter, so its outcome is
         // final — a reply that raced the deadline is returned, never lost.
-        if let Some(channel) = endpoint.downcast::<Channel>() {
-            channel
-                .peer
-                .with_ends(|mine, _| mine.state.calls.retain(|call| !Arc::ptr_eq(call, &waiter)));
-        }
+        endpoint
+            .peer
+            .with_ends(|mine, _| mine.state.calls.retain(|call| !Arc::ptr_eq(call, &waiter)));
         let outcome = waiter.outcome.lock().take();
         outcome.unwrap_or(Err(Status::TIMED_OUT))
     }
@@ -441,32 +435,25 @@ fn next_txid(end: &mut ChannelEnd) -> u32 {
     }
 }
 
-impl ObjectType for Channel {
-    const TYPE: ObjType = ObjType::CHANNEL;
+impl KernelObject for Channel {
+    fn obj_type(&self) -> ObjType {
+        ObjType::CHANNEL
+    }
     /// (BASIC minus DUPLICATE) | IO | SIGNAL | SIGNAL_PEER = 0xF00E: never duplicable.
-    const DEFAULT_RIGHTS: Rights = Rights::TRANSFER
-        .union(Rights::WAIT)
-        .union(Rights::INSPECT)
-        .union(Rights::IO)
-        .union(Rights::SIGNAL)
-        .union(Rights::SIGNAL_PEER);
-
-    fn into_dispatcher(self) -> Dispatcher {
-        Dispatcher::Channel(self)
+    fn default_rights(&self) -> Rights {
+        Rights::TRANSFER
+            .union(Rights::WAIT)
+            .union(Rights::INSPECT)
+            .union(Rights::IO)
+            .union(Rights::SIGNAL)
+            .union(Rights::SIGNAL_PEER)
     }
 
-    fn from_dispatcher(dispatcher: &Dispatcher) -> Option<&Self> {
-        match dispatcher {
-            Dispatcher::Channel(channel) => Some(channel),
-            _ => None,
-        }
-    }
-
-    fn with_signals<R>(&self, f: impl FnOnce(&mut SignalState) -> R) -> R {
+    fn lock_signals(&self, f: &mut dyn FnMut(&mut SignalState)) {
         self.peer.with_signals(f)
     }
 
-    fn with_peer_signals<R>(&self, f: impl FnOnce(&mut SignalState) -> R) -> Result<R, Status> {
+    fn lock_peer_signals(&self, f: &mut dyn FnMut(&mut SignalState)) -> Result<(), Status> {
         self.peer.with_peer_signals(f)
     }
 
@@ -484,7 +471,7 @@ impl ObjectType for Channel {
         }
     }
 
-    fn on_zero_handles(&self, _object: &Object) {
+    fn on_zero_handles(&self, _object: &Dispatcher) {
         let unread = self.peer.close(|peer| {
             peer.signals
                 .update(Signals::CHANNEL_WRITABLE, Signals::CHANNEL_PEER_CLOSED);

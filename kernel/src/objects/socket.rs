@@ -14,7 +14,7 @@
 
 use std::collections::VecDeque;
 
-use crate::object::{Dispatcher, Object, ObjectType};
+use crate::object::{Dispatcher, KernelObject};
 use crate::objects::peer::{PeerEnd, Peered};
 use crate::os::endpoint::OsEndpoint;
 use crate::signal::SignalState;
@@ -434,35 +434,28 @@ impl Socket {
     }
 }
 
-impl ObjectType for Socket {
-    const TYPE: ObjType = ObjType::SOCKET;
+impl KernelObject for Socket {
+    fn obj_type(&self) -> ObjType {
+        ObjType::SOCKET
+    }
     /// BASIC | IO | GET/SET_PROPERTY | SIGNAL | SIGNAL_PEER | MANAGE_SOCKET (0x10F0CF).
-    const DEFAULT_RIGHTS: Rights = Rights::BASIC
-        .union(Rights::IO)
-        .union(Rights::PROPERTY)
-        .union(Rights::SIGNAL)
-        .union(Rights::SIGNAL_PEER)
-        .union(Rights::MANAGE_SOCKET);
-
-    fn into_dispatcher(self) -> Dispatcher {
-        Dispatcher::Socket(self)
+    fn default_rights(&self) -> Rights {
+        Rights::BASIC
+            .union(Rights::IO)
+            .union(Rights::PROPERTY)
+            .union(Rights::SIGNAL)
+            .union(Rights::SIGNAL_PEER)
+            .union(Rights::MANAGE_SOCKET)
     }
 
-    fn from_dispatcher(dispatcher: &Dispatcher) -> Option<&Self> {
-        match dispatcher {
-            Dispatcher::Socket(socket) => Some(socket),
-            _ => None,
-        }
-    }
-
-    fn with_signals<R>(&self, f: impl FnOnce(&mut SignalState) -> R) -> R {
+    fn lock_signals(&self, f: &mut dyn FnMut(&mut SignalState)) {
         match &self.backing {
             Backing::Pair(peer) => peer.with_signals(f),
             Backing::Os(endpoint) => endpoint.with_signals(f),
         }
     }
 
-    fn with_peer_signals<R>(&self, f: impl FnOnce(&mut SignalState) -> R) -> Result<R, Status> {
+    fn lock_peer_signals(&self, f: &mut dyn FnMut(&mut SignalState)) -> Result<(), Status> {
         match &self.backing {
             Backing::Pair(peer) => peer.with_peer_signals(f),
             Backing::Os(_) => Err(Status::NOT_SUPPORTED),
@@ -475,7 +468,7 @@ impl ObjectType for Socket {
 
     /// The peer keeps its unread data (still readable) and gains PEER_CLOSED, losing WRITABLE
     /// and WRITE_THRESHOLD, before the close returns.
-    fn on_zero_handles(&self, _object: &Object) {
+    fn on_zero_handles(&self, _object: &Dispatcher) {
         let peered = match &self.backing {
             Backing::Pair(peer) => peer,
             // Deregistering drops the reactor's reference; the fd closes with the object.

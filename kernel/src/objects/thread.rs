@@ -18,7 +18,7 @@
 use std::cell::RefCell;
 
 use crate::handle::{Handle, HandleValue};
-use crate::object::{Dispatcher, Object, ObjectType};
+use crate::object::{Dispatcher, KernelObject};
 use crate::process::Process;
 use crate::signal::SignalState;
 use crate::status::Status;
@@ -74,27 +74,20 @@ impl Thread {
     }
 }
 
-impl ObjectType for Thread {
-    const TYPE: ObjType = ObjType::THREAD;
+impl KernelObject for Thread {
+    fn obj_type(&self) -> ObjType {
+        ObjType::THREAD
+    }
     /// `ZX_DEFAULT_THREAD_RIGHTS`: BASIC | IO | PROPERTY | SIGNAL | MANAGE_THREAD.
-    const DEFAULT_RIGHTS: Rights = Rights::BASIC
-        .union(Rights::IO)
-        .union(Rights::PROPERTY)
-        .union(Rights::SIGNAL)
-        .union(Rights::MANAGE_THREAD);
-
-    fn into_dispatcher(self) -> Dispatcher {
-        Dispatcher::Thread(self)
+    fn default_rights(&self) -> Rights {
+        Rights::BASIC
+            .union(Rights::IO)
+            .union(Rights::PROPERTY)
+            .union(Rights::SIGNAL)
+            .union(Rights::MANAGE_THREAD)
     }
 
-    fn from_dispatcher(dispatcher: &Dispatcher) -> Option<&Self> {
-        match dispatcher {
-            Dispatcher::Thread(thread) => Some(thread),
-            _ => None,
-        }
-    }
-
-    fn with_signals<R>(&self, f: impl FnOnce(&mut SignalState) -> R) -> R {
+    fn lock_signals(&self, f: &mut dyn FnMut(&mut SignalState)) {
         f(&mut self.signals.lock())
     }
 
@@ -107,7 +100,7 @@ impl ObjectType for Thread {
 struct Local {
     run: Arc<RunState>,
     /// (process koid, handle value in that process, the object) — one per process asked in.
-    selves: Vec<(Koid, HandleValue, Arc<Object>)>,
+    selves: Vec<(Koid, HandleValue, Arc<Dispatcher>)>,
 }
 
 impl Drop for Local {
@@ -145,7 +138,8 @@ pub fn thread_self(process: &Process) -> Result<HandleValue, Status> {
             run: local.run.clone(),
             process: process.koid(),
         });
-        let value = process.add_handle(Handle::new(object.clone(), Thread::DEFAULT_RIGHTS)?);
+        let rights = object.default_rights();
+        let value = process.add_handle(Handle::new(object.clone(), rights)?);
         local.selves.push((process.koid(), value, object));
         Ok(value)
     })

@@ -16,7 +16,7 @@ use zxsim_kernel::objects::channel::{
     CHANNEL_READ_MAY_DISCARD,
 };
 use zxsim_kernel::sync::Arc;
-use zxsim_kernel::{Handle, ObjType, Object, PolicyException, Process, Rights, Status};
+use zxsim_kernel::{Dispatcher, Handle, ObjType, PolicyException, Process, Rights, Status};
 
 use super::*;
 
@@ -87,7 +87,7 @@ fn prologue(
     rights: Rights,
     num_bytes: usize,
     num_handles: usize,
-) -> Result<Arc<Object>, Status> {
+) -> Result<Arc<Dispatcher<Channel>>, Status> {
     if options & !ZX_CHANNEL_WRITE_USE_IOVEC != 0 {
         return Err(Status::INVALID_ARGS);
     }
@@ -95,7 +95,7 @@ fn prologue(
         // Slices replace iovecs in this rendering of the C surface.
         return Err(Status::NOT_SUPPORTED);
     }
-    let (channel, _) = process.get_object::<Channel>(handle, rights)?;
+    let channel = process.get_object::<Channel>(handle, rights)?;
     if num_bytes > CHANNEL_MAX_MSG_BYTES || num_handles > CHANNEL_MAX_MSG_HANDLES {
         return Err(Status::OUT_OF_RANGE);
     }
@@ -106,7 +106,7 @@ fn prologue(
 /// TRANSFER and for being the endpoint written to. Returns the handles and the first error.
 fn take_handles(
     process: &Process,
-    channel: Option<&Arc<Object>>,
+    channel: Option<&Arc<Dispatcher<Channel>>>,
     values: &[zx_handle_t],
 ) -> (Vec<Handle>, Result<(), Status>) {
     let mut taken = Vec::with_capacity(values.len());
@@ -115,7 +115,7 @@ fn take_handles(
         let outcome = process.handles().remove(value).and_then(|handle| {
             let check = if !handle.has_rights(Rights::TRANSFER) {
                 Err(Status::ACCESS_DENIED)
-            } else if channel.is_some_and(|channel| Arc::ptr_eq(channel, handle.object())) {
+            } else if channel.is_some_and(|channel| channel.koid() == handle.object().koid()) {
                 Err(Status::NOT_SUPPORTED)
             } else {
                 Ok(())
@@ -135,7 +135,7 @@ fn take_handles(
 /// handle and fails. Returns the handles for the message and each entry's status.
 fn take_dispositions(
     process: &Process,
-    channel: Option<&Arc<Object>>,
+    channel: Option<&Arc<Dispatcher<Channel>>>,
     entries: &[zx_handle_disposition_t],
 ) -> (Vec<Handle>, Vec<Status>) {
     let mut taken = Vec::with_capacity(entries.len());
@@ -144,7 +144,7 @@ fn take_dispositions(
         if !handle.has_rights(Rights::TRANSFER) {
             return Err(Status::ACCESS_DENIED);
         }
-        if channel.is_some_and(|channel| Arc::ptr_eq(channel, handle.object())) {
+        if channel.is_some_and(|channel| channel.koid() == handle.object().koid()) {
             return Err(Status::NOT_SUPPORTED);
         }
         if entry.type_ != ZX_OBJ_TYPE_NONE && ObjType(entry.type_) != handle.object().obj_type() {
@@ -216,15 +216,15 @@ fn consume_dispositions(process: &Process, entries: &[zx_handle_disposition_t]) 
 fn write_message(
     process: &Process,
     handle: zx_handle_t,
-    channel: &Arc<Object>,
+    channel: &Arc<Dispatcher<Channel>>,
     bytes: &[u8],
     handles: Vec<Handle>,
 ) -> Result<(), Status> {
     let mut handles = Some(handles);
     let outcome = process.handles().with(handle, |h| {
         let handles = handles.take().expect("taken once");
-        match h.object().downcast::<Channel>() {
-            Some(endpoint) if Arc::ptr_eq(h.object(), channel) => {
+        match h.object_as::<Channel>(Rights::NONE) {
+            Ok(endpoint) if endpoint.koid() == channel.koid() => {
                 endpoint.write_bytes(process.koid(), bytes, handles)
             }
             _ => Err((Status::BAD_HANDLE, handles)),
@@ -269,12 +269,8 @@ fn write_without_handles(
     }
     let outcome = process.handles().with(handle, |h| {
         let endpoint = h
-            .object()
-            .downcast::<Channel>()
-            .ok_or((Status::WRONG_TYPE, Vec::new()))?;
-        if !h.has_rights(Rights::WRITE) {
-            return Err((Status::ACCESS_DENIED, Vec::new()));
-        }
+            .object_as::<Channel>(Rights::WRITE)
+            .map_err(|status| (status, Vec::new()))?;
         if bytes.len() > CHANNEL_MAX_MSG_BYTES {
             return Err((Status::OUT_OF_RANGE, Vec::new()));
         }
@@ -377,20 +373,13 @@ fn read_message(
     actual_handles: Option<&mut u32>,
 ) -> Result<Vec<Handle>, Status> {
     let outcome = process.handles().with(handle, |h| {
-        let Some(endpoint) = h.object().downcast::<Channel>() else {
-            return Err(ReadError {
-                status: Status::WRONG_TYPE,
+        let endpoint = h
+            .object_as::<Channel>(Rights::READ)
+            .map_err(|status| ReadError {
+                status,
                 required: (0, 0),
                 discarded: None,
-            });
-        };
-        if !h.has_rights(Rights::READ) {
-            return Err(ReadError {
-                status: Status::ACCESS_DENIED,
-                required: (0, 0),
-                discarded: None,
-            });
-        }
+            })?;
         if options & !CHANNEL_READ_MAY_DISCARD != 0 {
             return Err(ReadError {
                 status: Status::NOT_SUPPORTED,
@@ -515,7 +504,7 @@ pub fn zx_channel_read_etc(
 fn call(
     process: &Process,
     handle: zx_handle_t,
-    channel: &Arc<Object>,
+    channel: &Arc<Dispatcher<Channel>>,
     deadline: zx_time_t,
     message: Message,
     rd_limits: (usize, usize),
@@ -523,8 +512,8 @@ fn call(
     let mut message = Some(message);
     let started = process.handles().with(handle, |h| {
         let message = message.take().expect("taken once");
-        match h.object().downcast::<Channel>() {
-            Some(endpoint) if Arc::ptr_eq(h.object(), channel) => {
+        match h.object_as::<Channel>(Rights::NONE) {
+            Ok(endpoint) if endpoint.koid() == channel.koid() => {
                 endpoint.call_start(process.koid(), message)
             }
             _ => Err((Status::BAD_HANDLE, message)),
@@ -563,7 +552,7 @@ fn call_prologue(
     options: u32,
     num_bytes: usize,
     num_handles: usize,
-) -> Result<Arc<Object>, Status> {
+) -> Result<Arc<Dispatcher<Channel>>, Status> {
     let channel = prologue(
         process,
         handle,
