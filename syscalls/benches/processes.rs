@@ -385,7 +385,7 @@ fn main() {
     if ops.is_empty() {
         return;
     }
-    // `--test` (`cargo test --benches`): one short round, to show the harness works.
+    // A test run (`--test`, or no `--bench`): one short round, to show the harness works.
     let (rounds, period) = match (options.test, options.quick) {
         (true, _) => (1, Duration::from_millis(5)),
         (false, true) => (3, Duration::from_millis(40)),
