@@ -27,7 +27,7 @@ use std::collections::VecDeque;
 use crate::kernel::KernelShared;
 use crate::object::{Dispatcher, Expected};
 use crate::status::Status;
-use crate::sync::{Arc, Ordering, RwLock, RwLockReadGuard};
+use crate::sync::{Arc, Ordering, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use crate::types::{Koid, Rights};
 
 /// A raw handle value as user code sees it (`zx_handle_t`).
@@ -52,6 +52,9 @@ pub struct HandleId(pub u64);
 pub struct Handle {
     object: Arc<Dispatcher>,
     rights: Rights,
+    /// The generation of the table slot holding this handle (stale while it is in flight). It
+    /// lives here, in bytes `Handle` would otherwise pad, so a table slot costs 32 bytes.
+    generation: u32,
     id: HandleId,
 }
 
@@ -62,7 +65,12 @@ impl Handle {
         let kernel = object.kernel_shared();
         let id = kernel.reserve_handle()?;
         object.add_handle();
-        Ok(Handle { object, rights, id })
+        Ok(Handle {
+            object,
+            rights,
+            generation: 0,
+            id,
+        })
     }
 
     pub fn object(&self) -> &Arc<Dispatcher> {
@@ -141,9 +149,34 @@ pub fn derive_rights(current: Rights, requested: u32) -> Result<Rights, Status> 
     }
 }
 
-struct Slot {
-    generation: u32,
-    handle: Option<Handle>,
+/// A table slot: a handle (which carries the slot's generation), or the generation the next
+/// handle put in the slot will have.
+enum Slot {
+    Live(Handle),
+    Free(u32),
+}
+
+const _: () = assert!(std::mem::size_of::<Slot>() <= 32);
+
+impl Slot {
+    fn live(&self, generation: u32) -> Option<&Handle> {
+        match self {
+            Slot::Live(handle) if handle.generation == generation => Some(handle),
+            _ => None,
+        }
+    }
+
+    /// Frees the slot, advancing its generation so the freed value stays stale.
+    fn take(&mut self) -> Option<Handle> {
+        let Slot::Live(handle) = self else {
+            return None;
+        };
+        let next = (handle.generation + 1) & GENERATION_MASK;
+        match std::mem::replace(self, Slot::Free(next)) {
+            Slot::Live(handle) => Some(handle),
+            Slot::Free(_) => None,
+        }
+    }
 }
 
 struct Slots {
@@ -214,36 +247,32 @@ impl HandleTable {
         Ok(self.insert(&mut slots, minted))
     }
 
-    fn insert(&self, slots: &mut Slots, handle: Handle) -> HandleValue {
+    fn insert(&self, slots: &mut Slots, mut handle: Handle) -> HandleValue {
         slots.live += 1;
         let reuse =
             slots.free.len() >= REUSE_AFTER_FREED || slots.entries.len() >= MAX_HANDLES_PER_TABLE;
         if let Some(index) = reuse.then(|| slots.free.pop_front()).flatten() {
             let slot = &mut slots.entries[index as usize];
-            slot.handle = Some(handle);
-            let generation = slot.generation;
-            return self.encode(index, generation);
+            handle.generation = match slot {
+                Slot::Free(generation) => *generation,
+                Slot::Live(_) => unreachable!("a slot on the free list holds no handle"),
+            };
+            let value = self.encode(index, handle.generation);
+            *slot = Slot::Live(handle);
+            return value;
         }
         let index = slots.entries.len() as u32;
         debug_assert!(
             (index as usize) < MAX_HANDLES_PER_TABLE,
             "handle arena cap exceeds a table"
         );
-        slots.entries.push(Slot {
-            generation: 0,
-            handle: Some(handle),
-        });
+        handle.generation = 0;
+        slots.entries.push(Slot::Live(handle));
         self.encode(index, 0)
     }
 
     fn lookup(slots: &Slots, index: usize, generation: u32) -> Option<&Handle> {
-        match slots.entries.get(index) {
-            Some(Slot {
-                generation: g,
-                handle: Some(handle),
-            }) if *g == generation => Some(handle),
-            _ => None,
-        }
+        slots.entries.get(index)?.live(generation)
     }
 
     /// Runs `f` on the handle `value` names, under the table's reader lock.
@@ -302,18 +331,17 @@ impl HandleTable {
         value: HandleValue,
         check: impl FnOnce(&Handle) -> Result<(), Status>,
     ) -> Result<Handle, Status> {
-        let (index, generation) = self.decode(value).ok_or(Status::BAD_HANDLE)?;
-        let mut slots = self.slots.write();
-        let slot = match slots.entries.get_mut(index) {
-            Some(slot) if slot.generation == generation && slot.handle.is_some() => slot,
-            _ => return Err(Status::BAD_HANDLE),
-        };
-        check(slot.handle.as_ref().expect("checked above"))?;
-        let handle = slot.handle.take().expect("checked above");
-        slot.generation = (slot.generation + 1) & GENERATION_MASK;
-        slots.free.push_back(index as u32);
-        slots.live -= 1;
-        Ok(handle)
+        self.write().remove_if(value, check)
+    }
+
+    /// Takes the table's writer lock for several lookups and removals (`zx_channel_write` looks
+    /// up its channel and takes its handles under one acquisition). Handles removed through it
+    /// must be dropped after it is released.
+    pub fn write(&self) -> HandleTableWriter<'_> {
+        HandleTableWriter {
+            table: self,
+            slots: self.slots.write(),
+        }
     }
 
     /// Number of handles in the table.
@@ -332,9 +360,7 @@ impl HandleTable {
             let mut taken = Vec::with_capacity(slots.live);
             let mut index = 0u32;
             while (index as usize) < slots.entries.len() {
-                let slot = &mut slots.entries[index as usize];
-                if let Some(handle) = slot.handle.take() {
-                    slot.generation = (slot.generation + 1) & GENERATION_MASK;
+                if let Some(handle) = slots.entries[index as usize].take() {
                     taken.push(handle);
                     slots.free.push_back(index);
                 }
@@ -368,6 +394,57 @@ impl HandleTableReader<'_> {
     ) -> Result<(&Handle, &Dispatcher<T>), Status> {
         let handle = self.handle(value)?;
         Ok((handle, handle.object_as::<T>(rights)?))
+    }
+}
+
+/// The handle table under its writer lock: see [`HandleTable::write`].
+pub struct HandleTableWriter<'a> {
+    table: &'a HandleTable,
+    slots: RwLockWriteGuard<'a, Slots>,
+}
+
+impl HandleTableWriter<'_> {
+    /// The handle `value` names, or `BAD_HANDLE`.
+    pub fn handle(&self, value: HandleValue) -> Result<&Handle, Status> {
+        let (index, generation) = self.table.decode(value).ok_or(Status::BAD_HANDLE)?;
+        HandleTable::lookup(&self.slots, index, generation).ok_or(Status::BAD_HANDLE)
+    }
+
+    /// The typed lookup of [`HandleTable::with_object`].
+    pub fn object<T: Expected + ?Sized>(
+        &self,
+        value: HandleValue,
+        rights: Rights,
+    ) -> Result<(&Handle, &Dispatcher<T>), Status> {
+        let handle = self.handle(value)?;
+        Ok((handle, handle.object_as::<T>(rights)?))
+    }
+
+    /// Removes the handle only if `check` accepts it; a refusal leaves it in place.
+    pub fn remove_if(
+        &mut self,
+        value: HandleValue,
+        check: impl FnOnce(&Handle) -> Result<(), Status>,
+    ) -> Result<Handle, Status> {
+        let (index, generation) = self.table.decode(value).ok_or(Status::BAD_HANDLE)?;
+        let slot = self
+            .slots
+            .entries
+            .get_mut(index)
+            .filter(|slot| slot.live(generation).is_some())
+            .ok_or(Status::BAD_HANDLE)?;
+        if let Slot::Live(handle) = slot {
+            check(handle)?;
+        }
+        let handle = slot.take().ok_or(Status::BAD_HANDLE)?;
+        self.slots.free.push_back(index as u32);
+        self.slots.live -= 1;
+        Ok(handle)
+    }
+
+    /// Removes the handle `value` names.
+    pub fn remove(&mut self, value: HandleValue) -> Result<Handle, Status> {
+        self.remove_if(value, |_| Ok(()))
     }
 }
 

@@ -242,7 +242,7 @@ fn start_reactor() -> Result<Arc<dyn Reactor>, Status> {
 /// bind their own processes.
 #[cfg(not(zxsim_loom))]
 pub fn default_process() -> &'static Arc<Process> {
-    use std::sync::OnceLock;
+    use crate::sync::OnceLock;
     static DEFAULT: OnceLock<Arc<Process>> = OnceLock::new();
     DEFAULT.get_or_init(|| {
         Kernel::new(Config::default().with_profile(Profile::from_env())).create_process()

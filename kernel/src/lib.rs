@@ -6,15 +6,17 @@
 //! copy-in/copy-out, tracing.
 //!
 //! ## Lock order
-//! `handle table (reader) -> object -> port -> sync waiter`, never the reverse. A syscall may hold
-//! its process's handle-table lock while it registers an observer on an object (so a racing
-//! `zx_handle_close` is ordered with the registration); firing an observer happens under the
+//! `handle table (reader or writer) -> object or channel pair lock -> port -> sync or call
+//! waiter`, and `timer -> clock`; never the reverse (`docs/design.md` lists why each edge
+//! exists). A syscall may hold its process's handle-table lock while it registers an observer on
+//! an object (so a racing `zx_handle_close` is ordered with the registration); firing an observer happens under the
 //! object lock and takes the port lock (or the waiter's lock) inside it; a port never takes an
 //! object lock while holding its own (cancel is two-phase, see [`objects::port`]).
 //!
 //! ## Synchronisation
 //! Everything goes through [`sync`], which maps to loom under `--cfg zxsim_loom`.
 
+pub mod blocking;
 pub mod clock;
 pub mod handle;
 pub mod kernel;

@@ -68,6 +68,10 @@ pub trait KernelObject: Any + Send + Sync {
     /// their owner).
     fn on_installed(&self, _owner: Koid) {}
 
+    /// A handle to this object was read out of a channel message (channels end the calls
+    /// waiting on them: Zircon's `CancelMessageWaiters`).
+    fn on_received(&self) {}
+
     /// Type-specific teardown when the last handle is gone (peer closed, port drained...).
     /// The shared part — ending the object's remaining waits — runs right after.
     fn on_zero_handles(&self, _base: &Dispatcher) {}
@@ -244,9 +248,11 @@ impl<T: ?Sized + KernelObject> Dispatcher<T> {
     }
 
     /// Receiving a handle read from a channel message: under the `zircon` profile this ends the
-    /// async waits registered through it (and, in both, sync waits through it end `CANCELED`).
+    /// async waits registered through it (and, in both, sync waits through it end `CANCELED`);
+    /// then the type's own rule runs ([`KernelObject::on_received`]).
     pub fn handle_received(&self, handle: HandleId) {
         self.cancel_handle_observers(handle);
+        self.object.on_received();
     }
 
     /// Records, under the object lock, that an observer was added (see `maybe_observed`).

@@ -18,16 +18,27 @@
 
 use slotmap::{new_key_type, SlotMap};
 
+use crate::blocking::Completion;
 use crate::handle::HandleId;
 use crate::objects::port::PortObserver;
 use crate::sync::Arc;
 use crate::types::Signals;
-use crate::wait::SyncWaiter;
 
 new_key_type! {
     /// The slot of an observer in its object's observer list (O(1) detach).
     pub struct ObserverKey;
 }
+
+/// What ended a synchronous wait (`zx_object_wait_one`/`_many`): item `index` matched, or the
+/// handle it waited through went away. `observed` is the object's whole signal word then.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SyncOutcome {
+    Matched { index: usize, observed: Signals },
+    Canceled { index: usize, observed: Signals },
+}
+
+/// The completion a thread in a synchronous wait blocks on: the first outcome wins.
+pub type SyncWaiter = Completion<SyncOutcome>;
 
 /// Something waiting for an object's signals.
 pub enum Observer {
@@ -58,7 +69,10 @@ impl Observer {
     /// The observed condition matched: deliver `observed` (the whole current word).
     fn on_match(self, observed: Signals) {
         match self {
-            Observer::Sync { waiter, index, .. } => waiter.on_match(index, observed),
+            Observer::Sync { waiter, index, .. } => {
+                // A later outcome (another item matching) is refused: the first one wins.
+                let _ = waiter.settle(SyncOutcome::Matched { index, observed });
+            }
             Observer::Port(observer) => observer.on_match(observed),
             #[cfg(all(test, not(zxsim_loom)))]
             Observer::Recording(recorder) => {
@@ -71,7 +85,12 @@ impl Observer {
     /// The observer is being removed without a match (its handle or object went away).
     fn on_cancel(self, current: Signals) {
         match self {
-            Observer::Sync { waiter, index, .. } => waiter.on_cancel(index, current),
+            Observer::Sync { waiter, index, .. } => {
+                let _ = waiter.settle(SyncOutcome::Canceled {
+                    index,
+                    observed: current | Signals::HANDLE_CLOSED,
+                });
+            }
             Observer::Port(observer) => observer.on_detached(),
             #[cfg(all(test, not(zxsim_loom)))]
             Observer::Recording(recorder) => {

@@ -52,6 +52,8 @@ mod imp {
     // Aliases rather than re-exports: clippy's `disallowed-types` (kernel/clippy.toml) resolves
     // re-exports to the forbidden std types, but stops at an alias defined here.
     pub use std::sync::atomic::Ordering;
+    pub type OnceLock<T> = std::sync::OnceLock<T>;
+
     pub use std::thread_local;
     pub type Arc<T> = std::sync::Arc<T>;
     pub type AtomicBool = std::sync::atomic::AtomicBool;

@@ -179,6 +179,13 @@ mod imp {
         port
     }
 
+    /// The signal word of the object behind `handle` (`wait_one` for nothing, past deadline).
+    pub fn signals(handle: zx_handle_t) -> zx_signals_t {
+        let mut observed = 0;
+        zx_object_wait_one(handle, 0, 0, Some(&mut observed));
+        observed
+    }
+
     /// The object behind `handle` in the calling thread's process.
     pub fn object(handle: zx_handle_t) -> Arc<Dispatcher> {
         Process::current()

@@ -6,19 +6,19 @@
 //! `signal_peer` from it then answers `PEER_CLOSED`.
 
 use crate::object::{Dispatcher, KernelObject};
-use crate::objects::peer::Peered;
+use crate::objects::peer::PeerHolder;
 use crate::signal::SignalState;
 use crate::status::Status;
 use crate::types::{Koid, ObjType, Rights, Signals};
 
 pub struct EventPair {
-    peer: Peered<()>,
+    peer: PeerHolder<()>,
 }
 
 impl EventPair {
     /// Both ends, for endpoints with koids `koids`.
     pub fn pair(koids: [Koid; 2]) -> (EventPair, EventPair) {
-        let (a, b) = Peered::pair(koids, Signals::NONE, || ());
+        let (a, b) = PeerHolder::pair(koids, Signals::NONE, || ());
         (EventPair { peer: a }, EventPair { peer: b })
     }
 }

@@ -9,7 +9,7 @@
 use std::collections::VecDeque;
 
 use crate::object::{Dispatcher, KernelObject};
-use crate::objects::peer::{PeerEnd, Peered};
+use crate::objects::peer::{PeerEnd, PeerHolder};
 use crate::signal::SignalState;
 use crate::status::Status;
 use crate::types::{Koid, ObjType, Rights, Signals};
@@ -26,7 +26,7 @@ pub struct FifoEnd {
 pub struct Fifo {
     elem_size: usize,
     elem_count: usize,
-    peer: Peered<FifoEnd>,
+    peer: PeerHolder<FifoEnd>,
 }
 
 const FIFO_DERIVED: Signals = Signals::FIFO_READABLE
@@ -36,7 +36,7 @@ const FIFO_DERIVED: Signals = Signals::FIFO_READABLE
 impl Fifo {
     /// Both endpoints (sizes validated by the syscall).
     pub fn pair(koids: [Koid; 2], elem_count: usize, elem_size: usize) -> (Fifo, Fifo) {
-        let (a, b) = Peered::pair(koids, Signals::FIFO_WRITABLE, FifoEnd::default);
+        let (a, b) = PeerHolder::pair(koids, Signals::FIFO_WRITABLE, FifoEnd::default);
         (
             Fifo {
                 elem_size,

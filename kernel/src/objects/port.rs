@@ -543,50 +543,38 @@ impl Dispatcher<Port> {
         let _blocked = crate::objects::thread::Blocked::enter(
             crate::objects::thread::THREAD_STATE_BLOCKED_PORT,
         );
-        let mut spun = None;
-        crate::sync::spin_until(
-            || {
-                if self.queued.load(Ordering::Acquire) > 0 {
-                    spun = self.pop(&mut self.state.lock());
-                }
-                spun.is_some()
-            },
-            || finite && clock.now() >= deadline,
-        );
-        if let Some(packet) = spun {
-            return Ok(packet);
-        }
         let waker = self.clone();
-        let entry = clock.on_deadline(
+        crate::blocking::wait_until(
+            clock,
             deadline,
-            Box::new(move || {
+            (&self.state, &self.condvar),
+            |state| self.pop(state),
+            || self.queued.load(Ordering::Acquire) > 0,
+            move || {
                 let _state = waker.state.lock();
                 waker.condvar.notify_all();
-            }),
-        );
-        let mut state = self.state.lock();
-        let result = loop {
-            if let Some(packet) = self.pop(&mut state) {
-                break Ok(packet);
-            }
-            if clock.now() >= deadline {
-                break Err(Status::TIMED_OUT);
-            }
-            state.waiters += 1;
-            state = clock.block(&self.condvar, state, deadline);
-            state.waiters -= 1;
-            state.wakeups += 1;
-        };
-        // A waiter that leaves with a packet still queued passes the wake-up on, so a
-        // notify_one that raced our timeout is never lost.
-        if !state.packets.is_empty() && state.waiters > 0 {
-            self.condvar.notify_one();
+            },
+        )
+        .ok_or(Status::TIMED_OUT)
+    }
+}
+
+impl crate::blocking::WaitState for PortState {
+    fn blocking(&mut self) {
+        self.waiters += 1;
+    }
+
+    fn woken(&mut self) {
+        self.waiters -= 1;
+        self.wakeups += 1;
+    }
+
+    /// A waiter that leaves with a packet still queued passes the wake-up on, so a notify_one
+    /// that raced its timeout is never lost.
+    fn leaving(&mut self, condvar: &Condvar) {
+        if !self.packets.is_empty() && self.waiters > 0 {
+            condvar.notify_one();
         }
-        drop(state);
-        if let Some(entry) = entry {
-            clock.cancel_deadline(entry);
-        }
-        result
     }
 }
 

@@ -2,7 +2,7 @@
 //!
 //! State: each endpoint reads from its own buffer (which its peer writes into), and keeps its
 //! read/write thresholds and whether its writes are disabled. Both endpoints sit behind the pair's
-//! one lock ([`Peered`]). Capacity: 257 024 bytes per direction.
+//! one lock ([`PeerHolder`]). Capacity: 257 024 bytes per direction.
 //!
 //! Signals are **derived**: after every operation, [`derive_signals`] recomputes an endpoint's
 //! readiness bits (READABLE, WRITABLE, thresholds, write-disabled, peer-closed) from the state,
@@ -15,7 +15,7 @@
 use std::collections::VecDeque;
 
 use crate::object::{Dispatcher, KernelObject};
-use crate::objects::peer::{PeerEnd, Peered};
+use crate::objects::peer::{PeerEnd, PeerHolder};
 use crate::os::endpoint::OsEndpoint;
 use crate::signal::SignalState;
 use crate::status::Status;
@@ -119,7 +119,7 @@ pub struct Socket {
 /// Where a socket's bytes live: in the kernel (a pair made by `zx_socket_create`) or in an OS
 /// descriptor (`zxsim_socket_from_fd`). Both derive their signals with [`derive_signals`].
 enum Backing {
-    Pair(Peered<SocketEnd>),
+    Pair(PeerHolder<SocketEnd>),
     Os(Arc<OsEndpoint>),
 }
 
@@ -154,7 +154,7 @@ fn refresh_both(mine: &mut PeerEnd<SocketEnd>, peer: &mut PeerEnd<SocketEnd>) {
 impl Socket {
     /// Both endpoints; `options` is STREAM or DATAGRAM (validated by the syscall).
     pub fn pair(koids: [Koid; 2], options: u32) -> (Socket, Socket) {
-        let (a, b) = Peered::pair(koids, Signals::SOCKET_WRITABLE, SocketEnd::default);
+        let (a, b) = PeerHolder::pair(koids, Signals::SOCKET_WRITABLE, SocketEnd::default);
         (
             Socket {
                 options,
@@ -191,7 +191,7 @@ impl Socket {
     fn pair_or<R>(
         &self,
         os: impl FnOnce(&Arc<OsEndpoint>) -> R,
-        pair: impl FnOnce(&Peered<SocketEnd>) -> R,
+        pair: impl FnOnce(&PeerHolder<SocketEnd>) -> R,
     ) -> R {
         match &self.backing {
             Backing::Pair(peer) => pair(peer),
@@ -463,7 +463,7 @@ impl KernelObject for Socket {
     }
 
     fn peer_koid(&self) -> Koid {
-        self.pair_or(|_| 0, Peered::peer_koid)
+        self.pair_or(|_| 0, PeerHolder::peer_koid)
     }
 
     /// The peer keeps its unread data (still readable) and gains PEER_CLOSED, losing WRITABLE
