@@ -371,6 +371,8 @@ mod ordered {
     /// A mutex of a [`LockClass`], or unranked (code above the kernel, whose locks are all
     /// taken before any kernel lock: the checker ignores them).
     pub struct Mutex<T> {
+        /// Kept only where it is checked: a release build's lock is the bare lock.
+        #[cfg(any(debug_assertions, zxsim_loom))]
         class: Option<LockClass>,
         inner: imp::Mutex<T>,
     }
@@ -385,20 +387,29 @@ mod ordered {
         /// lock is [`Mutex::ranked`].
         pub fn new(value: T) -> Self {
             Mutex {
+                #[cfg(any(debug_assertions, zxsim_loom))]
                 class: None,
                 inner: imp::Mutex::new(value),
             }
         }
 
-        pub fn ranked(class: LockClass, value: T) -> Self {
+        pub fn ranked(_class: LockClass, value: T) -> Self {
             Mutex {
-                class: Some(class),
+                #[cfg(any(debug_assertions, zxsim_loom))]
+                class: Some(_class),
                 inner: imp::Mutex::new(value),
             }
         }
 
+        fn class(&self) -> Option<LockClass> {
+            #[cfg(any(debug_assertions, zxsim_loom))]
+            return self.class;
+            #[cfg(not(any(debug_assertions, zxsim_loom)))]
+            return None;
+        }
+
         pub fn lock(&self) -> MutexGuard<'_, T> {
-            let held = Held::acquire(self.class);
+            let held = Held::acquire(self.class());
             MutexGuard {
                 inner: self.inner.lock(),
                 _held: held,
@@ -409,7 +420,7 @@ mod ordered {
             let inner = self.inner.try_lock()?;
             Some(MutexGuard {
                 inner,
-                _held: Held::record(self.class),
+                _held: Held::record(self.class()),
             })
         }
     }
@@ -422,7 +433,9 @@ mod ordered {
 
     impl<T: std::fmt::Debug> std::fmt::Debug for Mutex<T> {
         fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.debug_struct("Mutex").field("class", &self.class).finish()
+            f.debug_struct("Mutex")
+                .field("class", &self.class())
+                .finish()
         }
     }
 
@@ -441,6 +454,7 @@ mod ordered {
 
     /// A reader-writer lock of a [`LockClass`].
     pub struct RwLock<T> {
+        #[cfg(any(debug_assertions, zxsim_loom))]
         class: Option<LockClass>,
         inner: imp::RwLock<T>,
     }
@@ -456,15 +470,23 @@ mod ordered {
     }
 
     impl<T> RwLock<T> {
-        pub fn ranked(class: LockClass, value: T) -> Self {
+        pub fn ranked(_class: LockClass, value: T) -> Self {
             RwLock {
-                class: Some(class),
+                #[cfg(any(debug_assertions, zxsim_loom))]
+                class: Some(_class),
                 inner: imp::RwLock::new(value),
             }
         }
 
+        fn class(&self) -> Option<LockClass> {
+            #[cfg(any(debug_assertions, zxsim_loom))]
+            return self.class;
+            #[cfg(not(any(debug_assertions, zxsim_loom)))]
+            return None;
+        }
+
         pub fn read(&self) -> RwLockReadGuard<'_, T> {
-            let held = Held::acquire(self.class);
+            let held = Held::acquire(self.class());
             RwLockReadGuard {
                 inner: self.inner.read(),
                 _held: held,
@@ -472,7 +494,7 @@ mod ordered {
         }
 
         pub fn write(&self) -> RwLockWriteGuard<'_, T> {
-            let held = Held::acquire(self.class);
+            let held = Held::acquire(self.class());
             RwLockWriteGuard {
                 inner: self.inner.write(),
                 _held: held,
