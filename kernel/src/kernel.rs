@@ -11,6 +11,7 @@
 
 use crate::clock::Clock;
 pub use crate::config::{Config, Profile};
+use crate::object::{Dispatcher, KernelObject};
 use crate::os::Reactor;
 use crate::process::Process;
 pub(crate) use crate::shared::KernelShared;
@@ -69,6 +70,22 @@ impl Kernel {
     /// Installs a reactor (a mock, in models and tests) before anything starts the real one.
     pub fn set_reactor(&self, reactor: Arc<dyn Reactor>) {
         *self.reactor.lock() = Some(reactor);
+    }
+
+    /// Makes a kernel object owned by nobody yet (no handles).
+    pub fn new_object<T: KernelObject>(&self, object: T) -> Arc<Dispatcher<T>> {
+        let koid = self.allocate_koid();
+        Dispatcher::new(self.shared(), koid, object)
+    }
+
+    /// Makes a kernel object whose koid was allocated earlier (peered objects need each other's
+    /// koid before either exists).
+    pub fn new_object_with_koid<T: KernelObject>(
+        &self,
+        koid: Koid,
+        object: T,
+    ) -> Arc<Dispatcher<T>> {
+        Dispatcher::new(self.shared(), koid, object)
     }
 
     /// Creates a new simulated process with an empty handle table.

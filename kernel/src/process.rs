@@ -238,21 +238,3 @@ fn random_secret(koid: Koid) -> u32 {
     hasher.write_u64(koid);
     (hasher.finish() as u32) & !crate::handle::HANDLE_FIXED_BITS_MASK
 }
-
-impl Kernel {
-    /// Makes a kernel object owned by nobody yet (no handles).
-    pub fn new_object<T: KernelObject>(&self, object: T) -> Arc<Dispatcher<T>> {
-        let koid = self.allocate_koid();
-        Dispatcher::new(self.shared(), koid, object)
-    }
-
-    /// Makes a kernel object whose koid was allocated earlier (peered objects need each other's
-    /// koid before either exists).
-    pub fn new_object_with_koid<T: KernelObject>(
-        &self,
-        koid: Koid,
-        object: T,
-    ) -> Arc<Dispatcher<T>> {
-        Dispatcher::new(self.shared(), koid, object)
-    }
-}

@@ -154,14 +154,17 @@ impl zx_port_packet_t {
         }
     }
 
+    /// The signal packet's fields, decoded by the kernel's packet (the one place that layout
+    /// lives).
     pub fn signal(&self) -> zx_packet_signal_t {
-        let w = words(&self.union);
+        let packet = PortPacket::from(self);
+        let (trigger, observed, count, timestamp) = packet.signal_fields();
         zx_packet_signal_t {
-            trigger: w[0] as u32,
-            observed: (w[0] >> 32) as u32,
-            count: w[1],
-            timestamp: w[2] as i64,
-            reserved1: w[3],
+            trigger: trigger.bits(),
+            observed: observed.bits(),
+            count,
+            timestamp,
+            reserved1: packet.payload[3],
         }
     }
 }
