@@ -449,4 +449,9 @@ impl HandleTableWriter<'_> {
     pub fn remove(&mut self, value: HandleValue) -> Result<Handle, Status> {
         self.remove_if(value, |_| Ok(()))
     }
+
+    /// Installs `handle` (see [`HandleTable::add`]).
+    pub fn add(&mut self, handle: Handle) -> HandleValue {
+        self.table.insert(&mut self.slots, handle)
+    }
 }

@@ -79,6 +79,22 @@ impl Process {
         self.handles.add(handle)
     }
 
+    /// Installs several handles under one acquisition of the table's writer lock (the handles of
+    /// a message read); returns their values in order.
+    pub fn add_handles(&self, handles: Vec<Handle>) -> Vec<HandleValue> {
+        if handles.is_empty() {
+            return Vec::new();
+        }
+        for handle in &handles {
+            handle.object().object().on_installed(self.koid);
+        }
+        let mut table = self.handles.write();
+        handles
+            .into_iter()
+            .map(|handle| table.add(handle))
+            .collect()
+    }
+
     /// Makes a new object of type `T` and installs one handle to it with the default rights.
     pub fn create_object<T: KernelObject>(&self, object: T) -> Result<HandleValue, Status> {
         let object = self.kernel.new_object(object);

@@ -21,6 +21,8 @@ pub use imp::{
     may_spin, thread, thread_local, Arc, AtomicBool, AtomicI64, AtomicU32, AtomicU64, AtomicUsize,
     Ordering,
 };
+#[cfg(any(debug_assertions, zxsim_loom))]
+pub use ordered::lock_acquisitions;
 pub use ordered::{
     Condvar, LockClass, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard,
 };
@@ -287,6 +289,28 @@ mod ordered {
         super::super::thread_local! {
             /// The classes of the locks this thread holds, in the order taken.
             static HELD: RefCell<Vec<LockClass>> = RefCell::new(Vec::new());
+            /// Ranked locks this thread has taken so far, by class.
+            static TAKEN: RefCell<Vec<(LockClass, u64)>> = RefCell::new(Vec::new());
+        }
+
+        /// How many ranked locks the calling thread has taken so far, by class (debug and loom
+        /// builds): what a syscall costs in lock round trips, measured rather than read off the
+        /// code.
+        pub fn lock_acquisitions() -> Vec<(LockClass, u64)> {
+            TAKEN.with(|taken| taken.borrow().clone())
+        }
+
+        fn count(class: LockClass) {
+            let _ = TAKEN.try_with(|taken| {
+                let mut taken = taken.borrow_mut();
+                match taken.iter_mut().find(|(counted, _)| *counted == class) {
+                    Some((_, n)) => *n += 1,
+                    None => {
+                        taken.push((class, 1));
+                        taken.sort();
+                    }
+                }
+            });
         }
 
         /// One lock of `class` held by this thread, until dropped (nothing for an unranked lock).
@@ -299,6 +323,7 @@ mod ordered {
                 let Some(class) = class else {
                     return Held(None);
                 };
+                count(class);
                 // `try_with`: other thread-locals (a thread's own objects) take locks while the
                 // thread exits, possibly after this record is gone; those go unchecked.
                 let inverted = HELD
@@ -326,6 +351,7 @@ mod ordered {
             /// A lock taken without blocking (`try_lock`): it cannot deadlock, but it is held.
             pub fn record(class: Option<LockClass>) -> Held {
                 if let Some(class) = class {
+                    count(class);
                     let _ = HELD.try_with(|held| held.borrow_mut().push(class));
                 }
                 Held(class)
@@ -366,6 +392,8 @@ mod ordered {
         }
     }
 
+    #[cfg(any(debug_assertions, zxsim_loom))]
+    pub use record::lock_acquisitions;
     use record::Held;
 
     /// A mutex of a [`LockClass`], or unranked (code above the kernel, whose locks are all

@@ -475,16 +475,21 @@ fn read_message(
 
 /// Installs received handles in the reader's table; returns (value, type, rights) of each.
 fn install(process: &Process, handles: Vec<Handle>) -> Vec<(zx_handle_t, u32, u32)> {
-    handles
-        .into_iter()
+    let described: Vec<(u32, u32)> = handles
+        .iter()
         .map(|handle| {
             handle.object().handle_received(handle.id());
-            let (kind, rights) = (
+            (
                 handle.object().obj_type().into_raw(),
                 handle.rights().bits(),
-            );
-            (process.add_handle(handle), kind, rights)
+            )
         })
+        .collect();
+    process
+        .add_handles(handles)
+        .into_iter()
+        .zip(described)
+        .map(|(value, (kind, rights))| (value, kind, rights))
         .collect()
 }
 
