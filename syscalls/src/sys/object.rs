@@ -18,24 +18,24 @@ use super::*;
 #[inline]
 pub fn zx_object_signal(handle: zx_handle_t, clear_mask: u32, set_mask: u32) -> zx_status_t {
     let status = on_current(|process| {
-        process.handles().with(handle, |h| {
-            if !h.has_rights(Rights::SIGNAL) {
-                return Err(Status::ACCESS_DENIED);
-            }
-            let object = h.object();
-            if !object.is_waitable() {
-                return Err(Status::NOT_SUPPORTED);
-            }
-            let allowed = object.user_signal_mask().bits();
-            if (clear_mask | set_mask) & !allowed != 0 {
-                return Err(Status::INVALID_ARGS);
-            }
-            object.update_signals(
-                Signals::from_bits_retain(clear_mask),
-                Signals::from_bits_retain(set_mask),
-            );
-            Ok(())
-        })?
+        process.handles().with_object::<dyn KernelObject, _>(
+            handle,
+            Rights::SIGNAL,
+            |_, object| {
+                if !object.is_waitable() {
+                    return Err(Status::NOT_SUPPORTED);
+                }
+                let allowed = object.user_signal_mask().bits();
+                if (clear_mask | set_mask) & !allowed != 0 {
+                    return Err(Status::INVALID_ARGS);
+                }
+                object.update_signals(
+                    Signals::from_bits_retain(clear_mask),
+                    Signals::from_bits_retain(set_mask),
+                );
+                Ok(())
+            },
+        )?
     });
     traced!("zx_object_signal", status, handle, clear_mask, set_mask)
 }

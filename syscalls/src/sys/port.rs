@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use zxsim_kernel::objects::port::{Port, PortPacket, PORT_BIND_TO_INTERRUPT};
-use zxsim_kernel::{Dispatcher, PolicyException, Profile, Rights, Status};
+use zxsim_kernel::{Dispatcher, KernelObject, PolicyException, Profile, Rights, Status};
 
 use super::*;
 
@@ -79,15 +79,16 @@ pub fn zx_port_wait(
 pub fn zx_port_cancel(handle: zx_handle_t, source: zx_handle_t, key: u64) -> zx_status_t {
     let status = on_current(|process| {
         let port = process.get_object::<Port>(handle, Rights::WRITE)?;
-        let (koid, handle_id) = process.handles().with(source, |h| {
-            if !h.has_rights(Rights::WAIT) {
-                return Err(Status::ACCESS_DENIED);
-            }
-            if !h.object().is_waitable() {
-                return Err(Status::NOT_SUPPORTED);
-            }
-            Ok((h.object().koid(), h.id()))
-        })??;
+        let (koid, handle_id) = process.handles().with_object::<dyn KernelObject, _>(
+            source,
+            Rights::WAIT,
+            |h, object| {
+                if !object.is_waitable() {
+                    return Err(Status::NOT_SUPPORTED);
+                }
+                Ok((object.koid(), h.id()))
+            },
+        )??;
         let exact_handle = (process.kernel().profile() == Profile::Zircon).then_some(handle_id);
         if port.cancel_source(koid, exact_handle, key) {
             Ok(())
