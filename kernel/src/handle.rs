@@ -1,6 +1,6 @@
 //! Handles and per-process handle tables.
 //!
-//! A [`Handle`] is a (object, rights) pair with a kernel-unique [`HandleId`]. It sits in exactly
+//! A [`Handle`] is a (object, rights) pair with a [`HandleId`] unique among its object's handles. It sits in exactly
 //! one place: a process's [`HandleTable`] or a channel message in flight. Creating one raises the
 //! object's handle count; dropping one is deleting the handle: it cancels the sync waits made
 //! through it (and, under the `zircon` profile, its async waits) and, if it was the object's last
@@ -44,7 +44,8 @@ const GENERATION_MASK: u32 = (1 << GENERATION_BITS) - 1;
 /// Free slots a table keeps before it reuses one (see the module docs).
 pub const REUSE_AFTER_FREED: usize = 512;
 
-/// Identity of one handle (survives moves through channels, not duplicate/replace).
+/// Identity of one handle among its object's handles (survives moves through channels, not
+/// duplicate/replace). Ids are compared only between handles of one object.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct HandleId(pub u64);
 
@@ -62,9 +63,8 @@ impl Handle {
     /// Mints a new handle to `object`. Fails with `NO_MEMORY` when the kernel's handle arena is
     /// full.
     pub fn new(object: Arc<Dispatcher>, rights: Rights) -> Result<Handle, Status> {
-        let kernel = object.kernel_shared();
-        let id = kernel.reserve_handle()?;
-        object.add_handle();
+        object.kernel_shared().reserve_handle()?;
+        let id = object.add_handle();
         Ok(Handle {
             object,
             rights,

@@ -100,7 +100,7 @@ impl Kernel {
 
     /// Handles alive in this kernel: in process tables and in messages in flight.
     pub fn live_handles(&self) -> usize {
-        self.shared.live_handles.load(Ordering::Acquire)
+        self.shared.live_handles()
     }
 
     pub(crate) fn allocate_koid(&self) -> Koid {

@@ -30,6 +30,7 @@
 //! Everything goes through [`sync`], which maps to loom under `--cfg zxsim_loom`.
 
 pub mod blocking;
+pub mod budget;
 pub mod clock;
 pub mod config;
 pub mod handle;

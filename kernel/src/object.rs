@@ -33,8 +33,13 @@ use crate::handle::HandleId;
 use crate::shared::KernelShared;
 use crate::signal::SignalState;
 use crate::status::Status;
-use crate::sync::{thread_local, Arc, AtomicBool, AtomicU32, Ordering};
+use crate::sync::{thread_local, Arc, AtomicBool, AtomicU64, Ordering};
 use crate::types::{Koid, ObjType, Rights, Signals};
+
+/// Bits of [`Dispatcher`]'s handle word that count live handles: room for far more than the
+/// kernel's cap (2^18), leaving 44 bits of handle ids (10^13 handles per object before a wrap).
+const COUNT_BITS: u32 = 20;
+const COUNT_MASK: u64 = (1 << COUNT_BITS) - 1;
 
 /// The type-specific part of a kernel object: what the base asks of every object type.
 pub trait KernelObject: Any + Send + Sync {
@@ -86,7 +91,10 @@ pub trait KernelObject: Any + Send + Sync {
 /// A kernel object: the shared base and the type-specific part `T`.
 pub struct Dispatcher<T: ?Sized + KernelObject = dyn KernelObject> {
     koid: Koid,
-    handle_count: AtomicU32,
+    /// The handle count (low [`COUNT_BITS`] bits) and, above it, how many handles the object
+    /// has ever had: one atomic gives a new handle both its count and its [`HandleId`], with no
+    /// kernel-wide counter.
+    handles: AtomicU64,
     /// Set (under the object lock) whenever an observer is added; cleared under the lock when a
     /// handle deletion finds none. While clear, deleting a handle skips the object lock: an
     /// observer bound to a handle is registered under that handle's table lock, before the
@@ -127,7 +135,7 @@ impl<T: KernelObject> Dispatcher<T> {
         kernel.live_objects.fetch_add(1, Ordering::AcqRel);
         Arc::new(Dispatcher {
             koid,
-            handle_count: AtomicU32::new(0),
+            handles: AtomicU64::new(0),
             maybe_observed: AtomicBool::new(false),
             kernel: kernel.clone(),
             object,
@@ -198,7 +206,7 @@ impl<T: ?Sized + KernelObject> Dispatcher<T> {
     }
 
     pub fn handle_count(&self) -> u32 {
-        self.handle_count.load(Ordering::Acquire)
+        (self.handles.load(Ordering::Acquire) & COUNT_MASK) as u32
     }
 
     pub(crate) fn kernel_shared(&self) -> &Arc<KernelShared> {
@@ -281,16 +289,22 @@ impl<T: ?Sized + KernelObject> Dispatcher<T> {
 }
 
 impl Dispatcher {
-    pub(crate) fn add_handle(self: &Arc<Self>) {
-        if self.handle_count.fetch_add(1, Ordering::AcqRel) == 0 {
+    /// A handle to this object was made: counts it and returns its id, unique among this
+    /// object's handles (the only handles an id is ever compared with).
+    pub(crate) fn add_handle(self: &Arc<Self>) -> HandleId {
+        let previous = self
+            .handles
+            .fetch_add(1 | (1 << COUNT_BITS), Ordering::AcqRel);
+        if previous & COUNT_MASK == 0 {
             self.kernel.registry.first_handle(self);
         }
+        HandleId(previous >> COUNT_BITS)
     }
 
     /// A handle to this object was deleted (it was closed, replaced, or destroyed in flight).
     pub(crate) fn handle_deleted(self: &Arc<Self>, handle: HandleId) {
         self.cancel_handle_observers(handle);
-        if self.handle_count.fetch_sub(1, Ordering::AcqRel) == 1 {
+        if self.handles.fetch_sub(1, Ordering::AcqRel) & COUNT_MASK == 1 {
             run_on_zero_handles(self.clone());
         }
     }

@@ -4,9 +4,9 @@
 //! Accounting invariant: `live_objects` and `live_handles` return to their previous values once
 //! every handle a program created has been closed — nothing is leaked.
 
+use crate::budget::HandleBudget;
 use crate::clock::Clock;
 use crate::config::{Config, Profile};
-use crate::handle::HandleId;
 use crate::registry::Registry;
 use crate::status::Status;
 use crate::sync::{AtomicU64, AtomicUsize, Ordering};
@@ -17,10 +17,9 @@ pub struct KernelShared {
     pub(crate) config: Config,
     pub(crate) clock: Clock,
     next_koid: AtomicU64,
-    next_handle_id: AtomicU64,
     pub(crate) live_objects: AtomicUsize,
-    pub(crate) live_handles: AtomicUsize,
-    max_handles: usize,
+    /// The kernel-wide handle cap, sharded so minting and closing write nothing kernel-wide.
+    handles: HandleBudget,
     /// Objects that hold handles, and the count of objects with handles (the leak report's
     /// view).
     pub(crate) registry: Registry,
@@ -34,10 +33,8 @@ impl KernelShared {
             config,
             clock,
             next_koid: AtomicU64::new(KOID_FIRST),
-            next_handle_id: AtomicU64::new(1),
             live_objects: AtomicUsize::new(0),
-            live_handles: AtomicUsize::new(0),
-            max_handles,
+            handles: HandleBudget::new(max_handles),
             registry: Registry::new(),
         }
     }
@@ -55,18 +52,16 @@ impl KernelShared {
     }
 
     /// Accounts for one more live handle, failing at the arena cap.
-    pub(crate) fn reserve_handle(&self) -> Result<HandleId, Status> {
-        let previous = self.live_handles.fetch_add(1, Ordering::AcqRel);
-        if previous >= self.max_handles {
-            self.live_handles.fetch_sub(1, Ordering::AcqRel);
-            return Err(Status::NO_MEMORY);
-        }
-        Ok(HandleId(
-            self.next_handle_id.fetch_add(1, Ordering::Relaxed),
-        ))
+    pub(crate) fn reserve_handle(&self) -> Result<(), Status> {
+        self.handles.reserve()
     }
 
     pub(crate) fn release_handle(&self) {
-        self.live_handles.fetch_sub(1, Ordering::AcqRel);
+        self.handles.release();
+    }
+
+    /// Handles alive in the kernel (sums the budget's shards).
+    pub(crate) fn live_handles(&self) -> usize {
+        self.handles.live()
     }
 }

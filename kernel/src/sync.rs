@@ -27,6 +27,34 @@ pub use ordered::{
     Condvar, LockClass, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard,
 };
 
+/// A small number for the calling thread, the same for its whole life, below `shards`: which
+/// shard of a sharded counter it uses. Threads get consecutive numbers in the order they first
+/// ask, so the first `shards` threads never share one.
+#[cfg(not(zxsim_loom))]
+pub fn thread_shard(shards: usize) -> usize {
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    thread_local! {
+        static NUMBER: std::cell::Cell<usize> = const { std::cell::Cell::new(usize::MAX) };
+    }
+    let number = NUMBER
+        .try_with(|number| {
+            if number.get() == usize::MAX {
+                number.set(NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
+            }
+            number.get()
+        })
+        // A thread that is exiting uses shard 0.
+        .unwrap_or(0);
+    number % shards
+}
+
+/// Under loom every thread uses shard 0: a model must make the same choices in every execution,
+/// and a process-wide counter would not (the budget's sharding is tested with real threads).
+#[cfg(zxsim_loom)]
+pub fn thread_shard(_shards: usize) -> usize {
+    0
+}
+
 /// Spin rounds before a waiter blocks when another core may be about to wake it: about 17 µs of
 /// `spin_loop` hints on the 2-vCPU CI machine, plus the yields below. Crossbeam spins for a
 /// similar few microseconds.
