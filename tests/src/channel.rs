@@ -759,7 +759,7 @@ mod write_etc {
         );
         for info in &infos {
             assert_eq!(
-                (info.type_, info.rights, info.unused),
+                (info.ty, info.rights, info.unused),
                 (ZX_OBJ_TYPE_EVENT, ZX_DEFAULT_EVENT_RIGHTS, 0)
             );
         }
@@ -854,7 +854,7 @@ mod write_etc {
                 info.rights,
                 "the handle really has the reported rights"
             );
-            assert_eq!(info.type_, ZX_OBJ_TYPE_EVENT);
+            assert_eq!(info.ty, ZX_OBJ_TYPE_EVENT);
         }
         assert_eq!(
             zx_object_signal(infos[0].handle, 0, ZX_USER_SIGNAL_0),
@@ -1607,7 +1607,7 @@ mod read_etc {
         assert_eq!(write(a, b"info", &[basic_no_wait, c1]), ZX_OK);
         let mut infos = [zx_handle_info_t {
             handle: 1,
-            type_: 2,
+            ty: 2,
             rights: 3,
             unused: 4,
         }; 3];
@@ -1620,18 +1620,18 @@ mod read_etc {
         assert_eq!((nb, nh), (4, 2));
         assert_eq!(&bytes[..4], b"info");
         assert_eq!(
-            (infos[0].type_, infos[0].rights, infos[0].unused),
+            (infos[0].ty, infos[0].rights, infos[0].unused),
             (ZX_OBJ_TYPE_EVENT, ZX_RIGHTS_BASIC & !ZX_RIGHT_WAIT, 0)
         );
         assert_eq!(
-            (infos[1].type_, infos[1].rights, infos[1].unused),
+            (infos[1].ty, infos[1].rights, infos[1].unused),
             (ZX_OBJ_TYPE_CHANNEL, ZX_DEFAULT_CHANNEL_RIGHTS, 0)
         );
         assert_eq!(
             infos[2],
             zx_handle_info_t {
                 handle: 1,
-                type_: 2,
+                ty: 2,
                 rights: 3,
                 unused: 4
             },
@@ -2196,7 +2196,7 @@ mod call_etc {
         assert_eq!(sizes, (6, 1));
         assert_eq!(&reply[4..], b"ok");
         assert_eq!(
-            (infos[0].type_, infos[0].rights, infos[0].unused),
+            (infos[0].ty, infos[0].rights, infos[0].unused),
             (ZX_OBJ_TYPE_EVENT, ZX_RIGHT_TRANSFER | ZX_RIGHT_INSPECT, 0)
         );
         assert_eq!(basic(infos[0].handle).rights, infos[0].rights);

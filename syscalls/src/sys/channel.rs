@@ -36,7 +36,8 @@ pub struct zx_handle_disposition_t {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct zx_handle_info_t {
     pub handle: zx_handle_t,
-    pub type_: zx_obj_type_t,
+    /// C's `type` (a Rust keyword).
+    pub ty: zx_obj_type_t,
     pub rights: zx_rights_t,
     pub unused: u32,
 }
@@ -500,7 +501,7 @@ pub fn zx_channel_read_etc(
         for (slot, (value, type_, rights)) in handles.iter_mut().zip(install(process, received)) {
             *slot = zx_handle_info_t {
                 handle: value,
-                type_,
+                ty: type_,
                 rights,
                 unused: 0,
             };
@@ -683,7 +684,7 @@ pub fn zx_channel_call_etc(
         {
             *slot = zx_handle_info_t {
                 handle: value,
-                type_,
+                ty: type_,
                 rights,
                 unused: 0,
             };

@@ -76,11 +76,14 @@
 //! `mod` line and a `pub use` line here.
 
 mod channel;
+mod disposition;
 mod event;
 mod eventpair;
 mod fifo;
 mod handle;
 mod info;
+mod io_slice;
+mod message_buf;
 mod port;
 mod rights_signals;
 mod socket;
@@ -89,26 +92,38 @@ mod time;
 mod timer;
 mod wait;
 
-pub use channel::{Channel, HandleDisposition, HandleOp, MessageBuf};
+pub use channel::{Channel, ChannelReadResult};
+pub use disposition::{HandleDisposition, HandleInfo, HandleOp};
 pub use event::Event;
 pub use eventpair::EventPair;
-pub use fifo::Fifo;
+pub use fifo::{Fifo, UnspecifiedFifoElement};
 pub use handle::{AsHandleRef, Handle, HandleBased, HandleRef, Peered, Unowned};
-pub use info::{HandleBasicInfo, HandleCountInfo, HandleInfo, Koid, ObjectType};
+pub use info::{HandleBasicInfo, HandleCountInfo, Koid, ObjectType};
+pub use io_slice::ChannelIoSlice;
+pub use message_buf::{MessageBuf, MessageBufEtc};
 pub use port::{
     Packet, PacketContents, Port, PortOptions, SignalPacket, UserPacket, WaitAsyncOpts,
 };
 pub use rights_signals::{Rights, Signals};
-pub use socket::{Socket, SocketOpts, SocketWriteDisposition};
+pub use socket::{
+    Socket, SocketInfo, SocketOpts, SocketReadOpts, SocketWriteDisposition, SocketWriteOpts,
+};
 pub use status::{ok, Result, Status};
 pub use time::{
-    Duration, Instant, MonotonicDuration, MonotonicInstant, MonotonicTime, MonotonicTimeline, Time,
-    Timeline,
+    BootDuration, BootDurationTicks, BootInstant, BootTicks, BootTimeline, Duration, Instant,
+    MonotonicDuration, MonotonicDurationTicks, MonotonicInstant, MonotonicTicks, MonotonicTime,
+    MonotonicTimeline, NsUnit, SyntheticDuration, SyntheticInstant, SyntheticTimeline, Ticks,
+    TicksUnit, Time, TimeUnit, Timeline,
 };
-pub use timer::{Slack, Timer};
-pub use wait::{object_wait_many, WaitItem};
+pub use timer::{BootTimer, MonotonicTimer, Slack, Timer};
+pub use wait::{object_wait_many, WaitItem, WaitResult};
 
 /// The raw layer, reachable as `zx::sys` as in the real crate.
 pub use crate::sys;
+
+/// The traits most code needs, for `use zx::prelude::*;`.
+pub mod prelude {
+    pub use super::{AsHandleRef, HandleBased, Peered};
+}
 
 pub(crate) use handle::impl_handle_based;
