@@ -7,6 +7,7 @@
 pub mod harness;
 
 mod channel;
+mod channel_iovec;
 mod dispatcher;
 mod event;
 mod fifo;
@@ -32,6 +33,7 @@ fn main() {
         object_get_info::cases(),
         object_wait::cases(),
         channel::cases(),
+        channel_iovec::cases(),
         event::cases(),
         time::cases(),
         timer::cases(),
