@@ -272,6 +272,45 @@ fn read_uninit_answers_sizes_and_leaves_the_message_queued() {
 }
 
 #[test]
+fn reads_into_large_buffers_measure_first_and_keep_the_rules() {
+    run(|_| {
+        let (a, b) = Channel::create();
+        let mut bytes = vec![MaybeUninit::<u8>::uninit(); 20_000];
+        let mut no_handles: [MaybeUninit<Handle>; 0] = [];
+        // An empty message is read (not left queued) by the measuring read.
+        a.write(b"", &mut []).unwrap();
+        let (read, handles) = b.read_uninit(&mut bytes, &mut no_handles).unwrap();
+        assert!(read.is_empty() && handles.is_empty());
+        // Too few handle slots: the message stays queued and the answer has its sizes.
+        a.write(&[4; 10_000], &mut [Event::create().into()])
+            .unwrap();
+        assert_eq!(
+            b.read_uninit(&mut bytes, &mut no_handles),
+            ChannelReadResult::BufferTooSmall {
+                bytes_avail: 10_000,
+                handles_avail: 1
+            }
+        );
+        let mut slots = [const { MaybeUninit::<Handle>::uninit() }; 4];
+        let (read, handles) = b.read_uninit(&mut bytes, &mut slots).unwrap();
+        assert_eq!(read, &[4; 10_000][..]);
+        drop(std::mem::take(&mut handles[0]));
+        // Too few bytes: the same.
+        a.write(&[5; 30_000], &mut []).unwrap();
+        assert_eq!(
+            b.read_uninit(&mut bytes, &mut no_handles),
+            ChannelReadResult::BufferTooSmall {
+                bytes_avail: 30_000,
+                handles_avail: 0
+            }
+        );
+        let mut buf = MessageBufEtc::new();
+        b.read_etc(&mut buf).unwrap();
+        assert_eq!(buf.bytes(), &[5; 30_000][..]);
+    });
+}
+
+#[test]
 fn message_bufs_grow_on_demand_and_keep_capacity() {
     run(|_| {
         let (a, b) = Channel::create();

@@ -138,21 +138,61 @@ unsafe fn inout_slice<'a, T>(ptr: *mut T, len: usize) -> &'a mut [T] {
     unsafe { std::slice::from_raw_parts_mut(ptr, len) }
 }
 
-/// A read's status and actual counts as a [`ChannelReadResult`] (`value` only on success).
-fn read_result<T>(
-    status: sys::zx_status_t,
-    actual: (u32, u32),
-    value: impl FnOnce(usize, usize) -> T,
-) -> ChannelReadResult<T> {
-    let (bytes, handles) = (actual.0 as usize, actual.1 as usize);
-    match Status::from_raw(status) {
-        Status::OK => ChannelReadResult::Ok(value(bytes, handles)),
-        Status::BUFFER_TOO_SMALL => ChannelReadResult::BufferTooSmall {
-            bytes_avail: bytes,
-            handles_avail: handles,
-        },
-        status => ChannelReadResult::Err(status),
-    }
+/// Up to this many bytes of room, a read zero-fills the whole buffer and reads at once; above
+/// it, it first learns the next message's size (a read with no room leaves the message queued)
+/// and fills only that, so a large reused buffer costs no large fill per small message.
+const FILL_WHOLE_BUFFER_UP_TO: usize = 4096;
+
+/// Reads the next message into `bytes` with `read(initialized bytes, handle room, actuals)`,
+/// which wraps one `zx_channel_read`/`_etc`. Answers the bytes read and the handle count.
+fn read_message(
+    bytes: &mut [MaybeUninit<u8>],
+    handle_room: usize,
+    mut read: impl FnMut(&mut [u8], usize, (&mut u32, &mut u32)) -> sys::zx_status_t,
+) -> ChannelReadResult<(&mut [u8], usize)> {
+    let capacity = bytes.len();
+    let (n_bytes, n_handles) = loop {
+        let (mut n_bytes, mut n_handles) = (0u32, 0u32);
+        let prefix = if capacity <= FILL_WHOLE_BUFFER_UP_TO {
+            capacity
+        } else {
+            let status = read(&mut [], 0, (&mut n_bytes, &mut n_handles));
+            match Status::from_raw(status) {
+                // An empty message fits no room: it was read.
+                Status::OK => break (0, 0),
+                Status::BUFFER_TOO_SMALL
+                    if n_bytes as usize <= capacity && n_handles as usize <= handle_room =>
+                {
+                    n_bytes as usize
+                }
+                Status::BUFFER_TOO_SMALL => {
+                    return ChannelReadResult::BufferTooSmall {
+                        bytes_avail: n_bytes as usize,
+                        handles_avail: n_handles as usize,
+                    }
+                }
+                status => return ChannelReadResult::Err(status),
+            }
+        };
+        let room = init_bytes(&mut bytes[..prefix]);
+        let status = read(room, handle_room, (&mut n_bytes, &mut n_handles));
+        match Status::from_raw(status) {
+            Status::OK => break (n_bytes as usize, n_handles as usize),
+            // Another reader took the message measured above, and the next one is bigger.
+            Status::BUFFER_TOO_SMALL if prefix < capacity => continue,
+            Status::BUFFER_TOO_SMALL => {
+                return ChannelReadResult::BufferTooSmall {
+                    bytes_avail: n_bytes as usize,
+                    handles_avail: n_handles as usize,
+                }
+            }
+            status => return ChannelReadResult::Err(status),
+        }
+    };
+    // SAFETY: the read succeeded into a zero-filled prefix at least `n_bytes` long.
+    let read_bytes =
+        unsafe { std::slice::from_raw_parts_mut(bytes.as_mut_ptr().cast::<u8>(), n_bytes) };
+    ChannelReadResult::Ok((read_bytes, n_handles))
 }
 
 /// The bytes a write sends: plain, or gathered from iovecs by the `sys` layer.
@@ -184,22 +224,33 @@ impl Channel {
         bytes: &'b mut [MaybeUninit<u8>],
         handles: &'h mut [MaybeUninit<Handle>],
     ) -> ChannelReadResult<(&'b mut [u8], &'h mut [Handle])> {
-        let bytes = init_bytes(bytes);
         let mut raw = [sys::ZX_HANDLE_INVALID; MAX_HANDLES];
-        let raw_len = handles.len().min(MAX_HANDLES);
-        let (mut n_bytes, mut n_handles) = (0, 0);
-        let status = sys::zx_channel_read(
-            self.raw_handle(),
-            0,
-            bytes,
-            &mut raw[..raw_len],
-            Some(&mut n_bytes),
-            Some(&mut n_handles),
-        );
-        read_result(status, (n_bytes, n_handles), |n_bytes, n_handles| {
-            let received = raw[..n_handles].iter().map(|&value| Handle(value));
-            (&mut bytes[..n_bytes], fill(handles, received))
-        })
+        let room = handles.len().min(MAX_HANDLES);
+        let result = read_message(bytes, room, |bytes, room, actual| {
+            let (n_bytes, n_handles) = actual;
+            sys::zx_channel_read(
+                self.raw_handle(),
+                0,
+                bytes,
+                &mut raw[..room],
+                Some(n_bytes),
+                Some(n_handles),
+            )
+        });
+        match result {
+            ChannelReadResult::Ok((bytes, n_handles)) => {
+                let received = raw[..n_handles].iter().map(|&value| Handle(value));
+                ChannelReadResult::Ok((bytes, fill(handles, received)))
+            }
+            ChannelReadResult::BufferTooSmall {
+                bytes_avail,
+                handles_avail,
+            } => ChannelReadResult::BufferTooSmall {
+                bytes_avail,
+                handles_avail,
+            },
+            ChannelReadResult::Err(status) => ChannelReadResult::Err(status),
+        }
     }
 
     /// [`Channel::read_uninit`] over raw pointers; answers the counts read.
@@ -278,25 +329,36 @@ impl Channel {
         bytes: &'b mut [MaybeUninit<u8>],
         handles: &'h mut [MaybeUninit<HandleInfo>],
     ) -> ChannelReadResult<(&'b mut [u8], &'h mut [HandleInfo])> {
-        let bytes = init_bytes(bytes);
         let mut raw = [sys::zx_handle_info_t::default(); MAX_HANDLES];
-        let raw_len = handles.len().min(MAX_HANDLES);
-        let (mut n_bytes, mut n_handles) = (0, 0);
-        let status = sys::zx_channel_read_etc(
-            self.raw_handle(),
-            0,
-            bytes,
-            &mut raw[..raw_len],
-            Some(&mut n_bytes),
-            Some(&mut n_handles),
-        );
-        read_result(status, (n_bytes, n_handles), |n_bytes, n_handles| {
-            // SAFETY: the kernel just installed these handles for this process.
-            let received = raw[..n_handles]
-                .iter()
-                .map(|&info| unsafe { HandleInfo::from_raw(info) });
-            (&mut bytes[..n_bytes], fill(handles, received))
-        })
+        let room = handles.len().min(MAX_HANDLES);
+        let result = read_message(bytes, room, |bytes, room, actual| {
+            let (n_bytes, n_handles) = actual;
+            sys::zx_channel_read_etc(
+                self.raw_handle(),
+                0,
+                bytes,
+                &mut raw[..room],
+                Some(n_bytes),
+                Some(n_handles),
+            )
+        });
+        match result {
+            ChannelReadResult::Ok((bytes, n_handles)) => {
+                // SAFETY: the kernel just installed these handles for this process.
+                let received = raw[..n_handles]
+                    .iter()
+                    .map(|&info| unsafe { HandleInfo::from_raw(info) });
+                ChannelReadResult::Ok((bytes, fill(handles, received)))
+            }
+            ChannelReadResult::BufferTooSmall {
+                bytes_avail,
+                handles_avail,
+            } => ChannelReadResult::BufferTooSmall {
+                bytes_avail,
+                handles_avail,
+            },
+            ChannelReadResult::Err(status) => ChannelReadResult::Err(status),
+        }
     }
 
     /// [`Channel::read_etc_uninit`] over raw pointers; answers the counts read.
