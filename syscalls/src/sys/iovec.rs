@@ -7,7 +7,8 @@
 //! only by [`zx_channel_iovec_t::new`]), which makes gathering safe. The `*_iovec` entry points
 //! are the flag's rendering: they gather with [`zx_channel_iovec_gather`] and hand the joined
 //! bytes to the plain call, so every other rule (handle consumption, error order, tracing) stays
-//! in one place — `channel.rs`.
+//! in one place — `channel.rs`. A call refused by the gather emits its own trace event (with
+//! `num_iovecs`), so every call still emits exactly one.
 //!
 //! Gathering follows Zircon's `MessagePacket` rules (upstream core-tests
 //! `channel/channel-iovec`): more than `ZX_CHANNEL_MAX_MSG_IOVEC` iovecs ⇒ `OUT_OF_RANGE`; a
@@ -163,7 +164,14 @@ pub fn zx_channel_write_iovec(
         ),
         Err(gather) => {
             let _ = zx_handle_close_many(handles);
-            gather_failure(handle, options, ZX_RIGHT_WRITE, gather).into_raw()
+            let status = gather_failure(handle, options, ZX_RIGHT_WRITE, gather).into_raw();
+            traced!(
+                "zx_channel_write",
+                status,
+                handle,
+                options,
+                num_iovecs = iovecs.len()
+            )
         }
     }
 }
@@ -184,7 +192,14 @@ pub fn zx_channel_write_etc_iovec(
         ),
         Err(gather) => {
             consume_dispositions(handles);
-            gather_failure(handle, options, ZX_RIGHT_WRITE, gather).into_raw()
+            let status = gather_failure(handle, options, ZX_RIGHT_WRITE, gather).into_raw();
+            traced!(
+                "zx_channel_write_etc",
+                status,
+                handle,
+                options,
+                num_iovecs = iovecs.len()
+            )
         }
     }
 }
@@ -221,7 +236,14 @@ pub fn zx_channel_call_iovec(
         Err(gather) => {
             let _ = zx_handle_close_many(args.wr_handles);
             let rights = ZX_RIGHT_READ | ZX_RIGHT_WRITE;
-            gather_failure(handle, options, rights, gather).into_raw()
+            let status = gather_failure(handle, options, rights, gather).into_raw();
+            traced!(
+                "zx_channel_call",
+                status,
+                handle,
+                options,
+                num_iovecs = wr_iovecs.len()
+            )
         }
     }
 }
@@ -258,7 +280,14 @@ pub fn zx_channel_call_etc_iovec(
         Err(gather) => {
             consume_dispositions(args.wr_handles);
             let rights = ZX_RIGHT_READ | ZX_RIGHT_WRITE;
-            gather_failure(handle, options, rights, gather).into_raw()
+            let status = gather_failure(handle, options, rights, gather).into_raw();
+            traced!(
+                "zx_channel_call_etc",
+                status,
+                handle,
+                options,
+                num_iovecs = wr_iovecs.len()
+            )
         }
     }
 }

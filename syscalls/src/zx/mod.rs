@@ -1,11 +1,13 @@
 //! The typed layer, shaped like Fuchsia's Rust `zx` crate.
 //!
-//! Owned handle types ([`Event`], [`EventPair`], [`Port`], the untyped [`Handle`]) close on
-//! `Drop`; [`Unowned`]/[`HandleRef`] borrow one; the traits [`AsHandleRef`], [`HandleBased`] and
-//! [`Peered`] carry the operations common to all of them. Every call answers
-//! [`Result<T>`](Result) with a [`Status`] error, and every method is a thin wrapper over one
-//! [`sys`] call — argument checks, error order and tracing live there only. Code
-//! written against Fuchsia's `zx` moves here with an import change (`use zxsim_syscalls::zx;`).
+//! Owned handle types ([`Channel`], [`Event`], [`EventPair`], [`Fifo`], [`Port`], [`Socket`],
+//! [`Timer`], the untyped [`Handle`]) close on `Drop`; [`Unowned`]/[`HandleRef`] borrow one; the
+//! traits [`AsHandleRef`], [`HandleBased`] and [`Peered`] carry the operations common to all of
+//! them. Calls answer [`Result<T>`](Result) with a [`Status`] error (waits: [`WaitResult`],
+//! reads into caller memory: [`ChannelReadResult`]), and every method is a thin wrapper over
+//! [`sys`] calls — argument checks, error order and tracing live there only. Code written against
+//! the SDK's `zx` crate moves here with an import change (`use zxsim_syscalls::zx;`); see
+//! `docs/zx-layer.md` for what differs.
 //!
 //! Like the `sys` layer, everything acts on the simulated process bound to the calling thread
 //! ([`Process::bind`](zxsim_kernel::Process::bind)); a thread that never bound one uses the
@@ -55,7 +57,10 @@
 //!
 //!     left.signal_peer(zx::Signals::NONE, zx::Signals::USER_1).unwrap();
 //!     let deadline = zx::MonotonicInstant::after(zx::MonotonicDuration::from_seconds(1));
-//!     assert_eq!(reader.wait_handle(zx::Signals::USER_1, deadline), Ok(zx::Signals::USER_1));
+//!     assert_eq!(
+//!         reader.wait_handle(zx::Signals::USER_1, deadline),
+//!         zx::WaitResult::Ok(zx::Signals::USER_1)
+//!     );
 //!
 //!     drop(left);
 //!     assert!(right.is_closed().unwrap());
