@@ -396,6 +396,11 @@ fn socket_half_close_info_and_uninit_reads() {
             b"abc"
         );
         assert_eq!(b.read_uninit(&mut buf).unwrap(), b"abc");
+        assert_eq!(b.get_rx_threshold(), Ok(0));
+        b.set_rx_threshold(&2).unwrap();
+        assert_eq!(b.get_rx_threshold(), Ok(2));
+        a.set_tx_threshold(&1).unwrap();
+        assert_eq!(a.get_tx_threshold(), Ok(1));
         b.half_close().unwrap();
         assert_eq!(a.write(b"no"), Err(Status::BAD_STATE));
         assert_eq!(b.write(b"yes").unwrap(), 3);

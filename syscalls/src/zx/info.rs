@@ -105,7 +105,6 @@ pub struct HandleBasicInfo {
     pub object_type: ObjectType,
     /// The peer's koid for peered objects (event pair, channel...), else `Koid(0)`.
     pub related_koid: Koid,
-    pub reserved: u32,
 }
 
 impl Default for HandleBasicInfo {
@@ -121,7 +120,6 @@ impl From<sys::zx_info_handle_basic_t> for HandleBasicInfo {
             rights: Rights::from_bits_retain(info.rights),
             object_type: ObjectType(info.type_),
             related_koid: Koid(info.related_koid),
-            reserved: info.reserved,
         }
     }
 }

@@ -279,6 +279,47 @@ impl Socket {
         self.info().map(|info| info.rx_buf_available)
     }
 
+    /// `ZX_PROP_SOCKET_RX_THRESHOLD`: the readable byte count at which `SOCKET_READ_THRESHOLD`
+    /// asserts (0: off). Wraps `zx_object_get_property`.
+    pub fn get_rx_threshold(&self) -> Result<usize> {
+        self.get_property(sys::ZX_PROP_SOCKET_RX_THRESHOLD)
+    }
+
+    /// Sets `ZX_PROP_SOCKET_RX_THRESHOLD`. Wraps `zx_object_set_property`.
+    pub fn set_rx_threshold(&self, value: &usize) -> Result<()> {
+        self.set_property(sys::ZX_PROP_SOCKET_RX_THRESHOLD, *value)
+    }
+
+    /// `ZX_PROP_SOCKET_TX_THRESHOLD`: the writable room at which `SOCKET_WRITE_THRESHOLD`
+    /// asserts (0: off). Wraps `zx_object_get_property`.
+    pub fn get_tx_threshold(&self) -> Result<usize> {
+        self.get_property(sys::ZX_PROP_SOCKET_TX_THRESHOLD)
+    }
+
+    /// Sets `ZX_PROP_SOCKET_TX_THRESHOLD`. Wraps `zx_object_set_property`.
+    pub fn set_tx_threshold(&self, value: &usize) -> Result<()> {
+        self.set_property(sys::ZX_PROP_SOCKET_TX_THRESHOLD, *value)
+    }
+
+    fn get_property(&self, property: u32) -> Result<usize> {
+        let mut value = [0u8; 8];
+        ok(sys::zx_object_get_property(
+            self.raw_handle(),
+            property,
+            &mut value,
+        ))?;
+        usize::try_from(u64::from_le_bytes(value)).map_err(|_| Status::OUT_OF_RANGE)
+    }
+
+    fn set_property(&self, property: u32, value: usize) -> Result<()> {
+        let value = (value as u64).to_le_bytes();
+        ok(sys::zx_object_set_property(
+            self.raw_handle(),
+            property,
+            &value,
+        ))
+    }
+
     /// Adopts an OS descriptor (a connected socket or a pipe end): the socket's signals follow
     /// the descriptor's readiness, reads and writes are non-blocking I/O on it, and it closes
     /// with the socket's last handle. Wraps `zxsim_socket_from_fd` (a zxsim extension).
