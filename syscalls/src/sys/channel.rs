@@ -93,7 +93,8 @@ fn prologue(
         return Err(Status::INVALID_ARGS);
     }
     if options & ZX_CHANNEL_WRITE_USE_IOVEC != 0 {
-        // Slices replace iovecs in this rendering of the C surface.
+        // A byte slice cannot carry iovecs: the flag's rendering is `zx_channel_*_iovec`
+        // (iovec.rs), which gathers and then calls here without it.
         return Err(Status::NOT_SUPPORTED);
     }
     let (channel, _) = process.get_object::<Channel>(handle, rights)?;
