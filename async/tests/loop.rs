@@ -187,7 +187,12 @@ fn g3_synchronized_loop_never_runs_two_handlers_at_once() {
                 .signal_handle(zx::Signals::NONE, zx::Signals::USER_0)
                 .unwrap();
         }
+        let started = std::time::Instant::now();
         while done.load(SeqCst) < events.len() {
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(10),
+                "gave up after 10 s waiting for every handler to run"
+            );
             std::thread::yield_now();
         }
         event_loop.shutdown();

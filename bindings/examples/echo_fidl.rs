@@ -9,7 +9,8 @@
 //! or `PeerClosed` if it noticed the client leave first.
 //!
 //! `cargo run -p zxsim-bindings --example echo_fidl`
-#![allow(clippy::disallowed_types)]
+// An application above the simulator: std's channels and types, not the loom shim.
+#![allow(clippy::disallowed_types, clippy::disallowed_methods)]
 
 use std::sync::mpsc;
 

@@ -127,23 +127,20 @@ pub unsafe fn bytes_mut<'a>(p: *mut c_void, len: usize) -> Option<&'a mut [u8]> 
 
 /// The status a typed lookup of `handle` answers (`BAD_HANDLE`, `WRONG_TYPE`,
 /// `ACCESS_DENIED`), or `fallback` if it succeeds: what a call answers when its copy-in faults
-/// after the handle was looked up.
-pub fn lookup_then<T: zxsim_kernel::ObjectType>(
+/// after the handle was looked up. `T` is `dyn KernelObject` for calls that take any type.
+pub fn lookup_then<T: zxsim_kernel::Expected + ?Sized>(
     handle: zx_handle_t,
     rights: Rights,
     fallback: zx_status_t,
 ) -> zx_status_t {
-    Process::with_current(|process| match process.get_object::<T>(handle, rights) {
-        Ok(_) => fallback,
-        Err(status) => status.into_raw(),
-    })
-}
-
-/// Like [`lookup_then`] for calls that accept any object type.
-pub fn lookup_any_then(handle: zx_handle_t, rights: Rights, fallback: zx_status_t) -> zx_status_t {
-    Process::with_current(|process| match process.get_any_object(handle, rights) {
-        Ok(_) => fallback,
-        Err(status) => status.into_raw(),
+    Process::with_current(|process| {
+        match process
+            .handles()
+            .with_object::<T, _>(handle, rights, |_, _| ())
+        {
+            Ok(()) => fallback,
+            Err(status) => status.into_raw(),
+        }
     })
 }
 

@@ -21,7 +21,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::sync::{Arc, AtomicI64, AtomicU64, Condvar, Mutex, MutexGuard, Ordering};
+use crate::sync::{Arc, AtomicI64, AtomicU64, Condvar, LockClass, Mutex, MutexGuard, Ordering};
 use crate::types::{Time, TIME_INFINITE};
 
 /// Which clock a kernel uses.
@@ -72,7 +72,7 @@ impl Clock {
             ClockKind::Virtual { start } => Inner::Virtual {
                 now: AtomicI64::new(start),
                 next_sequence: AtomicU64::new(0),
-                entries: Mutex::new(BTreeMap::new()),
+                entries: Mutex::ranked(LockClass::Clock, BTreeMap::new()),
             },
         };
         Clock { inner }
@@ -235,10 +235,18 @@ impl Drop for Clock {
 }
 
 /// The real clock's timer service: one thread that sleeps until the earliest deadline.
-#[derive(Default)]
 struct TimerService {
     state: Mutex<ServiceState>,
     condvar: Condvar,
+}
+
+impl Default for TimerService {
+    fn default() -> Self {
+        TimerService {
+            state: Mutex::ranked(LockClass::Clock, ServiceState::default()),
+            condvar: Condvar::new(),
+        }
+    }
 }
 
 #[derive(Default)]

@@ -24,10 +24,10 @@
 
 use std::collections::VecDeque;
 
-use crate::kernel::KernelShared;
-use crate::object::Object;
+use crate::object::{Dispatcher, Expected};
+use crate::shared::KernelShared;
 use crate::status::Status;
-use crate::sync::{Arc, Ordering, RwLock, RwLockReadGuard};
+use crate::sync::{Arc, LockClass, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use crate::types::{Koid, Rights};
 
 /// A raw handle value as user code sees it (`zx_handle_t`).
@@ -50,22 +50,30 @@ pub struct HandleId(pub u64);
 
 /// One handle: a reference to an object with a fixed set of rights.
 pub struct Handle {
-    object: Arc<Object>,
+    object: Arc<Dispatcher>,
     rights: Rights,
+    /// The generation of the table slot holding this handle (stale while it is in flight). It
+    /// lives here, in bytes `Handle` would otherwise pad, so a table slot costs 32 bytes.
+    generation: u32,
     id: HandleId,
 }
 
 impl Handle {
     /// Mints a new handle to `object`. Fails with `NO_MEMORY` when the kernel's handle arena is
     /// full.
-    pub fn new(object: Arc<Object>, rights: Rights) -> Result<Handle, Status> {
+    pub fn new(object: Arc<Dispatcher>, rights: Rights) -> Result<Handle, Status> {
         let kernel = object.kernel_shared();
         let id = kernel.reserve_handle()?;
         object.add_handle();
-        Ok(Handle { object, rights, id })
+        Ok(Handle {
+            object,
+            rights,
+            generation: 0,
+            id,
+        })
     }
 
-    pub fn object(&self) -> &Arc<Object> {
+    pub fn object(&self) -> &Arc<Dispatcher> {
         &self.object
     }
 
@@ -79,6 +87,28 @@ impl Handle {
 
     pub fn has_rights(&self, rights: Rights) -> bool {
         self.rights.contains(rights)
+    }
+
+    /// The lookup order every syscall follows once the handle is found: `WRONG_TYPE` (the object
+    /// is not a `T`), then `ACCESS_DENIED` (the handle lacks `rights`). Returns the typed object.
+    pub fn object_as<T: Expected + ?Sized>(
+        &self,
+        rights: Rights,
+    ) -> Result<&Dispatcher<T>, Status> {
+        let object = T::cast(&self.object).ok_or(Status::WRONG_TYPE)?;
+        if !self.has_rights(rights) {
+            return Err(Status::ACCESS_DENIED);
+        }
+        Ok(object)
+    }
+
+    /// [`Handle::object_as`], returning another reference to the typed object.
+    pub fn object_arc<T: Expected + ?Sized>(
+        &self,
+        rights: Rights,
+    ) -> Result<Arc<Dispatcher<T>>, Status> {
+        self.object_as::<T>(rights)?;
+        T::cast_arc(&self.object).ok_or(Status::WRONG_TYPE)
     }
 
     /// A new handle to the same object with `rights` (which the caller has validated).
@@ -119,9 +149,34 @@ pub fn derive_rights(current: Rights, requested: u32) -> Result<Rights, Status> 
     }
 }
 
-struct Slot {
-    generation: u32,
-    handle: Option<Handle>,
+/// A table slot: a handle (which carries the slot's generation), or the generation the next
+/// handle put in the slot will have.
+enum Slot {
+    Live(Handle),
+    Free(u32),
+}
+
+const _: () = assert!(std::mem::size_of::<Slot>() <= 32);
+
+impl Slot {
+    fn live(&self, generation: u32) -> Option<&Handle> {
+        match self {
+            Slot::Live(handle) if handle.generation == generation => Some(handle),
+            _ => None,
+        }
+    }
+
+    /// Frees the slot, advancing its generation so the freed value stays stale.
+    fn take(&mut self) -> Option<Handle> {
+        let Slot::Live(handle) = self else {
+            return None;
+        };
+        let next = (handle.generation + 1) & GENERATION_MASK;
+        match std::mem::replace(self, Slot::Free(next)) {
+            Slot::Live(handle) => Some(handle),
+            Slot::Free(_) => None,
+        }
+    }
 }
 
 struct Slots {
@@ -142,11 +197,14 @@ impl HandleTable {
     pub fn new(secret: u32) -> Self {
         HandleTable {
             secret: secret & !HANDLE_FIXED_BITS_MASK,
-            slots: RwLock::new(Slots {
-                entries: Vec::new(),
-                free: VecDeque::new(),
-                live: 0,
-            }),
+            slots: RwLock::ranked(
+                LockClass::HandleTable,
+                Slots {
+                    entries: Vec::new(),
+                    free: VecDeque::new(),
+                    live: 0,
+                },
+            ),
         }
     }
 
@@ -188,40 +246,36 @@ impl HandleTable {
         let mut slots = self.slots.write();
         let source = Self::lookup(&slots, index, generation).ok_or(Status::BAD_HANDLE)?;
         let minted = mint(source)?;
-        minted.object().dispatcher().on_installed(owner);
+        minted.object().object().on_installed(owner);
         Ok(self.insert(&mut slots, minted))
     }
 
-    fn insert(&self, slots: &mut Slots, handle: Handle) -> HandleValue {
+    fn insert(&self, slots: &mut Slots, mut handle: Handle) -> HandleValue {
         slots.live += 1;
         let reuse =
             slots.free.len() >= REUSE_AFTER_FREED || slots.entries.len() >= MAX_HANDLES_PER_TABLE;
         if let Some(index) = reuse.then(|| slots.free.pop_front()).flatten() {
             let slot = &mut slots.entries[index as usize];
-            slot.handle = Some(handle);
-            let generation = slot.generation;
-            return self.encode(index, generation);
+            handle.generation = match slot {
+                Slot::Free(generation) => *generation,
+                Slot::Live(_) => unreachable!("a slot on the free list holds no handle"),
+            };
+            let value = self.encode(index, handle.generation);
+            *slot = Slot::Live(handle);
+            return value;
         }
         let index = slots.entries.len() as u32;
         debug_assert!(
             (index as usize) < MAX_HANDLES_PER_TABLE,
             "handle arena cap exceeds a table"
         );
-        slots.entries.push(Slot {
-            generation: 0,
-            handle: Some(handle),
-        });
+        handle.generation = 0;
+        slots.entries.push(Slot::Live(handle));
         self.encode(index, 0)
     }
 
     fn lookup(slots: &Slots, index: usize, generation: u32) -> Option<&Handle> {
-        match slots.entries.get(index) {
-            Some(Slot {
-                generation: g,
-                handle: Some(handle),
-            }) if *g == generation => Some(handle),
-            _ => None,
-        }
+        slots.entries.get(index)?.live(generation)
     }
 
     /// Runs `f` on the handle `value` names, under the table's reader lock.
@@ -231,6 +285,31 @@ impl HandleTable {
         Self::lookup(&slots, index, generation)
             .map(f)
             .ok_or(Status::BAD_HANDLE)
+    }
+
+    /// The typed lookup, in Zircon's order — `BAD_HANDLE`, `WRONG_TYPE`, `ACCESS_DENIED` — then
+    /// `f` on the handle and its typed object, under the table's reader lock. `T` is an object
+    /// type, or `dyn KernelObject` for calls that take any type.
+    pub fn with_object<T: Expected + ?Sized, R>(
+        &self,
+        value: HandleValue,
+        rights: Rights,
+        f: impl FnOnce(&Handle, &Dispatcher<T>) -> R,
+    ) -> Result<R, Status> {
+        self.with(value, |handle| {
+            handle
+                .object_as::<T>(rights)
+                .map(|object| f(handle, object))
+        })?
+    }
+
+    /// [`HandleTable::with_object`] returning another reference to the typed object.
+    pub fn get<T: Expected + ?Sized>(
+        &self,
+        value: HandleValue,
+        rights: Rights,
+    ) -> Result<Arc<Dispatcher<T>>, Status> {
+        self.with(value, |handle| handle.object_arc::<T>(rights))?
     }
 
     /// Takes the table's reader lock for several lookups (a syscall with two handle arguments
@@ -255,18 +334,17 @@ impl HandleTable {
         value: HandleValue,
         check: impl FnOnce(&Handle) -> Result<(), Status>,
     ) -> Result<Handle, Status> {
-        let (index, generation) = self.decode(value).ok_or(Status::BAD_HANDLE)?;
-        let mut slots = self.slots.write();
-        let slot = match slots.entries.get_mut(index) {
-            Some(slot) if slot.generation == generation && slot.handle.is_some() => slot,
-            _ => return Err(Status::BAD_HANDLE),
-        };
-        check(slot.handle.as_ref().expect("checked above"))?;
-        let handle = slot.handle.take().expect("checked above");
-        slot.generation = (slot.generation + 1) & GENERATION_MASK;
-        slots.free.push_back(index as u32);
-        slots.live -= 1;
-        Ok(handle)
+        self.write().remove_if(value, check)
+    }
+
+    /// Takes the table's writer lock for several lookups and removals (`zx_channel_write` looks
+    /// up its channel and takes its handles under one acquisition). Handles removed through it
+    /// must be dropped after it is released.
+    pub fn write(&self) -> HandleTableWriter<'_> {
+        HandleTableWriter {
+            table: self,
+            slots: self.slots.write(),
+        }
     }
 
     /// Number of handles in the table.
@@ -285,9 +363,7 @@ impl HandleTable {
             let mut taken = Vec::with_capacity(slots.live);
             let mut index = 0u32;
             while (index as usize) < slots.entries.len() {
-                let slot = &mut slots.entries[index as usize];
-                if let Some(handle) = slot.handle.take() {
-                    slot.generation = (slot.generation + 1) & GENERATION_MASK;
+                if let Some(handle) = slots.entries[index as usize].take() {
                     taken.push(handle);
                     slots.free.push_back(index);
                 }
@@ -308,26 +384,69 @@ pub struct HandleTableReader<'a> {
 
 impl HandleTableReader<'_> {
     /// The handle `value` names, or `BAD_HANDLE`.
-    pub fn get(&self, value: HandleValue) -> Result<&Handle, Status> {
+    pub fn handle(&self, value: HandleValue) -> Result<&Handle, Status> {
         let (index, generation) = self.table.decode(value).ok_or(Status::BAD_HANDLE)?;
         HandleTable::lookup(&self.slots, index, generation).ok_or(Status::BAD_HANDLE)
     }
+
+    /// The typed lookup of [`HandleTable::with_object`], for a caller holding the reader lock.
+    pub fn object<T: Expected + ?Sized>(
+        &self,
+        value: HandleValue,
+        rights: Rights,
+    ) -> Result<(&Handle, &Dispatcher<T>), Status> {
+        let handle = self.handle(value)?;
+        Ok((handle, handle.object_as::<T>(rights)?))
+    }
 }
 
-impl KernelShared {
-    /// Accounts for one more live handle, failing at the arena cap.
-    pub(crate) fn reserve_handle(&self) -> Result<HandleId, Status> {
-        let previous = self.live_handles.fetch_add(1, Ordering::AcqRel);
-        if previous >= self.max_handles {
-            self.live_handles.fetch_sub(1, Ordering::AcqRel);
-            return Err(Status::NO_MEMORY);
-        }
-        Ok(HandleId(
-            self.next_handle_id.fetch_add(1, Ordering::Relaxed),
-        ))
+/// The handle table under its writer lock: see [`HandleTable::write`].
+pub struct HandleTableWriter<'a> {
+    table: &'a HandleTable,
+    slots: RwLockWriteGuard<'a, Slots>,
+}
+
+impl HandleTableWriter<'_> {
+    /// The handle `value` names, or `BAD_HANDLE`.
+    pub fn handle(&self, value: HandleValue) -> Result<&Handle, Status> {
+        let (index, generation) = self.table.decode(value).ok_or(Status::BAD_HANDLE)?;
+        HandleTable::lookup(&self.slots, index, generation).ok_or(Status::BAD_HANDLE)
     }
 
-    pub(crate) fn release_handle(&self) {
-        self.live_handles.fetch_sub(1, Ordering::AcqRel);
+    /// The typed lookup of [`HandleTable::with_object`].
+    pub fn object<T: Expected + ?Sized>(
+        &self,
+        value: HandleValue,
+        rights: Rights,
+    ) -> Result<(&Handle, &Dispatcher<T>), Status> {
+        let handle = self.handle(value)?;
+        Ok((handle, handle.object_as::<T>(rights)?))
+    }
+
+    /// Removes the handle only if `check` accepts it; a refusal leaves it in place.
+    pub fn remove_if(
+        &mut self,
+        value: HandleValue,
+        check: impl FnOnce(&Handle) -> Result<(), Status>,
+    ) -> Result<Handle, Status> {
+        let (index, generation) = self.table.decode(value).ok_or(Status::BAD_HANDLE)?;
+        let slot = self
+            .slots
+            .entries
+            .get_mut(index)
+            .filter(|slot| slot.live(generation).is_some())
+            .ok_or(Status::BAD_HANDLE)?;
+        if let Slot::Live(handle) = slot {
+            check(handle)?;
+        }
+        let handle = slot.take().ok_or(Status::BAD_HANDLE)?;
+        self.slots.free.push_back(index as u32);
+        self.slots.live -= 1;
+        Ok(handle)
+    }
+
+    /// Removes the handle `value` names.
+    pub fn remove(&mut self, value: HandleValue) -> Result<Handle, Status> {
+        self.remove_if(value, |_| Ok(()))
     }
 }

@@ -1,15 +1,6 @@
-//! The channel registry and the leak report: which live objects no process can reach.
+//! The leak report: which live objects no process can reach.
 //!
-//! **What the kernel keeps.** Only channel queues hold handles outside process tables, so only
-//! channel endpoints can keep objects alive behind the processes' backs. The kernel keeps, per
-//! kernel, a map koid → endpoint of every channel endpoint that holds at least one handle, and a
-//! count of all objects that hold at least one handle. An object enters both when its handle count
-//! goes 0 → 1 and leaves them in `on_zero_handles`, so the registry's `Arc` never extends an
-//! endpoint's life: while it is registered, its handle keeps it alive anyway (loom has no `Weak`,
-//! and a raw-pointer registry would race with `Drop`; this shape needs neither). Other object
-//! types only touch the counter, so creating and closing an event costs one atomic add and one
-//! atomic sub more. The map is split into shards by koid; a shard lock is a leaf lock — nothing is
-//! taken under it and nothing is dropped under it.
+//! **What the kernel keeps** is in [`crate::registry`].
 //!
 //! **Report.** [`Kernel::leak_report`] snapshots the registered endpoints, reads their queues, and
 //! adds the objects found in them. Then, by reachability:
@@ -31,94 +22,12 @@
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::fmt;
-use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::kernel::Kernel;
-use crate::object::Object;
+use crate::object::Dispatcher;
 use crate::objects::channel::Channel;
-use crate::sync::{Arc, AtomicUsize, Mutex, Ordering};
+use crate::sync::Arc;
 use crate::types::{Koid, ObjType};
-
-/// Shards of the registry (a power of two; koids are sequential, so `koid % SHARDS` spreads).
-const SHARDS: usize = 16;
-
-/// Koids are sequential integers, and one shard holds koids of one residue mod [`SHARDS`]: a
-/// Fibonacci multiply, folded so the low bits the table indexes by come from the high bits of the
-/// product, spreads them over the table.
-#[derive(Default)]
-struct KoidHasher(u64);
-
-impl Hasher for KoidHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &byte in bytes {
-            self.0 = (self.0.rotate_left(8) ^ u64::from(byte)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        }
-    }
-    fn write_u64(&mut self, value: u64) {
-        let product = value.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        self.0 = product ^ (product >> 32);
-    }
-}
-
-type Shard = HashMap<Koid, Arc<Object>, BuildHasherDefault<KoidHasher>>;
-
-/// The channel endpoints of one kernel that hold handles, and the count of all objects that do
-/// (see the module doc).
-pub(crate) struct Registry {
-    shards: Vec<Mutex<Shard>>,
-    with_handles: AtomicUsize,
-}
-
-impl Registry {
-    pub(crate) fn new() -> Self {
-        Registry {
-            shards: (0..SHARDS).map(|_| Mutex::new(Shard::default())).collect(),
-            with_handles: AtomicUsize::new(0),
-        }
-    }
-
-    fn shard(&self, koid: Koid) -> &Mutex<Shard> {
-        &self.shards[(koid as usize) % SHARDS]
-    }
-
-    /// The object's handle count went 0 → 1.
-    pub(crate) fn first_handle(&self, object: &Arc<Object>) {
-        self.with_handles.fetch_add(1, Ordering::AcqRel);
-        if object.downcast::<Channel>().is_some() {
-            let previous = self
-                .shard(object.koid())
-                .lock()
-                .insert(object.koid(), object.clone());
-            debug_assert!(previous.is_none(), "endpoint registered twice");
-        }
-    }
-
-    /// The object's last handle is gone. The registry's reference is dropped after the shard lock
-    /// is released (the caller holds another, so this never destroys the object).
-    pub(crate) fn last_handle_gone(&self, object: &Object) {
-        self.with_handles.fetch_sub(1, Ordering::AcqRel);
-        if object.downcast::<Channel>().is_some() {
-            let removed = self.shard(object.koid()).lock().remove(&object.koid());
-            drop(removed);
-        }
-    }
-
-    /// A snapshot of the registered endpoints (clones taken under each shard lock in turn).
-    fn snapshot(&self) -> Vec<Arc<Object>> {
-        let mut objects = Vec::new();
-        for shard in &self.shards {
-            objects.extend(shard.lock().values().cloned());
-        }
-        objects
-    }
-
-    fn with_handles(&self) -> usize {
-        self.with_handles.load(Ordering::Acquire)
-    }
-}
 
 /// Why a leaked object is still alive.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -220,7 +129,7 @@ impl Kernel {
         let endpoints = registry.snapshot();
         let mut nodes: Vec<Node> = Vec::with_capacity(endpoints.len());
         let mut seen: HashSet<Koid> = endpoints.iter().map(|object| object.koid()).collect();
-        let mut found: Vec<Arc<Object>> = Vec::new();
+        let mut found: Vec<Arc<Dispatcher>> = Vec::new();
         for endpoint in &endpoints {
             let mut queued = Vec::new();
             if let Some(channel) = endpoint.downcast::<Channel>() {
@@ -258,7 +167,7 @@ impl Kernel {
     }
 }
 
-fn node_of(object: &Arc<Object>, queued: Vec<Koid>) -> Node {
+fn node_of(object: &Arc<Dispatcher>, queued: Vec<Koid>) -> Node {
     Node {
         name: ObjectName {
             koid: object.koid(),
@@ -431,17 +340,6 @@ mod tests {
     }
 
     #[test]
-    fn koid_hash_spreads_one_shard_over_low_bits() {
-        use std::hash::BuildHasher;
-        let build = BuildHasherDefault::<KoidHasher>::default();
-        let low: HashSet<u64> = (0..64u64)
-            .map(|i| build.hash_one(3 + i * SHARDS as u64) & 0x3F)
-            .collect();
-        // A hash that kept the residue in its low bits would give at most 4 patterns here.
-        assert!(low.len() >= 16, "{} distinct low-bit patterns", low.len());
-    }
-
-    #[test]
     fn registry_follows_handle_counts() {
         let kernel = Kernel::new(Config::default());
         let process = kernel.create_process();
@@ -470,12 +368,10 @@ mod tests {
         let (a, b) = process.create_pair(Channel::pair).expect("channel");
         let a_handle: Handle = process.handles().remove(a).expect("a");
         let a_koid = a_handle.object().koid();
-        let (b_object, _) = process
+        let b_object = process
             .get_object::<Channel>(b, crate::types::Rights::NONE)
             .expect("b");
         b_object
-            .downcast::<Channel>()
-            .expect("channel")
             .write(process.koid(), Message::new(vec![1], vec![a_handle]))
             .map_err(|(status, _)| status)
             .expect("write");

@@ -14,9 +14,9 @@ use std::cell::RefCell;
 
 use crate::handle::{Handle, HandleTable, HandleValue};
 use crate::kernel::Kernel;
-use crate::object::{Object, ObjectType};
+use crate::object::{Dispatcher, Expected, KernelObject};
 use crate::status::Status;
-use crate::sync::{thread, thread_local, Arc, Mutex};
+use crate::sync::{thread, thread_local, Arc, LockClass, Mutex};
 use crate::types::{Koid, Rights};
 
 /// `ZX_EXCP_POLICY_CODE_*` values of the policy exceptions zxsim records (spec §1.10).
@@ -56,8 +56,8 @@ impl Process {
             koid,
             kernel,
             handles: HandleTable::new(secret),
-            exceptions: Mutex::new(Vec::new()),
-            self_handle: Mutex::new(None),
+            exceptions: Mutex::ranked(LockClass::Leaf, Vec::new()),
+            self_handle: Mutex::ranked(LockClass::ProcessSelf, None),
         })
     }
 
@@ -75,67 +75,43 @@ impl Process {
 
     /// Installs a handle and returns its value in this process.
     pub fn add_handle(&self, handle: Handle) -> HandleValue {
-        handle.object().dispatcher().on_installed(self.koid);
+        handle.object().object().on_installed(self.koid);
         self.handles.add(handle)
     }
 
     /// Makes a new object of type `T` and installs one handle to it with the default rights.
-    pub fn create_object<T: ObjectType>(&self, object: T) -> Result<HandleValue, Status> {
+    pub fn create_object<T: KernelObject>(&self, object: T) -> Result<HandleValue, Status> {
         let object = self.kernel.new_object(object);
-        let handle = Handle::new(object, T::DEFAULT_RIGHTS)?;
-        Ok(self.add_handle(handle))
+        let rights = object.default_rights();
+        Ok(self.add_handle(Handle::new(object, rights)?))
     }
 
     /// Makes both endpoints of a peered object (each needs the other's koid, so `make` gets the
     /// two koids) and installs one handle to each with the default rights.
-    pub fn create_pair<T: ObjectType>(
+    pub fn create_pair<T: KernelObject>(
         &self,
         make: impl FnOnce([Koid; 2]) -> (T, T),
     ) -> Result<(HandleValue, HandleValue), Status> {
-        let koids = [self.kernel.reserve_koid(), self.kernel.reserve_koid()];
+        let koids = [self.kernel.allocate_koid(), self.kernel.allocate_koid()];
         let (a, b) = make(koids);
-        let a = Handle::new(
-            self.kernel.new_object_with_koid(koids[0], a),
-            T::DEFAULT_RIGHTS,
-        )?;
-        let b = Handle::new(
-            self.kernel.new_object_with_koid(koids[1], b),
-            T::DEFAULT_RIGHTS,
-        )?;
+        let [a, b] = [(koids[0], a), (koids[1], b)].map(|(koid, object)| {
+            let object = self.kernel.new_object_with_koid(koid, object);
+            let rights = object.default_rights();
+            Handle::new(object, rights)
+        });
+        let (a, b) = (a?, b?);
         Ok((self.add_handle(a), self.add_handle(b)))
     }
 
-    /// Typed lookup with Zircon's error precedence: `BAD_HANDLE` (not in this table), then
-    /// `WRONG_TYPE`, then `ACCESS_DENIED` (missing `rights`). Returns the object and the handle's
-    /// rights.
-    pub fn get_object<T: ObjectType>(
+    /// The typed lookup every syscall uses, in Zircon's order: `BAD_HANDLE` (not in this table),
+    /// `WRONG_TYPE` (not a `T`), `ACCESS_DENIED` (missing `rights`). `T` is an object type, or
+    /// `dyn KernelObject` for calls that take any type.
+    pub fn get_object<T: Expected + ?Sized>(
         &self,
         value: HandleValue,
         rights: Rights,
-    ) -> Result<(Arc<Object>, Rights), Status> {
-        self.handles.with(value, |handle| {
-            if handle.object().downcast::<T>().is_none() {
-                return Err(Status::WRONG_TYPE);
-            }
-            if !handle.has_rights(rights) {
-                return Err(Status::ACCESS_DENIED);
-            }
-            Ok((handle.object().clone(), handle.rights()))
-        })?
-    }
-
-    /// Untyped lookup: `BAD_HANDLE`, then `ACCESS_DENIED` for missing `rights`.
-    pub fn get_any_object(
-        &self,
-        value: HandleValue,
-        rights: Rights,
-    ) -> Result<(Arc<Object>, Rights), Status> {
-        self.handles.with(value, |handle| {
-            if !handle.has_rights(rights) {
-                return Err(Status::ACCESS_DENIED);
-            }
-            Ok((handle.object().clone(), handle.rights()))
-        })?
+    ) -> Result<Arc<Dispatcher<T>>, Status> {
+        self.handles.get::<T>(value, rights)
     }
 
     /// `zx_process_self()`: this process's handle to its own process object (same koid), made
@@ -148,12 +124,18 @@ impl Process {
         let object = self
             .kernel
             .new_object_with_koid(self.koid, crate::objects::process::ProcessObject::new());
-        let value = self.add_handle(Handle::new(
-            object,
-            <crate::objects::process::ProcessObject as ObjectType>::DEFAULT_RIGHTS,
-        )?);
+        let rights = object.default_rights();
+        let value = self.add_handle(Handle::new(object, rights)?);
         *slot = Some(value);
         Ok(value)
+    }
+
+    /// `zx_thread_self()`: the calling OS thread's handle in this process (see
+    /// [`crate::objects::thread::thread_self`]).
+    pub fn thread_self(&self) -> Result<HandleValue, Status> {
+        crate::objects::thread::thread_self(self.kernel.shared(), self.koid, |handle| {
+            self.add_handle(handle)
+        })
     }
 
     /// Records a policy exception (Zircon would deliver it to the process's exception channel).
@@ -259,18 +241,18 @@ fn random_secret(koid: Koid) -> u32 {
 
 impl Kernel {
     /// Makes a kernel object owned by nobody yet (no handles).
-    pub fn new_object<T: ObjectType>(&self, object: T) -> Arc<Object> {
+    pub fn new_object<T: KernelObject>(&self, object: T) -> Arc<Dispatcher<T>> {
         let koid = self.allocate_koid();
-        Object::new(self.shared(), koid, object.into_dispatcher())
+        Dispatcher::new(self.shared(), koid, object)
     }
 
     /// Makes a kernel object whose koid was allocated earlier (peered objects need each other's
     /// koid before either exists).
-    pub fn new_object_with_koid<T: ObjectType>(&self, koid: Koid, object: T) -> Arc<Object> {
-        Object::new(self.shared(), koid, object.into_dispatcher())
-    }
-
-    pub fn reserve_koid(&self) -> Koid {
-        self.allocate_koid()
+    pub fn new_object_with_koid<T: KernelObject>(
+        &self,
+        koid: Koid,
+        object: T,
+    ) -> Arc<Dispatcher<T>> {
+        Dispatcher::new(self.shared(), koid, object)
     }
 }

@@ -18,15 +18,40 @@
 
 use slotmap::{new_key_type, SlotMap};
 
+use crate::blocking::Completion;
 use crate::handle::HandleId;
-use crate::objects::port::PortObserver;
 use crate::sync::Arc;
 use crate::types::Signals;
-use crate::wait::SyncWaiter;
 
 new_key_type! {
     /// The slot of an observer in its object's observer list (O(1) detach).
     pub struct ObserverKey;
+}
+
+/// What ended a synchronous wait (`zx_object_wait_one`/`_many`): item `index` matched, or the
+/// handle it waited through went away. `observed` is the object's whole signal word then.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SyncOutcome {
+    Matched { index: usize, observed: Signals },
+    Canceled { index: usize, observed: Signals },
+}
+
+/// The completion a thread in a synchronous wait blocks on: the first outcome wins.
+pub type SyncWaiter = Completion<SyncOutcome>;
+
+/// A pending `zx_object_wait_async` (the port object type implements it): fired or ended by the
+/// engine under the object lock.
+pub trait AsyncObserver: Send + Sync {
+    fn trigger(&self) -> Signals;
+
+    /// The handle the wait was registered through (the `zircon` profile ends the wait with it).
+    fn registering_handle(&self) -> HandleId;
+
+    /// The observed condition matched: queue the packet, carrying `observed`.
+    fn on_match(self: Arc<Self>, observed: Signals);
+
+    /// Removed without a match (its handle or object went away): no packet.
+    fn on_detached(self: Arc<Self>);
 }
 
 /// Something waiting for an object's signals.
@@ -39,7 +64,7 @@ pub enum Observer {
         handle: HandleId,
     },
     /// A pending `zx_object_wait_async` registration.
-    Port(Arc<PortObserver>),
+    Async(Arc<dyn AsyncObserver>),
     /// Test-only: records every firing so the engine can be checked in isolation.
     #[cfg(all(test, not(zxsim_loom)))]
     Recording(Arc<tests::Recorder>),
@@ -49,7 +74,7 @@ impl Observer {
     fn trigger(&self) -> Signals {
         match self {
             Observer::Sync { trigger, .. } => *trigger,
-            Observer::Port(observer) => observer.trigger(),
+            Observer::Async(observer) => observer.trigger(),
             #[cfg(all(test, not(zxsim_loom)))]
             Observer::Recording(recorder) => recorder.trigger,
         }
@@ -58,8 +83,11 @@ impl Observer {
     /// The observed condition matched: deliver `observed` (the whole current word).
     fn on_match(self, observed: Signals) {
         match self {
-            Observer::Sync { waiter, index, .. } => waiter.on_match(index, observed),
-            Observer::Port(observer) => observer.on_match(observed),
+            Observer::Sync { waiter, index, .. } => {
+                // A later outcome (another item matching) is refused: the first one wins.
+                let _ = waiter.settle(SyncOutcome::Matched { index, observed });
+            }
+            Observer::Async(observer) => observer.on_match(observed),
             #[cfg(all(test, not(zxsim_loom)))]
             Observer::Recording(recorder) => {
                 recorder.note();
@@ -71,8 +99,13 @@ impl Observer {
     /// The observer is being removed without a match (its handle or object went away).
     fn on_cancel(self, current: Signals) {
         match self {
-            Observer::Sync { waiter, index, .. } => waiter.on_cancel(index, current),
-            Observer::Port(observer) => observer.on_detached(),
+            Observer::Sync { waiter, index, .. } => {
+                let _ = waiter.settle(SyncOutcome::Canceled {
+                    index,
+                    observed: current | Signals::HANDLE_CLOSED,
+                });
+            }
+            Observer::Async(observer) => observer.on_detached(),
             #[cfg(all(test, not(zxsim_loom)))]
             Observer::Recording(recorder) => {
                 recorder.note();
@@ -193,8 +226,8 @@ impl SignalState {
             .iter()
             .filter(|(_, (_, observer))| match observer {
                 Observer::Sync { handle: h, .. } => *h == handle,
-                Observer::Port(port_observer) => {
-                    end_async_waits && port_observer.registering_handle() == Some(handle)
+                Observer::Async(observer) => {
+                    end_async_waits && observer.registering_handle() == handle
                 }
                 #[cfg(all(test, not(zxsim_loom)))]
                 Observer::Recording(recorder) => recorder.handle == Some(handle),

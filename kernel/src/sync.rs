@@ -9,9 +9,21 @@
 //! The API is the intersection of both worlds: `lock()` returns a guard (no poisoning), a
 //! `Condvar` takes and returns the guard, and there is no `Weak`. Timed condvar waits exist only
 //! outside loom (loom has no clock); the kernel's [`crate::clock`] never asks for one under loom.
+//!
+//! Locks carry a [`LockClass`]; in debug and loom builds each thread records the classes it holds
+//! and taking a lock out of the documented order panics at once, naming both locks (Zircon's
+//! lockdep, reduced to a total order of classes). Release builds keep no record.
 #![allow(clippy::disallowed_types, clippy::disallowed_methods)]
 
-pub use imp::*;
+#[cfg(not(zxsim_loom))]
+pub use imp::OnceLock;
+pub use imp::{
+    may_spin, thread, thread_local, Arc, AtomicBool, AtomicI64, AtomicU32, AtomicU64, AtomicUsize,
+    Ordering,
+};
+pub use ordered::{
+    Condvar, LockClass, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard,
+};
 
 /// Spin rounds before a waiter blocks when another core may be about to wake it: about 17 µs of
 /// `spin_loop` hints on the 2-vCPU CI machine, plus the yields below. Crossbeam spins for a
@@ -52,6 +64,8 @@ mod imp {
     // Aliases rather than re-exports: clippy's `disallowed-types` (kernel/clippy.toml) resolves
     // re-exports to the forbidden std types, but stops at an alias defined here.
     pub use std::sync::atomic::Ordering;
+    pub type OnceLock<T> = std::sync::OnceLock<T>;
+
     pub use std::thread_local;
     pub type Arc<T> = std::sync::Arc<T>;
     pub type AtomicBool = std::sync::atomic::AtomicBool;
@@ -227,5 +241,363 @@ mod imp {
     /// Spinning only multiplies the states loom must explore; models always block at once.
     pub fn may_spin() -> bool {
         false
+    }
+}
+
+/// The kernel's locks with their classes, over `imp`'s raw ones.
+mod ordered {
+    use std::ops::{Deref, DerefMut};
+
+    use super::imp;
+
+    /// Lock classes in the one order a thread may take them: a lock may be taken only while
+    /// every lock the thread holds has a lower class. `docs/design.md` ("Lock order") gives the
+    /// reason for each edge.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+    pub enum LockClass {
+        /// A process's `zx_process_self` slot: held while that handle is made and installed.
+        ProcessSelf,
+        /// A process's handle table (reader or writer): syscalls register observers and write
+        /// channel messages under it.
+        HandleTable,
+        /// An object's state — its signal word and observers; for peered objects the pair's one
+        /// lock; a timer's arming.
+        Object,
+        /// A port's queue and observer index: a firing observer queues its packet under the
+        /// object lock.
+        Port,
+        /// A blocked thread's completion: settled under the object or pair lock.
+        Waiter,
+        /// The clock's deadline entries: a timer arms under its own lock.
+        Clock,
+        /// The OS reactor's table of adopted descriptors: its sinks are taken under it.
+        Reactor,
+        /// Everything else: nothing is taken while one is held.
+        Leaf,
+    }
+
+    #[cfg(any(debug_assertions, zxsim_loom))]
+    // loom's `thread_local!` takes no `const` initialiser.
+    #[allow(clippy::missing_const_for_thread_local)]
+    mod record {
+        use std::cell::RefCell;
+
+        use super::LockClass;
+
+        super::super::thread_local! {
+            /// The classes of the locks this thread holds, in the order taken.
+            static HELD: RefCell<Vec<LockClass>> = RefCell::new(Vec::new());
+        }
+
+        /// One lock of `class` held by this thread, until dropped (nothing for an unranked lock).
+        pub struct Held(Option<LockClass>);
+
+        impl Held {
+            /// Checks the order before blocking on the lock, so an inversion panics even in a
+            /// run where it would not have deadlocked.
+            pub fn acquire(class: Option<LockClass>) -> Held {
+                let Some(class) = class else {
+                    return Held(None);
+                };
+                // `try_with`: other thread-locals (a thread's own objects) take locks while the
+                // thread exits, possibly after this record is gone; those go unchecked.
+                let inverted = HELD
+                    .try_with(|held| {
+                        let mut held = held.borrow_mut();
+                        let inverted = held.iter().any(|&holding| holding >= class);
+                        let report = inverted.then(|| held.clone());
+                        if !inverted {
+                            held.push(class);
+                        }
+                        report
+                    })
+                    .ok()
+                    .flatten();
+                // Panics with the record released, so unwinding guards can update it.
+                if let Some(held) = inverted {
+                    panic!(
+                        "lock order: taking a {class:?} lock while holding {held:?} (the order is \
+                         ProcessSelf < HandleTable < Object < Port < Waiter < Clock < Reactor < Leaf)"
+                    );
+                }
+                Held(Some(class))
+            }
+
+            /// A lock taken without blocking (`try_lock`): it cannot deadlock, but it is held.
+            pub fn record(class: Option<LockClass>) -> Held {
+                if let Some(class) = class {
+                    let _ = HELD.try_with(|held| held.borrow_mut().push(class));
+                }
+                Held(class)
+            }
+        }
+
+        impl Drop for Held {
+            fn drop(&mut self) {
+                let Some(class) = self.0 else {
+                    return;
+                };
+                // `try_with`: a guard may outlive the thread-local during thread exit.
+                let _ = HELD.try_with(|held| {
+                    let mut held = held.borrow_mut();
+                    if let Some(at) = held.iter().rposition(|held| *held == class) {
+                        held.remove(at);
+                    }
+                });
+            }
+        }
+    }
+
+    #[cfg(not(any(debug_assertions, zxsim_loom)))]
+    mod record {
+        use super::LockClass;
+
+        pub struct Held;
+
+        impl Held {
+            #[inline(always)]
+            pub fn acquire(_class: Option<LockClass>) -> Held {
+                Held
+            }
+            #[inline(always)]
+            pub fn record(_class: Option<LockClass>) -> Held {
+                Held
+            }
+        }
+    }
+
+    use record::Held;
+
+    /// A mutex of a [`LockClass`], or unranked (code above the kernel, whose locks are all
+    /// taken before any kernel lock: the checker ignores them).
+    pub struct Mutex<T> {
+        class: Option<LockClass>,
+        inner: imp::Mutex<T>,
+    }
+
+    pub struct MutexGuard<'a, T> {
+        inner: imp::MutexGuard<'a, T>,
+        _held: Held,
+    }
+
+    impl<T> Mutex<T> {
+        /// An unranked lock, for code above the kernel (dispatchers, bindings); every kernel
+        /// lock is [`Mutex::ranked`].
+        pub fn new(value: T) -> Self {
+            Mutex {
+                class: None,
+                inner: imp::Mutex::new(value),
+            }
+        }
+
+        pub fn ranked(class: LockClass, value: T) -> Self {
+            Mutex {
+                class: Some(class),
+                inner: imp::Mutex::new(value),
+            }
+        }
+
+        pub fn lock(&self) -> MutexGuard<'_, T> {
+            let held = Held::acquire(self.class);
+            MutexGuard {
+                inner: self.inner.lock(),
+                _held: held,
+            }
+        }
+
+        pub fn try_lock(&self) -> Option<MutexGuard<'_, T>> {
+            let inner = self.inner.try_lock()?;
+            Some(MutexGuard {
+                inner,
+                _held: Held::record(self.class),
+            })
+        }
+    }
+
+    impl<T: Default> Default for Mutex<T> {
+        fn default() -> Self {
+            Self::new(T::default())
+        }
+    }
+
+    impl<T: std::fmt::Debug> std::fmt::Debug for Mutex<T> {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_struct("Mutex").field("class", &self.class).finish()
+        }
+    }
+
+    impl<T> Deref for MutexGuard<'_, T> {
+        type Target = T;
+        fn deref(&self) -> &T {
+            &self.inner
+        }
+    }
+
+    impl<T> DerefMut for MutexGuard<'_, T> {
+        fn deref_mut(&mut self) -> &mut T {
+            &mut self.inner
+        }
+    }
+
+    /// A reader-writer lock of a [`LockClass`].
+    pub struct RwLock<T> {
+        class: Option<LockClass>,
+        inner: imp::RwLock<T>,
+    }
+
+    pub struct RwLockReadGuard<'a, T> {
+        inner: imp::RwLockReadGuard<'a, T>,
+        _held: Held,
+    }
+
+    pub struct RwLockWriteGuard<'a, T> {
+        inner: imp::RwLockWriteGuard<'a, T>,
+        _held: Held,
+    }
+
+    impl<T> RwLock<T> {
+        pub fn ranked(class: LockClass, value: T) -> Self {
+            RwLock {
+                class: Some(class),
+                inner: imp::RwLock::new(value),
+            }
+        }
+
+        pub fn read(&self) -> RwLockReadGuard<'_, T> {
+            let held = Held::acquire(self.class);
+            RwLockReadGuard {
+                inner: self.inner.read(),
+                _held: held,
+            }
+        }
+
+        pub fn write(&self) -> RwLockWriteGuard<'_, T> {
+            let held = Held::acquire(self.class);
+            RwLockWriteGuard {
+                inner: self.inner.write(),
+                _held: held,
+            }
+        }
+    }
+
+    impl<T> Deref for RwLockReadGuard<'_, T> {
+        type Target = T;
+        fn deref(&self) -> &T {
+            &self.inner
+        }
+    }
+
+    impl<T> Deref for RwLockWriteGuard<'_, T> {
+        type Target = T;
+        fn deref(&self) -> &T {
+            &self.inner
+        }
+    }
+
+    impl<T> DerefMut for RwLockWriteGuard<'_, T> {
+        fn deref_mut(&mut self) -> &mut T {
+            &mut self.inner
+        }
+    }
+
+    /// A condition variable whose `wait` takes and returns the guard. The lock stays recorded as
+    /// held while the thread waits: it takes nothing else meanwhile.
+    #[derive(Default)]
+    pub struct Condvar(imp::Condvar);
+
+    impl Condvar {
+        pub fn new() -> Self {
+            Self(imp::Condvar::new())
+        }
+
+        pub fn wait<'a, T>(&self, guard: MutexGuard<'a, T>) -> MutexGuard<'a, T> {
+            let MutexGuard { inner, _held } = guard;
+            MutexGuard {
+                inner: self.0.wait(inner),
+                _held,
+            }
+        }
+
+        /// Waits until notified or `deadline`; the caller re-checks its predicate either way.
+        pub fn wait_until<'a, T>(
+            &self,
+            guard: MutexGuard<'a, T>,
+            deadline: std::time::Instant,
+        ) -> MutexGuard<'a, T> {
+            let MutexGuard { inner, _held } = guard;
+            MutexGuard {
+                inner: self.0.wait_until(inner, deadline),
+                _held,
+            }
+        }
+
+        pub fn notify_one(&self) {
+            self.0.notify_one();
+        }
+
+        pub fn notify_all(&self) {
+            self.0.notify_all();
+        }
+    }
+}
+
+#[cfg(all(test, debug_assertions, not(zxsim_loom)))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locks_taken_in_order_pass_and_are_released() {
+        let table = RwLock::ranked(LockClass::HandleTable, ());
+        let object = Mutex::ranked(LockClass::Object, ());
+        let port = Mutex::ranked(LockClass::Port, ());
+        for _ in 0..2 {
+            let _table = table.read();
+            let _object = object.lock();
+            let _port = port.lock();
+        }
+        // Out of order after release is fine: nothing is held any more.
+        let _port = port.lock();
+        drop(_port);
+        let _object = object.lock();
+    }
+
+    #[test]
+    #[should_panic(expected = "lock order: taking a Object lock while holding [Port]")]
+    fn an_inversion_panics_naming_both_classes() {
+        let object = Mutex::ranked(LockClass::Object, ());
+        let port = Mutex::ranked(LockClass::Port, ());
+        let _port = port.lock();
+        let _object = object.lock();
+    }
+
+    #[test]
+    #[should_panic(expected = "lock order: taking a Object lock while holding [Object]")]
+    fn two_locks_of_one_class_panic() {
+        let a = Mutex::ranked(LockClass::Object, ());
+        let b = Mutex::ranked(LockClass::Object, ());
+        let _a = a.lock();
+        let _b = b.lock();
+    }
+
+    #[test]
+    fn unranked_locks_are_not_checked() {
+        let outer = Mutex::new(());
+        let port = Mutex::ranked(LockClass::Port, ());
+        let _port = port.lock();
+        let _outer = outer.lock();
+        let object = Mutex::ranked(LockClass::Object, ());
+        drop(_port);
+        let _object = object.lock();
+    }
+
+    #[test]
+    fn a_condvar_wait_keeps_the_lock_recorded() {
+        let waiter = Mutex::ranked(LockClass::Waiter, false);
+        let condvar = Condvar::new();
+        let guard = waiter.lock();
+        let guard = condvar.wait_until(guard, std::time::Instant::now());
+        drop(guard);
+        let object = Mutex::ranked(LockClass::Object, ());
+        let _object = object.lock();
     }
 }

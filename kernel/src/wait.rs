@@ -9,95 +9,28 @@
 //! The outcome is decided only after every observer has been detached, so a match that races the
 //! deadline is never half-reported: whatever fired first wins, and `TIMED_OUT` means nothing did.
 
+use crate::blocking::Completion;
 use crate::handle::HandleValue;
 use crate::kernel::Kernel;
-use crate::object::Object;
+use crate::object::Dispatcher;
 use crate::objects::thread::{
     Blocked, THREAD_STATE_BLOCKED_SLEEPING, THREAD_STATE_BLOCKED_WAIT_MANY,
     THREAD_STATE_BLOCKED_WAIT_ONE,
 };
 use crate::process::Process;
-use crate::signal::{Observer, ObserverKey};
+use crate::signal::{Observer, ObserverKey, SyncOutcome, SyncWaiter};
 use crate::status::Status;
-use crate::sync::{Arc, AtomicBool, Condvar, Mutex, Ordering};
+use crate::sync::Arc;
 use crate::types::{Rights, Signals, Time};
 
 /// Maximum number of items in `zx_object_wait_many` (`ZX_WAIT_MANY_MAX_ITEMS`).
 pub const WAIT_MANY_MAX_ITEMS: usize = 64;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Outcome {
-    Matched { index: usize, observed: Signals },
-    Canceled { index: usize, observed: Signals },
-}
-
-/// The blocking half of a synchronous wait.
-pub struct SyncWaiter {
-    outcome: Mutex<Option<Outcome>>,
-    /// Mirrors `outcome.is_some()` so a waiter can spin on it without the lock.
-    settled: AtomicBool,
-    condvar: Condvar,
-}
-
-impl SyncWaiter {
-    fn new() -> Arc<SyncWaiter> {
-        Arc::new(SyncWaiter {
-            outcome: Mutex::new(None),
-            settled: AtomicBool::new(false),
-            condvar: Condvar::new(),
-        })
-    }
-
-    /// Called under the observed object's lock.
-    pub(crate) fn on_match(&self, index: usize, observed: Signals) {
-        self.settle(Outcome::Matched { index, observed });
-    }
-
-    /// Called under the observed object's lock when the waited handle is deleted.
-    pub(crate) fn on_cancel(&self, index: usize, current: Signals) {
-        self.settle(Outcome::Canceled {
-            index,
-            observed: current | Signals::HANDLE_CLOSED,
-        });
-    }
-
-    fn settle(&self, outcome: Outcome) {
-        let mut slot = self.outcome.lock();
-        if slot.is_none() {
-            *slot = Some(outcome);
-            self.settled.store(true, Ordering::Release);
-        }
-        self.condvar.notify_all();
-    }
-
-    fn wake(&self) {
-        let _guard = self.outcome.lock();
-        self.condvar.notify_all();
-    }
-
-    /// Blocks until an outcome is set or the kernel clock reaches `deadline`; the calling
-    /// thread reports `state` (a `THREAD_STATE_BLOCKED_*`) meanwhile.
-    fn block(self: &Arc<Self>, kernel: &Kernel, deadline: Time, state: u32) {
-        let _blocked = Blocked::enter(state);
-        let clock = kernel.clock();
-        let finite = deadline != crate::types::TIME_INFINITE;
-        if crate::sync::spin_until(
-            || self.settled.load(Ordering::Acquire),
-            || finite && clock.now() >= deadline,
-        ) {
-            return;
-        }
-        let waker = self.clone();
-        let entry = clock.on_deadline(deadline, Box::new(move || waker.wake()));
-        let mut outcome = self.outcome.lock();
-        while outcome.is_none() && clock.now() < deadline {
-            outcome = clock.block(&self.condvar, outcome, deadline);
-        }
-        drop(outcome);
-        if let Some(entry) = entry {
-            clock.cancel_deadline(entry);
-        }
-    }
+/// Blocks `waiter`'s thread until it is settled or the kernel clock reaches `deadline`; the
+/// thread reports `state` (a `THREAD_STATE_BLOCKED_*`) meanwhile.
+fn block(waiter: &Arc<SyncWaiter>, kernel: &Kernel, deadline: Time, state: u32) {
+    let _blocked = Blocked::enter(state);
+    waiter.wait_until(kernel.clock(), deadline);
 }
 
 /// One item of `zx_object_wait_many` (`zx_wait_item_t` in kernel terms).
@@ -109,7 +42,7 @@ pub struct WaitItem {
 }
 
 struct Registration {
-    object: Arc<Object>,
+    object: Arc<Dispatcher>,
     key: Option<ObserverKey>,
 }
 
@@ -134,7 +67,10 @@ fn register(
         let key = object.with_signals(|state| {
             let current = state.signals();
             if trigger.intersects(current) {
-                waiter.on_match(index, current);
+                let _ = waiter.settle(SyncOutcome::Matched {
+                    index,
+                    observed: current,
+                });
                 None
             } else {
                 object.note_observer_added();
@@ -219,7 +155,7 @@ fn wait_items(
     deadline: Time,
     state: u32,
 ) -> Result<(), Status> {
-    let waiter = SyncWaiter::new();
+    let waiter = Completion::new();
     let mut registrations = Vec::with_capacity(items.len());
     for (index, item) in items.iter().enumerate() {
         match register(process, &waiter, index, item.handle, item.waitfor) {
@@ -230,18 +166,17 @@ fn wait_items(
             }
         }
     }
-    let settled_early = waiter.outcome.lock().is_some();
-    if !settled_early {
-        waiter.block(process.kernel(), deadline, state);
+    if !waiter.is_settled() {
+        block(&waiter, process.kernel(), deadline, state);
     }
     // Detach first, then read the outcome: nothing can settle the waiter after this point.
-    let objects: Vec<Arc<Object>> = registrations.iter().map(|r| r.object.clone()).collect();
+    let objects: Vec<Arc<Dispatcher>> = registrations.iter().map(|r| r.object.clone()).collect();
     unregister(registrations);
-    let outcome = *waiter.outcome.lock();
+    let outcome = waiter.peek(|outcome| outcome.copied());
     for (index, item) in items.iter_mut().enumerate() {
         item.pending = match outcome {
-            Some(Outcome::Matched { index: i, observed })
-            | Some(Outcome::Canceled { index: i, observed })
+            Some(SyncOutcome::Matched { index: i, observed })
+            | Some(SyncOutcome::Canceled { index: i, observed })
                 if i == index =>
             {
                 observed
@@ -250,8 +185,8 @@ fn wait_items(
         };
     }
     match outcome {
-        Some(Outcome::Matched { .. }) => Ok(()),
-        Some(Outcome::Canceled { .. }) => Err(Status::CANCELED),
+        Some(SyncOutcome::Matched { .. }) => Ok(()),
+        Some(SyncOutcome::Canceled { .. }) => Err(Status::CANCELED),
         None => Err(Status::TIMED_OUT),
     }
 }
@@ -259,5 +194,10 @@ fn wait_items(
 /// Blocks until the kernel clock reaches `deadline` (`zx_nanosleep`, and `zx_object_wait_many`
 /// with no items).
 pub fn sleep_until(kernel: &Kernel, deadline: Time) {
-    SyncWaiter::new().block(kernel, deadline, THREAD_STATE_BLOCKED_SLEEPING);
+    block(
+        &Completion::new(),
+        kernel,
+        deadline,
+        THREAD_STATE_BLOCKED_SLEEPING,
+    );
 }

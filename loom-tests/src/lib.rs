@@ -30,7 +30,7 @@ mod imp {
     use std::time::Instant;
 
     use zxsim_kernel::objects::port::Port;
-    use zxsim_kernel::{Config, Kernel, Object, Process, Profile, Rights};
+    use zxsim_kernel::{Config, Dispatcher, Kernel, KernelObject, Process, Profile, Rights};
     use zxsim_syscalls::sys::*;
 
     /// The preemption bound the models run with: `LOOM_MAX_PREEMPTIONS`, or 2.
@@ -179,21 +179,27 @@ mod imp {
         port
     }
 
+    /// The signal word of the object behind `handle` (`wait_one` for nothing, past deadline).
+    pub fn signals(handle: zx_handle_t) -> zx_signals_t {
+        let mut observed = 0;
+        zx_object_wait_one(handle, 0, 0, Some(&mut observed));
+        observed
+    }
+
     /// The object behind `handle` in the calling thread's process.
-    pub fn object(handle: zx_handle_t) -> Arc<Object> {
+    pub fn object(handle: zx_handle_t) -> Arc<Dispatcher> {
         Process::current()
-            .get_any_object(handle, Rights::NONE)
+            .get_object::<dyn KernelObject>(handle, Rights::NONE)
             .expect("a live handle")
-            .0
     }
 
     /// Observers pending on an object (sync and async waits).
-    pub fn observers_on(object: &Object) -> usize {
+    pub fn observers_on(object: &Dispatcher) -> usize {
         object.with_signals(|state| state.observer_count())
     }
 
     /// (pending observers, queued packets) of a port object.
-    pub fn port_state(port: &Object) -> (usize, usize) {
+    pub fn port_state(port: &Dispatcher) -> (usize, usize) {
         let port = port.downcast::<Port>().expect("a port");
         (port.observer_count(), port.queued_packets())
     }

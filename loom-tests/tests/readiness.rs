@@ -10,14 +10,8 @@ use zxsim_kernel::os::endpoint::OsEndpoint;
 use zxsim_kernel::os::mock::{MockIo, MockReactor};
 use zxsim_kernel::os::OsEvent;
 use zxsim_kernel::Profile;
-use zxsim_loom_tests::{assert_nothing_leaked, check, kernel, Race};
+use zxsim_loom_tests::{assert_nothing_leaked, check, kernel, signals, Race};
 use zxsim_syscalls::sys::*;
-
-fn signals(handle: zx_handle_t) -> zx_signals_t {
-    let mut observed = 0;
-    zx_object_wait_one(handle, 0, 0, Some(&mut observed));
-    observed
-}
 
 fn status_name(status: zx_status_t) -> &'static str {
     match status {

@@ -8,14 +8,8 @@ use std::sync::Arc;
 use zxsim_kernel::objects::socket::SOCKET_CAPACITY;
 
 use zxsim_kernel::{Kernel, Process, Profile};
-use zxsim_loom_tests::{assert_nothing_leaked, check, kernel, object, observers_on, Race};
+use zxsim_loom_tests::{assert_nothing_leaked, check, kernel, object, observers_on, signals, Race};
 use zxsim_syscalls::sys::*;
-
-fn signals(handle: zx_handle_t) -> zx_signals_t {
-    let mut observed = 0;
-    zx_object_wait_one(handle, 0, 0, Some(&mut observed));
-    observed
-}
 
 fn timer_info(timer: zx_handle_t) -> zx_info_timer_t {
     let mut info = zx_info_timer_t::default();

@@ -3,6 +3,8 @@
 use zxsim_kernel::{Config, Kernel, Profile};
 use zxsim_syscalls::sys::*;
 
+mod common;
+
 fn kernel() -> Kernel {
     Kernel::new(
         Config::default()
@@ -149,9 +151,9 @@ fn call_gets_its_reply_straight_and_times_out_on_the_virtual_clock() {
         };
         zx_channel_call(client, 0, 1_000, &mut args, &mut nb, &mut nh)
     });
-    while kernel.clock().next_deadline().is_none() {
-        std::thread::yield_now();
-    }
+    common::eventually("the caller to block on its deadline", || {
+        kernel.clock().next_deadline().is_some()
+    });
     kernel.advance_clock(1_000);
     assert_eq!(caller.join().unwrap(), ZX_ERR_TIMED_OUT);
     zx_handle_close_many(&[client, server]);

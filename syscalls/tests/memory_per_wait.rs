@@ -1,62 +1,21 @@
 //! Memory per pending async wait: heap bytes still allocated after registering 100 000
 //! `zx_object_wait_async` waits, divided by 100 000. Goal (docs/performance.md): ≤ 256 bytes.
 //!
-//! A counting global allocator tracks the live heap of this test binary; the test is alone in
-//! its binary so nothing else allocates meanwhile. The waits are spread over two ports of
+//! A counting global allocator (`benches/common/memory.rs`, shared with the `memory` bench
+//! target) tracks the live heap of this test binary; the test is alone in its binary so nothing
+//! else allocates meanwhile. The waits are spread over two ports of
 //! 50 000 each so that no `PORT_TOO_MANY_OBSERVERS` policy exception (and its log entry) is
 //! counted as the waits' memory. `cargo xtask bench` runs this test and reports the figure it
 //! prints.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicIsize, Ordering};
+#[path = "../benches/common/memory.rs"]
+#[allow(dead_code)] // the RSS reading serves the `memory` bench target
+mod memory;
 
 use zxsim_kernel::{Config, Kernel};
 use zxsim_syscalls::sys::*;
 
-/// The system allocator, keeping a count of the bytes currently allocated through it.
-struct Counting;
-
-static LIVE_BYTES: AtomicIsize = AtomicIsize::new(0);
-
-// SAFETY: every method forwards to `System` with the caller's arguments unchanged, so `System`'s
-// guarantees are ours; the counter has no effect on the memory handed out.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        // SAFETY: forwarded as is; the caller upholds `alloc`'s contract.
-        let pointer = unsafe { System.alloc(layout) };
-        if !pointer.is_null() {
-            LIVE_BYTES.fetch_add(layout.size() as isize, Ordering::Relaxed);
-        }
-        pointer
-    }
-
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        // SAFETY: forwarded as is; the caller upholds `alloc_zeroed`'s contract.
-        let pointer = unsafe { System.alloc_zeroed(layout) };
-        if !pointer.is_null() {
-            LIVE_BYTES.fetch_add(layout.size() as isize, Ordering::Relaxed);
-        }
-        pointer
-    }
-
-    unsafe fn dealloc(&self, pointer: *mut u8, layout: Layout) {
-        // SAFETY: forwarded as is; `pointer` came from this allocator with `layout`.
-        unsafe { System.dealloc(pointer, layout) };
-        LIVE_BYTES.fetch_sub(layout.size() as isize, Ordering::Relaxed);
-    }
-
-    unsafe fn realloc(&self, pointer: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        // SAFETY: forwarded as is; the caller upholds `realloc`'s contract.
-        let moved = unsafe { System.realloc(pointer, layout, new_size) };
-        if !moved.is_null() {
-            LIVE_BYTES.fetch_add(
-                new_size as isize - layout.size() as isize,
-                Ordering::Relaxed,
-            );
-        }
-        moved
-    }
-}
+use memory::{live_heap_bytes, Counting};
 
 #[global_allocator]
 static ALLOCATOR: Counting = Counting;
@@ -76,7 +35,7 @@ fn memory_per_pending_async_wait() {
     let mut event = 0;
     assert_eq!(zx_event_create(0, &mut event), ZX_OK);
 
-    let before = LIVE_BYTES.load(Ordering::Relaxed);
+    let before = live_heap_bytes();
     for key in 0..WAITS as u64 {
         let port = ports[key as usize % PORTS];
         assert_eq!(
@@ -84,7 +43,7 @@ fn memory_per_pending_async_wait() {
             ZX_OK
         );
     }
-    let after = LIVE_BYTES.load(Ordering::Relaxed);
+    let after = live_heap_bytes();
     let per_wait = (after - before) as f64 / WAITS as f64;
     println!(
         "memory per pending async wait: {per_wait:.1} bytes ({} bytes for {WAITS} waits)",

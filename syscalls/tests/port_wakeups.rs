@@ -4,29 +4,19 @@
 //! once the previous one was taken and the others are blocked again — three wake-ups in all,
 //! where waking everyone would count at least 3 + 2 + 1.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use zxsim_kernel::objects::port::Port;
 use zxsim_kernel::{Config, Kernel, Process};
 use zxsim_syscalls::sys::*;
 
-fn port_object(process: &Process, port: zx_handle_t) -> std::sync::Arc<zxsim_kernel::Object> {
+mod common;
+
+fn port_object(process: &Process, port: zx_handle_t) -> std::sync::Arc<zxsim_kernel::Dispatcher> {
     process
         .handles()
         .with(port, |handle| handle.object().clone())
         .expect("a live port handle")
-}
-
-/// Polls `condition` for up to 10 s (threads need time to block on a loaded machine).
-fn eventually(what: &str, condition: impl Fn() -> bool) {
-    let started = Instant::now();
-    while !condition() {
-        assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "timed out waiting for {what}"
-        );
-        std::thread::sleep(Duration::from_millis(1));
-    }
 }
 
 #[test]
@@ -52,7 +42,7 @@ fn one_packet_wakes_one_of_three_blocked_waiters() {
         .collect();
     for round in 0..WAITERS {
         let blocked = WAITERS - round;
-        eventually("the waiters to block", || {
+        common::eventually("the waiters to block", || {
             port_state.blocked_waiters() == blocked
         });
         assert_eq!(port_state.wakeups(), round as u64, "before packet {round}");

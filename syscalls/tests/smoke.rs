@@ -4,6 +4,8 @@
 use zxsim_kernel::{Config, Kernel, Profile};
 use zxsim_syscalls::sys::*;
 
+mod common;
+
 fn kernel(profile: Profile) -> Kernel {
     Kernel::new(Config::default().with_profile(profile).with_virtual_clock())
 }
@@ -116,9 +118,9 @@ fn virtual_clock_times_out_a_blocked_wait() {
     let mut event = 0;
     zx_event_create(0, &mut event);
     let waiter = process.spawn(move || zx_object_wait_one(event, ZX_EVENT_SIGNALED, 1_000, None));
-    while kernel.clock().next_deadline().is_none() {
-        std::thread::yield_now();
-    }
+    common::eventually("the waiter to block on its deadline", || {
+        kernel.clock().next_deadline().is_some()
+    });
     kernel.advance_clock(1_000);
     assert_eq!(waiter.join().unwrap(), ZX_ERR_TIMED_OUT);
     zx_handle_close(event);

@@ -1,6 +1,6 @@
-//! Scale check on the real clock: 10 000 armed timers (SLACK_LATE, deadlines spread over 200 ms,
-//! slack 50 ms) each fire inside their slack window `[d, d + 50 ms]`, and the kernel serves all
-//! of them with **one** timer-service thread.
+//! Scale check on the real clock: 10 000 armed timers by default (SLACK_LATE, deadlines spread
+//! over 200 ms, slack 50 ms) each fire inside their slack window `[d, d + 50 ms]`, and the kernel
+//! serves all of them with **one** timer-service thread.
 //!
 //! Each timer has a level `zx_object_wait_async` (with `ZX_WAIT_ASYNC_TIMESTAMP`) on one port,
 //! registered before the timer is set, so its packet's timestamp is the instant the service
@@ -8,10 +8,15 @@
 //! when it observes each packet. Asserted for every timer: fired at or after its deadline and
 //! at most the slack after it; observed no earlier than it fired and within the slack plus an
 //! observation-lag allowance (the draining thread may be descheduled).
+//!
+//! It asserts on real-clock lateness, which a loaded machine can break, so plain `cargo test`
+//! skips it (`#[ignore]`): `cargo xtask timer-scale` runs it (release build), `--quick` with the
+//! dev build `cargo test` already made (CI); `ZXSIM_TIMER_SCALE_TIMERS` overrides the count.
 
 use zxsim_kernel::{Config, Kernel};
 use zxsim_syscalls::sys::*;
 
+/// How many timers, unless `ZXSIM_TIMER_SCALE_TIMERS` says otherwise.
 const TIMERS: usize = 10_000;
 /// Deadlines are spread evenly over this span (200 ms).
 const SPREAD: i64 = 200_000_000;
@@ -27,8 +32,21 @@ fn ms(nanos: i64) -> f64 {
     nanos as f64 / 1e6
 }
 
+fn timer_count() -> usize {
+    match std::env::var("ZXSIM_TIMER_SCALE_TIMERS") {
+        Ok(n) => n
+            .parse()
+            .ok()
+            .filter(|&n| n > 0)
+            .unwrap_or_else(|| panic!("ZXSIM_TIMER_SCALE_TIMERS={n}: expected a count > 0")),
+        Err(_) => TIMERS,
+    }
+}
+
 #[test]
-fn ten_thousand_timers_fire_within_slack_on_one_service_thread() {
+#[ignore = "asserts real-clock lateness: run by `cargo xtask timer-scale [--quick]`"]
+fn timers_fire_within_slack_on_one_service_thread() {
+    let timers_count = timer_count();
     let kernel = Kernel::new(Config::default());
     assert!(!kernel.clock().is_virtual(), "the real clock");
     let process = kernel.create_process();
@@ -37,8 +55,8 @@ fn ten_thousand_timers_fire_within_slack_on_one_service_thread() {
 
     let mut port = 0;
     assert_eq!(zx_port_create(0, &mut port), ZX_OK);
-    let mut timers = Vec::with_capacity(TIMERS);
-    for key in 0..TIMERS {
+    let mut timers = Vec::with_capacity(timers_count);
+    for key in 0..timers_count {
         let mut timer = 0;
         assert_eq!(
             zx_timer_create(ZX_TIMER_SLACK_LATE, ZX_CLOCK_MONOTONIC, &mut timer),
@@ -63,8 +81,8 @@ fn ten_thousand_timers_fire_within_slack_on_one_service_thread() {
     );
 
     let start = zx_clock_get_monotonic() + LEAD;
-    let deadlines: Vec<zx_time_t> = (0..TIMERS)
-        .map(|i| start + SPREAD * i as i64 / TIMERS as i64)
+    let deadlines: Vec<zx_time_t> = (0..timers_count)
+        .map(|i| start + SPREAD * i as i64 / timers_count as i64)
         .collect();
     let arming_began = zx_clock_get_monotonic();
     for (&timer, &deadline) in timers.iter().zip(&deadlines) {
@@ -82,10 +100,10 @@ fn ten_thousand_timers_fire_within_slack_on_one_service_thread() {
         "one timer-service thread for every timer"
     );
 
-    let mut fired_at = vec![None; TIMERS];
-    let mut observed_at = vec![0; TIMERS];
+    let mut fired_at = vec![None; timers_count];
+    let mut observed_at = vec![0; timers_count];
     let give_up = zx_deadline_after(10_000_000_000);
-    for _ in 0..TIMERS {
+    for _ in 0..timers_count {
         let mut packet = zx_port_packet_t::default();
         assert_eq!(
             zx_port_wait(port, give_up, &mut packet),
@@ -110,7 +128,7 @@ fn ten_thousand_timers_fire_within_slack_on_one_service_thread() {
     let mut max_lag = i64::MIN;
     let mut max_observed_lateness = i64::MIN;
     let mut lateness_sum = 0i64;
-    for key in 0..TIMERS {
+    for key in 0..timers_count {
         let deadline = deadlines[key];
         let fired = fired_at[key].expect("every key seen once");
         let observed = observed_at[key];
@@ -139,7 +157,7 @@ fn ten_thousand_timers_fire_within_slack_on_one_service_thread() {
     }
     assert_eq!(kernel.clock().service_threads(), 1);
     println!(
-        "{TIMERS} timers (LATE, slack {} ms, deadlines over {} ms) on {} service thread: \
+        "{timers_count} timers (LATE, slack {} ms, deadlines over {} ms) on {} service thread: \
          armed in {:.1} ms; fire lateness max {:.3} ms, mean {:.3} ms; observation lag max \
          {:.3} ms; observed lateness max {:.3} ms; whole test {:.0} ms",
         SLACK / 1_000_000,
@@ -147,7 +165,7 @@ fn ten_thousand_timers_fire_within_slack_on_one_service_thread() {
         kernel.clock().service_threads(),
         ms(armed_at - arming_began),
         ms(max_lateness),
-        ms(lateness_sum / TIMERS as i64),
+        ms(lateness_sum / timers_count as i64),
         ms(max_lag),
         ms(max_observed_lateness),
         ms(zx_clock_get_monotonic() - began),

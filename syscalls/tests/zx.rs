@@ -9,6 +9,8 @@ use zxsim_syscalls::zx::{
     Unowned, UserPacket, WaitAsyncOpts, WaitItem,
 };
 
+mod common;
+
 /// Runs `body` on a fresh process of a fresh kernel bound to this thread; every handle `body`
 /// made is dropped while still bound. Then nothing may be left alive.
 fn run_with(config: Config, body: impl FnOnce(&Kernel)) {
@@ -411,9 +413,9 @@ fn wait_handle_times_out_on_the_virtual_clock() {
 
         let waiter = event.duplicate_handle(Rights::WAIT).unwrap();
         let thread = process.spawn(move || waiter.wait_handle(Signals::USER_0, deadline));
-        while kernel.clock().next_deadline().is_none() {
-            std::thread::yield_now();
-        }
+        common::eventually("the other thread to block on its deadline", || {
+            kernel.clock().next_deadline().is_some()
+        });
         kernel.advance_clock(MonotonicDuration::from_millis(4).into_nanos());
         assert_eq!(MonotonicInstant::get().into_nanos(), 4_000_000);
         assert!(!thread.is_finished());
@@ -930,9 +932,9 @@ fn sleep_waits_for_the_virtual_clock() {
         MonotonicDuration::from_millis(2).sleep();
         MonotonicInstant::get()
     });
-    while kernel.clock().next_deadline().is_none() {
-        std::thread::yield_now();
-    }
+    common::eventually("the other thread to block on its deadline", || {
+        kernel.clock().next_deadline().is_some()
+    });
     kernel.advance_clock(MonotonicDuration::from_millis(2).into_nanos());
     assert_eq!(sleeper.join().unwrap().into_nanos(), 2_000_000);
 }

@@ -11,20 +11,14 @@ use std::sync::Arc;
 use zxsim_kernel::Process;
 use zxsim_syscalls::sys::*;
 
-use crate::handle::util::*;
 use crate::harness::{Case, Ctx};
+use crate::support::*;
 
 pub fn cases() -> Vec<Case> {
     [write::cases(), call::cases()]
         .into_iter()
         .flatten()
         .collect()
-}
-
-fn channel() -> (zx_handle_t, zx_handle_t) {
-    let (mut a, mut b) = (ZX_HANDLE_INVALID, ZX_HANDLE_INVALID);
-    assert_eq!(zx_channel_create(0, &mut a, &mut b), ZX_OK);
-    (a, b)
 }
 
 /// `count` buffers of `size` bytes, buffer `i` filled with a value derived from `i` (so a
@@ -99,7 +93,7 @@ mod write {
     ];
 
     fn zero_iovecs_empty_message(ctx: &mut Ctx) {
-        let (a, b) = channel();
+        let (a, b) = new_channel();
         assert_eq!(zx_channel_write_iovec(a, 0, &[], &[]), ZX_OK);
         assert_eq!(read(b), (vec![], vec![]));
         close(a);
@@ -108,7 +102,7 @@ mod write {
     }
 
     fn joined(ctx: &mut Ctx, count: usize, size: usize) {
-        let (a, b) = channel();
+        let (a, b) = new_channel();
         let inputs = buffers(count, size);
         assert_eq!(zx_channel_write_iovec(a, 0, &iovecs(&inputs), &[]), ZX_OK);
         let (bytes, handles) = read(b);
@@ -128,7 +122,7 @@ mod write {
     }
 
     fn limits_are_inclusive(ctx: &mut Ctx) {
-        let (a, b) = channel();
+        let (a, b) = new_channel();
         let one = [7u8];
         let max_iovecs = vec![zx_channel_iovec_t::new(&one); ZX_CHANNEL_MAX_MSG_IOVEC as usize];
         assert_eq!(zx_channel_write_iovec(a, 0, &max_iovecs, &[]), ZX_OK);
@@ -142,8 +136,8 @@ mod write {
     }
 
     fn with_handle(ctx: &mut Ctx) {
-        let (a, b) = channel();
-        let e = event();
+        let (a, b) = new_channel();
+        let e = new_event();
         let koid_sent = koid(e);
         let bytes = [3u8; 8];
         let slices = [zx_channel_iovec_t::new(&bytes)];
@@ -160,8 +154,8 @@ mod write {
     }
 
     fn write_etc_with_handle(ctx: &mut Ctx) {
-        let (a, b) = channel();
-        let e = event();
+        let (a, b) = new_channel();
+        let e = new_event();
         let bytes = [5u8; 8];
         let slices = [zx_channel_iovec_t::new(&bytes)];
         let mut dispositions = [zx_handle_disposition_t {
@@ -189,8 +183,8 @@ mod write {
     /// A write of `slices` with one event handle fails with `expected`, sends nothing and
     /// consumes the handle (its object dies).
     fn refused(ctx: &mut Ctx, slices: &[zx_channel_iovec_t<'_>], expected: zx_status_t) {
-        let (a, b) = channel();
-        let e = event();
+        let (a, b) = new_channel();
+        let e = new_event();
         assert_eq!(zx_channel_write_iovec(a, 0, slices, &[e]), expected);
         assert!(!is_valid(e), "the handle is consumed");
         assert!(!readable(b), "nothing was sent");
@@ -219,11 +213,11 @@ mod write {
     fn channel_checks_come_first(ctx: &mut Ctx) {
         let inputs = buffers(9000, 1);
         let too_many = iovecs(&inputs);
-        let (a, b) = channel();
-        let not_channel = event();
+        let (a, b) = new_channel();
+        let not_channel = new_event();
         // Channel endpoints have no DUPLICATE right: a read-only endpoint replaces a fresh one.
         let read_only = {
-            let (c, d) = channel();
+            let (c, d) = new_channel();
             let mut out = ZX_HANDLE_INVALID;
             assert_eq!(zx_handle_replace(c, ZX_RIGHT_READ, &mut out), ZX_OK);
             close(d);
@@ -237,7 +231,7 @@ mod write {
             (a, 0, ZX_ERR_OUT_OF_RANGE),
         ];
         for (target, options, expected) in cases {
-            let e = event();
+            let e = new_event();
             assert_eq!(
                 zx_channel_write_iovec(target, options, &too_many, &[e]),
                 expected,
@@ -296,7 +290,7 @@ mod call {
     }
 
     fn echoed(ctx: &mut Ctx, count: usize, size: usize) {
-        let (client, server) = channel();
+        let (client, server) = new_channel();
         let server_thread = echo_once(&ctx.process, server);
         let inputs = buffers(count, size);
         let (status, reply, handles) = call(client, &iovecs(&inputs), &[]);
@@ -324,7 +318,7 @@ mod call {
     }
 
     fn fewer_than_txid_bytes_invalid_args(ctx: &mut Ctx) {
-        let (client, server) = channel();
+        let (client, server) = new_channel();
         let three = [1u8, 2, 3];
         let (status, _, _) = call(client, &[zx_channel_iovec_t::new(&three)], &[]);
         assert_eq!(status, ZX_ERR_INVALID_ARGS);
@@ -335,9 +329,9 @@ mod call {
     }
 
     fn with_handle(ctx: &mut Ctx) {
-        let (client, server) = channel();
+        let (client, server) = new_channel();
         let server_thread = echo_once(&ctx.process, server);
-        let e = event();
+        let e = new_event();
         let sent_koid = koid(e);
         let bytes = [0u8; 8];
         let (status, reply, handles) = call(client, &[zx_channel_iovec_t::new(&bytes)], &[e]);
@@ -354,9 +348,9 @@ mod call {
     }
 
     fn call_etc_with_handle(ctx: &mut Ctx) {
-        let (client, server) = channel();
+        let (client, server) = new_channel();
         let server_thread = echo_once(&ctx.process, server);
-        let e = event();
+        let e = new_event();
         let bytes = [0u8; 8];
         let mut dispositions = [zx_handle_disposition_t {
             operation: ZX_HANDLE_OP_MOVE,
@@ -398,8 +392,8 @@ mod call {
     /// A call of `slices` with one event handle fails with `expected`, sends nothing and
     /// consumes the handle.
     fn refused(ctx: &mut Ctx, slices: &[zx_channel_iovec_t<'_>], expected: zx_status_t) {
-        let (client, server) = channel();
-        let e = event();
+        let (client, server) = new_channel();
+        let e = new_event();
         let (status, _, _) = call(client, slices, &[e]);
         assert_eq!(status, expected);
         assert!(!is_valid(e), "the handle is consumed");

@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::sync::{Arc, Mutex};
 
 use crate::harness::{Case, Ctx};
+use crate::support::await_condition;
 use zxsim_async::{Loop, LoopConfig, LoopState, Receiver, Wait};
 use zxsim_syscalls::sys::*;
 use zxsim_syscalls::zx::{self, AsHandleRef, HandleBased, Status};
@@ -327,9 +328,9 @@ mod g3 {
             event_loop.start_thread("a").unwrap();
             event_loop.start_thread("b").unwrap();
             events.iter().for_each(signal);
-            while done.load(SeqCst) < waits.len() {
-                std::thread::yield_now();
-            }
+            await_condition("every handler to finish", || {
+                done.load(SeqCst) == waits.len()
+            });
             event_loop.shutdown();
             assert_eq!(overlaps.load(SeqCst), 0);
         }

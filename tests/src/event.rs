@@ -1,8 +1,8 @@
 //! Conformance cases for `zx_event_create` and `zx_eventpair_create` and the behaviour of the
 //! objects they make (spec §8, §1.4, §2.3, §15 items 7 and 12).
 
-use crate::handle::util::*;
 use crate::harness::{Case, Ctx};
+use crate::support::*;
 use zxsim_syscalls::sys::*;
 
 pub fn cases() -> Vec<Case> {
@@ -49,7 +49,7 @@ mod event_create {
     }
 
     fn default_rights_and_type(ctx: &mut Ctx) {
-        let e = event();
+        let e = new_event();
         let info = basic(e);
         assert_eq!(info.rights, 0xD003);
         assert_eq!(info.rights & ZX_RIGHT_SIGNAL_PEER, 0);
@@ -60,14 +60,14 @@ mod event_create {
     }
 
     fn initial_signals_zero(ctx: &mut Ctx) {
-        let e = event();
+        let e = new_event();
         assert_eq!(signals(e), ZX_SIGNAL_NONE);
         close(e);
         ctx.assert_clean();
     }
 
     fn events_are_independent(ctx: &mut Ctx) {
-        let (a, b) = (event(), event());
+        let (a, b) = (new_event(), new_event());
         assert_ne!(koid(a), koid(b));
         assert_eq!(zx_object_signal(a, 0, ZX_EVENT_SIGNALED), ZX_OK);
         assert_eq!(signals(b), 0);
@@ -123,7 +123,7 @@ mod eventpair_create {
     }
 
     fn default_rights_and_type(ctx: &mut Ctx) {
-        let (a, b) = eventpair();
+        let (a, b) = new_eventpair();
         for h in [a, b] {
             let info = basic(h);
             assert_eq!(info.rights, 0xF003);
@@ -139,7 +139,7 @@ mod eventpair_create {
     }
 
     fn related_koids(ctx: &mut Ctx) {
-        let (a, b) = eventpair();
+        let (a, b) = new_eventpair();
         let (ia, ib) = (basic(a), basic(b));
         assert_ne!(ia.koid, ib.koid);
         assert_eq!((ia.related_koid, ib.related_koid), (ib.koid, ia.koid));
@@ -148,14 +148,14 @@ mod eventpair_create {
     }
 
     fn initial_signals_zero(ctx: &mut Ctx) {
-        let (a, b) = eventpair();
+        let (a, b) = new_eventpair();
         assert_eq!((signals(a), signals(b)), (0, 0));
         assert_eq!(zx_handle_close_many(&[a, b]), ZX_OK);
         ctx.assert_clean();
     }
 
     fn peer_closed_before_close_returns(ctx: &mut Ctx) {
-        let (a, b) = eventpair();
+        let (a, b) = new_eventpair();
         assert_eq!(zx_handle_close(a), ZX_OK);
         // Polled right after the close returned, on the same thread: no waiting allowed.
         assert_eq!(
@@ -168,7 +168,7 @@ mod eventpair_create {
     }
 
     fn peer_closed_leaves_other_bits(ctx: &mut Ctx) {
-        let (a, b) = eventpair();
+        let (a, b) = new_eventpair();
         let bits = ZX_EVENTPAIR_SIGNALED | ZX_USER_SIGNAL_3;
         assert_eq!(zx_object_signal(b, 0, bits), ZX_OK);
         assert_eq!(zx_object_signal(a, 0, ZX_USER_SIGNAL_0), ZX_OK);
@@ -179,7 +179,7 @@ mod eventpair_create {
     }
 
     fn signal_peer_after_peer_closed(ctx: &mut Ctx) {
-        let (a, b) = eventpair();
+        let (a, b) = new_eventpair();
         assert_eq!(zx_object_signal_peer(b, 0, ZX_USER_SIGNAL_0), ZX_OK);
         close(a);
         assert_eq!(
@@ -195,7 +195,7 @@ mod eventpair_create {
     }
 
     fn last_handle_rule(ctx: &mut Ctx) {
-        let (a, b) = eventpair();
+        let (a, b) = new_eventpair();
         let a2 = dup(a, ZX_RIGHT_SAME_RIGHTS);
         close(a);
         assert_eq!(signals(b), 0, "a handle to the end remains: no PEER_CLOSED");
@@ -208,7 +208,7 @@ mod eventpair_create {
     }
 
     fn related_koid_survives_peer(ctx: &mut Ctx) {
-        let (a, b) = eventpair();
+        let (a, b) = new_eventpair();
         let a_koid = koid(a);
         close(a);
         assert_eq!(basic(b).related_koid, a_koid);
@@ -217,7 +217,7 @@ mod eventpair_create {
     }
 
     fn survivor_still_signals_itself(ctx: &mut Ctx) {
-        let (a, b) = eventpair();
+        let (a, b) = new_eventpair();
         close(a);
         assert_eq!(zx_object_signal(b, 0, ZX_EVENTPAIR_SIGNALED), ZX_OK);
         assert_eq!(signals(b), ZX_EVENTPAIR_SIGNALED | ZX_EVENTPAIR_PEER_CLOSED);
@@ -232,11 +232,11 @@ mod eventpair_create {
     }
 
     fn closing_both_ends_leaves_nothing(ctx: &mut Ctx) {
-        let (a, b) = eventpair();
+        let (a, b) = new_eventpair();
         close(a);
         close(b);
         ctx.assert_clean();
-        let (a, b) = eventpair();
+        let (a, b) = new_eventpair();
         close(b);
         assert_eq!(signals(a), ZX_EVENTPAIR_PEER_CLOSED);
         close(a);

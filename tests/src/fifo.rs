@@ -1,7 +1,7 @@
 //! Conformance cases for fifos (spec §11, §2.3, §12.2 item 6).
 
-use crate::handle::util::*;
 use crate::harness::{Case, Ctx};
+use crate::support::*;
 use zxsim_syscalls::sys::*;
 
 pub fn cases() -> Vec<Case> {
@@ -36,10 +36,6 @@ fn read(h: zx_handle_t, size: usize, count: usize) -> Result<Vec<u8>, zx_status_
         ZX_OK => Ok(buf[..n * size].to_vec()),
         status => Err(status),
     }
-}
-
-fn has(h: zx_handle_t, signal: zx_signals_t) -> bool {
-    signals(h) & signal != 0
 }
 
 mod create {
@@ -161,9 +157,9 @@ mod write {
     }
 
     fn wrong_type_before_access_denied(ctx: &mut Ctx) {
-        let e = event(); // no WRITE either
+        let e = new_event(); // no WRITE either
         assert_eq!(write(e, 4, b"abcd", 1), Err(ZX_ERR_WRONG_TYPE));
-        let p = port(); // has WRITE
+        let p = new_port(); // has WRITE
         assert_eq!(write(p, 4, b"abcd", 1), Err(ZX_ERR_WRONG_TYPE));
         close(e);
         close(p);
@@ -340,9 +336,9 @@ mod read {
     }
 
     fn wrong_type_before_access_denied(ctx: &mut Ctx) {
-        let e = event(); // no READ either
+        let e = new_event(); // no READ either
         assert_eq!(read(e, 4, 1), Err(ZX_ERR_WRONG_TYPE));
-        let p = port(); // has READ
+        let p = new_port(); // has READ
         assert_eq!(read(p, 4, 1), Err(ZX_ERR_WRONG_TYPE));
         close(e);
         close(p);

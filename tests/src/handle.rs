@@ -1,11 +1,8 @@
 //! Conformance cases for the handle syscalls: `zx_handle_close`, `zx_handle_close_many`,
 //! `zx_handle_duplicate`, `zx_handle_replace`, `zx_handle_check_valid` (spec §3, §12.1, §12.2 item 7, §15 item 10).
-//!
-//! Also home of [`util`], the small helpers the foundation-syscall modules share.
 
 use crate::harness::{Case, Ctx};
-use util::*;
-use zxsim_kernel::Config;
+use crate::support::*;
 use zxsim_syscalls::sys::*;
 
 pub fn cases() -> Vec<Case> {
@@ -19,193 +16,6 @@ pub fn cases() -> Vec<Case> {
     .into_iter()
     .flatten()
     .collect()
-}
-
-/// Helpers shared by the conformance modules of the foundation syscalls. Every helper acts on
-/// the process bound to the calling thread and asserts that its own syscalls succeed.
-pub(crate) mod util {
-    use std::thread::JoinHandle;
-    use std::time::{Duration, Instant};
-
-    use crate::harness::Ctx;
-    use zxsim_syscalls::sys::*;
-
-    /// How long a case waits (in real time) for another thread to block or finish before
-    /// declaring the kernel stuck. Never reached when the kernel is right.
-    const PATIENCE: Duration = Duration::from_secs(10);
-
-    pub fn event() -> zx_handle_t {
-        let mut h = 0;
-        assert_eq!(zx_event_create(0, &mut h), ZX_OK, "zx_event_create");
-        h
-    }
-
-    pub fn eventpair() -> (zx_handle_t, zx_handle_t) {
-        let (mut a, mut b) = (0, 0);
-        assert_eq!(
-            zx_eventpair_create(0, &mut a, &mut b),
-            ZX_OK,
-            "zx_eventpair_create"
-        );
-        (a, b)
-    }
-
-    pub fn port() -> zx_handle_t {
-        let mut h = 0;
-        assert_eq!(zx_port_create(0, &mut h), ZX_OK, "zx_port_create");
-        h
-    }
-
-    /// A duplicate with `rights` (must succeed).
-    pub fn dup(h: zx_handle_t, rights: zx_rights_t) -> zx_handle_t {
-        let mut out = 0;
-        assert_eq!(
-            zx_handle_duplicate(h, rights, &mut out),
-            ZX_OK,
-            "zx_handle_duplicate"
-        );
-        out
-    }
-
-    pub fn close(h: zx_handle_t) {
-        assert_eq!(zx_handle_close(h), ZX_OK, "zx_handle_close");
-    }
-
-    /// The current signal word, read the way Zircon's core tests do: `signals == 0` with a past
-    /// deadline (needs WAIT on `h`).
-    pub fn signals(h: zx_handle_t) -> zx_signals_t {
-        let mut observed = 0xDEAD_BEEF;
-        assert_eq!(
-            zx_object_wait_one(h, 0, ZX_TIME_INFINITE_PAST, Some(&mut observed)),
-            ZX_ERR_TIMED_OUT,
-            "reading the signal word"
-        );
-        observed
-    }
-
-    /// `ZX_INFO_HANDLE_VALID` as a bool.
-    pub fn is_valid(h: zx_handle_t) -> bool {
-        match zx_object_get_info(h, ZX_INFO_HANDLE_VALID, &mut [], None, None) {
-            ZX_OK => true,
-            ZX_ERR_BAD_HANDLE => false,
-            other => panic!("ZX_INFO_HANDLE_VALID answered {other}"),
-        }
-    }
-
-    /// `ZX_INFO_HANDLE_BASIC` of `h` (must succeed).
-    pub fn basic(h: zx_handle_t) -> zx_info_handle_basic_t {
-        let mut buffer = [0u8; 32];
-        assert_eq!(
-            zx_object_get_info(h, ZX_INFO_HANDLE_BASIC, &mut buffer, None, None),
-            ZX_OK,
-            "ZX_INFO_HANDLE_BASIC"
-        );
-        zx_info_handle_basic_t {
-            koid: u64::from_le_bytes(buffer[0..8].try_into().unwrap()),
-            rights: u32::from_le_bytes(buffer[8..12].try_into().unwrap()),
-            type_: u32::from_le_bytes(buffer[12..16].try_into().unwrap()),
-            related_koid: u64::from_le_bytes(buffer[16..24].try_into().unwrap()),
-            reserved: u32::from_le_bytes(buffer[24..28].try_into().unwrap()),
-            padding1: [0; 4],
-        }
-    }
-
-    pub fn koid(h: zx_handle_t) -> zx_koid_t {
-        basic(h).koid
-    }
-
-    pub fn rights(h: zx_handle_t) -> zx_rights_t {
-        basic(h).rights
-    }
-
-    /// `ZX_INFO_HANDLE_COUNT` of `h` (needs INSPECT; must succeed).
-    pub fn handle_count(h: zx_handle_t) -> u32 {
-        let mut buffer = [0u8; 4];
-        assert_eq!(
-            zx_object_get_info(h, ZX_INFO_HANDLE_COUNT, &mut buffer, None, None),
-            ZX_OK,
-            "ZX_INFO_HANDLE_COUNT"
-        );
-        u32::from_le_bytes(buffer)
-    }
-
-    /// Pending observers (sync and async waits) on the object behind `h` (kernel view).
-    pub fn observers(ctx: &Ctx, h: zx_handle_t) -> usize {
-        ctx.process
-            .handles()
-            .with(h, |handle| {
-                handle.object().with_signals(|state| state.observer_count())
-            })
-            .expect("observers(): bad handle")
-    }
-
-    /// Objects and handles alive in the case's kernel.
-    pub fn live(ctx: &Ctx) -> (usize, usize) {
-        (ctx.kernel.live_objects(), ctx.kernel.live_handles())
-    }
-
-    /// Waits (in real time, without advancing the virtual clock) until some thread has
-    /// registered a virtual-clock deadline — i.e. a wait or sleep with a finite deadline has
-    /// done its registration and is about to block.
-    pub fn wait_until_blocked(ctx: &Ctx) {
-        let start = Instant::now();
-        while ctx.kernel.clock().next_deadline().is_none() {
-            assert!(
-                start.elapsed() < PATIENCE,
-                "the other thread never blocked on a deadline"
-            );
-            std::thread::yield_now();
-        }
-    }
-
-    /// Waits (in real time) until the object behind `h` has `n` pending observers — i.e. `n`
-    /// waits (of any kind, on any thread) are registered on it.
-    pub fn wait_for_observers(ctx: &Ctx, h: zx_handle_t, n: usize) {
-        let start = Instant::now();
-        while observers(ctx, h) < n {
-            assert!(start.elapsed() < PATIENCE, "never saw {n} waits registered");
-            std::thread::yield_now();
-        }
-    }
-
-    /// Gives a spawned thread a moment to (wrongly) finish; used to show it is still blocked.
-    pub fn still_running<T>(thread: &JoinHandle<T>) -> bool {
-        for _ in 0..200 {
-            if thread.is_finished() {
-                return false;
-            }
-            std::thread::yield_now();
-        }
-        std::thread::sleep(Duration::from_millis(2));
-        !thread.is_finished()
-    }
-
-    /// Joins a spawned thread. If it does not finish in time, the virtual clock is pushed to the
-    /// far future (so it cannot stay blocked) and the case fails.
-    pub fn join<T>(ctx: &Ctx, thread: JoinHandle<T>) -> T {
-        let start = Instant::now();
-        while !thread.is_finished() {
-            if start.elapsed() > PATIENCE {
-                // Release a finite-deadline wait so the thread does not outlive the case
-                // blocked; an infinite one is left behind (the case fails either way).
-                ctx.kernel.clock().advance_to(ZX_TIME_INFINITE - 1);
-                panic!("the other thread stayed blocked: it was never woken");
-            }
-            std::thread::sleep(Duration::from_micros(200));
-        }
-        thread.join().expect("the other thread panicked")
-    }
-}
-
-/// A kernel with room for only `max_handles` live handles (same profile, virtual clock). It
-/// binds the calling thread until dropped.
-fn small_kernel(ctx: &Ctx, max_handles: usize) -> Ctx {
-    Ctx::with_config(
-        Config::default()
-            .with_profile(ctx.profile)
-            .with_virtual_clock()
-            .with_max_handles(max_handles),
-    )
 }
 
 mod close {
@@ -223,7 +33,7 @@ mod close {
     ];
 
     fn invalid_handle_is_ok(ctx: &mut Ctx) {
-        let e = event();
+        let e = new_event();
         assert_eq!(zx_handle_close(ZX_HANDLE_INVALID), ZX_OK);
         assert!(is_valid(e), "closing 0 must not touch other handles");
         assert_eq!(live(ctx), (1, 1));
@@ -239,14 +49,14 @@ mod close {
     }
 
     fn second_close_is_bad_handle(ctx: &mut Ctx) {
-        let e = event();
+        let e = new_event();
         assert_eq!(zx_handle_close(e), ZX_OK);
         assert_eq!(zx_handle_close(e), ZX_ERR_BAD_HANDLE);
         ctx.assert_clean();
     }
 
     fn needs_no_rights(ctx: &mut Ctx) {
-        let e = event();
+        let e = new_event();
         let none = dup(e, ZX_RIGHT_NONE);
         assert_eq!(rights(none), ZX_RIGHT_NONE);
         assert_eq!(zx_handle_close(none), ZX_OK);
@@ -256,7 +66,7 @@ mod close {
     }
 
     fn other_handles_survive(ctx: &mut Ctx) {
-        let e = event();
+        let e = new_event();
         let d = dup(e, ZX_RIGHT_SAME_RIGHTS);
         assert_eq!(zx_handle_close(e), ZX_OK);
         assert_eq!(live(ctx), (1, 1));
@@ -269,8 +79,8 @@ mod close {
     }
 
     fn last_handle_destroys_object(ctx: &mut Ctx) {
-        let e = event();
-        let p = port();
+        let e = new_event();
+        let p = new_port();
         assert_eq!(live(ctx), (2, 2));
         assert_eq!(zx_handle_close(e), ZX_OK);
         assert_eq!(
@@ -283,7 +93,7 @@ mod close {
     }
 
     fn bad_value_closes_nothing(ctx: &mut Ctx) {
-        let e = event();
+        let e = new_event();
         for bad in [e & !1, e & !2, e & !3] {
             assert_eq!(zx_handle_close(bad), ZX_ERR_BAD_HANDLE, "value {bad:#x}");
         }
@@ -314,7 +124,7 @@ mod close_many {
     }
 
     fn invalid_entries_are_skipped(ctx: &mut Ctx) {
-        let e = event();
+        let e = new_event();
         assert_eq!(
             zx_handle_close_many(&[ZX_HANDLE_INVALID, ZX_HANDLE_INVALID]),
             ZX_OK
@@ -329,9 +139,9 @@ mod close_many {
     }
 
     fn closes_every_listed_handle(ctx: &mut Ctx) {
-        let (a, b) = (event(), port());
+        let (a, b) = (new_event(), new_port());
         let c = dup(a, ZX_RIGHT_SAME_RIGHTS);
-        let keep = event();
+        let keep = new_event();
         assert_eq!(zx_handle_close_many(&[a, b, c]), ZX_OK);
         for h in [a, b, c] {
             assert!(!is_valid(h));
@@ -343,8 +153,8 @@ mod close_many {
     }
 
     fn bad_entry_still_closes_good_ones(ctx: &mut Ctx) {
-        let (a, b) = (event(), event());
-        let stale = event();
+        let (a, b) = (new_event(), new_event());
+        let stale = new_event();
         close(stale);
         assert_eq!(zx_handle_close_many(&[a, stale, b]), ZX_ERR_BAD_HANDLE);
         assert!(!is_valid(a));
@@ -353,15 +163,15 @@ mod close_many {
     }
 
     fn repeated_value_is_bad_handle(ctx: &mut Ctx) {
-        let a = event();
+        let a = new_event();
         assert_eq!(zx_handle_close_many(&[a, a]), ZX_ERR_BAD_HANDLE);
         assert!(!is_valid(a));
         ctx.assert_clean();
     }
 
     fn error_in_a_later_chunk_surfaces(ctx: &mut Ctx) {
-        let mut list: Vec<zx_handle_t> = (0..130).map(|_| event()).collect();
-        let stale = event();
+        let mut list: Vec<zx_handle_t> = (0..130).map(|_| new_event()).collect();
+        let stale = new_event();
         close(stale);
         list.insert(100, stale); // in the second chunk of 64
         assert_eq!(zx_handle_close_many(&list), ZX_ERR_BAD_HANDLE);
@@ -372,7 +182,7 @@ mod close_many {
     }
 
     fn many_handles_no_limit(ctx: &mut Ctx) {
-        let e = event();
+        let e = new_event();
         let mut list: Vec<zx_handle_t> = (0..199).map(|_| dup(e, ZX_RIGHT_SAME_RIGHTS)).collect();
         list.push(e);
         assert_eq!(live(ctx), (1, 200));
@@ -381,7 +191,7 @@ mod close_many {
     }
 
     fn both_ends_of_a_pair(ctx: &mut Ctx) {
-        let (a, b) = eventpair();
+        let (a, b) = new_eventpair();
         assert_eq!(zx_handle_close_many(&[a, b]), ZX_OK);
         ctx.assert_clean();
     }
@@ -408,7 +218,7 @@ mod duplicate {
     ];
 
     fn bad_handle(ctx: &mut Ctx) {
-        let e = event();
+        let e = new_event();
         close(e);
         let mut out = 0;
         assert_eq!(
@@ -428,7 +238,7 @@ mod duplicate {
     }
 
     fn same_rights_copies_rights(ctx: &mut Ctx) {
-        let e = event();
+        let e = new_event();
         let mut d = 0;
         assert_eq!(zx_handle_duplicate(e, ZX_RIGHT_SAME_RIGHTS, &mut d), ZX_OK);
         assert_ne!(d, e);
@@ -442,7 +252,7 @@ mod duplicate {
     }
 
     fn subset_gives_exactly_those_rights(ctx: &mut Ctx) {
-        let (a, b) = eventpair();
+        let (a, b) = new_eventpair();
         let wanted = ZX_RIGHT_WAIT | ZX_RIGHT_SIGNAL_PEER | ZX_RIGHT_TRANSFER;
         let mut d = 0;
         assert_eq!(zx_handle_duplicate(a, wanted, &mut d), ZX_OK);
@@ -453,7 +263,7 @@ mod duplicate {
     }
 
     fn equal_rights_accepted(ctx: &mut Ctx) {
-        let e = event();
+        let e = new_event();
         let mut d = 0;
         assert_eq!(
             zx_handle_duplicate(e, ZX_DEFAULT_EVENT_RIGHTS, &mut d),
@@ -465,7 +275,7 @@ mod duplicate {
     }
 
     fn rights_none_allowed(ctx: &mut Ctx) {
-        let e = event();
+        let e = new_event();
         let mut d = 0;
         assert_eq!(zx_handle_duplicate(e, ZX_RIGHT_NONE, &mut d), ZX_OK);
         assert_eq!(rights(d), ZX_RIGHT_NONE);
@@ -475,7 +285,7 @@ mod duplicate {
     }
 
     fn superset_is_invalid_args(ctx: &mut Ctx) {
-        let e = event();
+        let e = new_event();
         let mut d = 0x5555_5555;
         assert_eq!(
             zx_handle_duplicate(e, ZX_DEFAULT_EVENT_RIGHTS | ZX_RIGHT_WRITE, &mut d),
@@ -496,7 +306,7 @@ mod duplicate {
     }
 
     fn same_rights_with_other_bits_is_invalid_args(ctx: &mut Ctx) {
-        let e = event();
+        let e = new_event();
         let mut d = 0;
         assert_eq!(
             zx_handle_duplicate(e, ZX_RIGHT_SAME_RIGHTS | ZX_RIGHT_WAIT, &mut d),
@@ -509,7 +319,7 @@ mod duplicate {
     }
 
     fn needs_duplicate_right(ctx: &mut Ctx) {
-        let e = event();
+        let e = new_event();
         let no_dup = dup(e, ZX_DEFAULT_EVENT_RIGHTS & !ZX_RIGHT_DUPLICATE);
         let mut d = 0;
         assert_eq!(
@@ -526,7 +336,7 @@ mod duplicate {
     }
 
     fn access_denied_before_invalid_args(ctx: &mut Ctx) {
-        let e = event();
+        let e = new_event();
         let no_dup = dup(e, ZX_RIGHT_WAIT);
         let mut d = 0;
         assert_eq!(
@@ -542,7 +352,7 @@ mod duplicate {
     }
 
     fn raises_handle_count_not_objects(ctx: &mut Ctx) {
-        let e = event();
+        let e = new_event();
         assert_eq!(handle_count(e), 1);
         let d = dup(e, ZX_RIGHT_SAME_RIGHTS);
         assert_eq!(handle_count(e), 2);
@@ -554,7 +364,7 @@ mod duplicate {
     }
 
     fn duplicates_share_signals(ctx: &mut Ctx) {
-        let e = event();
+        let e = new_event();
         let d = dup(e, ZX_RIGHT_SAME_RIGHTS);
         assert_eq!(zx_object_signal(e, 0, ZX_USER_SIGNAL_2), ZX_OK);
         assert_eq!(signals(d), ZX_USER_SIGNAL_2);
@@ -570,7 +380,7 @@ mod duplicate {
     fn arena_full_is_no_memory(ctx: &mut Ctx) {
         {
             let small = small_kernel(ctx, 2);
-            let e = event();
+            let e = new_event();
             let d = dup(e, ZX_RIGHT_SAME_RIGHTS);
             let mut out = 0;
             assert_eq!(
@@ -608,7 +418,7 @@ mod replace {
     ];
 
     fn bad_handle(ctx: &mut Ctx) {
-        let e = event();
+        let e = new_event();
         close(e);
         let mut out = 0;
         assert_eq!(
@@ -628,7 +438,7 @@ mod replace {
     }
 
     fn same_rights_new_value_old_gone(ctx: &mut Ctx) {
-        let e = event();
+        let e = new_event();
         let k = koid(e);
         let mut r = 0;
         assert_eq!(zx_handle_replace(e, ZX_RIGHT_SAME_RIGHTS, &mut r), ZX_OK);
@@ -642,7 +452,7 @@ mod replace {
     }
 
     fn subset_reduces_rights(ctx: &mut Ctx) {
-        let e = event();
+        let e = new_event();
         let mut r = 0;
         assert_eq!(
             zx_handle_replace(e, ZX_RIGHT_WAIT | ZX_RIGHT_INSPECT, &mut r),
@@ -660,7 +470,7 @@ mod replace {
     }
 
     fn needs_no_right(ctx: &mut Ctx) {
-        let e = event();
+        let e = new_event();
         let none = dup(e, ZX_RIGHT_NONE);
         let mut r = 0;
         assert_eq!(zx_handle_replace(none, ZX_RIGHT_SAME_RIGHTS, &mut r), ZX_OK);
@@ -672,7 +482,7 @@ mod replace {
     }
 
     fn superset_closes_source(ctx: &mut Ctx) {
-        let e = event();
+        let e = new_event();
         let reduced = dup(e, ZX_RIGHT_WAIT);
         let mut r = 0x5555_5555;
         assert_eq!(
@@ -691,7 +501,7 @@ mod replace {
     }
 
     fn same_rights_with_other_bits_closes_source(ctx: &mut Ctx) {
-        let e = event();
+        let e = new_event();
         let mut r = 0;
         assert_eq!(
             zx_handle_replace(e, ZX_RIGHT_SAME_RIGHTS | ZX_RIGHT_WAIT, &mut r),
@@ -702,7 +512,7 @@ mod replace {
     }
 
     fn rights_error_on_last_handle_closes_peer(ctx: &mut Ctx) {
-        let (a, b) = eventpair();
+        let (a, b) = new_eventpair();
         let mut r = 0;
         assert_eq!(
             zx_handle_replace(a, ZX_DEFAULT_EVENTPAIR_RIGHTS | ZX_RIGHT_READ, &mut r),
@@ -718,7 +528,7 @@ mod replace {
     }
 
     fn success_never_passes_through_zero_handles(ctx: &mut Ctx) {
-        let (a, b) = eventpair();
+        let (a, b) = new_eventpair();
         let mut r = 0;
         assert_eq!(zx_handle_replace(a, ZX_RIGHT_SAME_RIGHTS, &mut r), ZX_OK);
         assert_eq!(signals(b), 0, "the peer must not see PEER_CLOSED");
@@ -729,13 +539,13 @@ mod replace {
     }
 
     fn sync_wait_on_old_handle_is_canceled(ctx: &mut Ctx) {
-        let e = event();
+        let e = new_event();
         let waiter = ctx.process.spawn(move || {
             let mut observed = 0;
             let status = zx_object_wait_one(e, ZX_EVENT_SIGNALED, 1_000_000, Some(&mut observed));
             (status, observed)
         });
-        wait_until_blocked(ctx);
+        await_blocked(ctx);
         let mut r = 0;
         assert_eq!(zx_handle_replace(e, ZX_RIGHT_SAME_RIGHTS, &mut r), ZX_OK);
         let (status, observed) = join(ctx, waiter);
@@ -748,7 +558,7 @@ mod replace {
     fn arena_full_keeps_source(ctx: &mut Ctx) {
         {
             let small = small_kernel(ctx, 1);
-            let e = event();
+            let e = new_event();
             let mut r = 0;
             assert_eq!(
                 zx_handle_replace(e, ZX_RIGHT_SAME_RIGHTS, &mut r),
@@ -780,7 +590,7 @@ mod check_valid {
     ];
 
     fn open_handle_is_ok(ctx: &mut Ctx) {
-        let e = event();
+        let e = new_event();
         let none = dup(e, ZX_RIGHT_NONE);
         assert_eq!(zx_handle_check_valid(e), ZX_OK);
         assert_eq!(zx_handle_check_valid(none), ZX_OK);
@@ -798,7 +608,7 @@ mod check_valid {
     }
 
     fn missing_fixed_bits_is_out_of_range(ctx: &mut Ctx) {
-        let e = event();
+        let e = new_event();
         assert_eq!(zx_handle_check_valid(e & !1), ZX_ERR_OUT_OF_RANGE);
         assert_eq!(zx_handle_check_valid(e & !2), ZX_ERR_OUT_OF_RANGE);
         assert_eq!(zx_handle_check_valid(0x1000), ZX_ERR_OUT_OF_RANGE);
@@ -808,14 +618,14 @@ mod check_valid {
     }
 
     fn closed_or_unknown_is_not_found(ctx: &mut Ctx) {
-        let e = event();
+        let e = new_event();
         close(e);
         assert_eq!(zx_handle_check_valid(e), ZX_ERR_NOT_FOUND);
         assert_eq!(zx_handle_check_valid(0xFFFF_FFFF), ZX_ERR_NOT_FOUND);
         // A write that fails on a handle without TRANSFER still consumes every listed handle.
         let (mut c0, mut c1) = (0, 0);
         assert_eq!(zx_channel_create(0, &mut c0, &mut c1), ZX_OK);
-        let movable = event();
+        let movable = new_event();
         let pinned = dup(movable, ZX_DEFAULT_EVENT_RIGHTS & !ZX_RIGHT_TRANSFER);
         assert_eq!(
             zx_channel_write(c0, 0, &[1, 2, 3, 4], &[movable, pinned]),
@@ -832,9 +642,9 @@ mod check_valid {
         let other = ctx.other_process();
         let foreign = {
             let _bound = other.bind();
-            event()
+            new_event()
         };
-        let mine = event();
+        let mine = new_event();
         if mine != foreign {
             assert_eq!(zx_handle_check_valid(foreign), ZX_ERR_NOT_FOUND);
         }

@@ -4,9 +4,8 @@
 
 use std::collections::HashSet;
 
-use crate::handle::util::*;
 use crate::harness::{Case, Ctx};
-use zxsim_kernel::Config;
+use crate::support::*;
 use zxsim_syscalls::sys::*;
 
 pub fn cases() -> Vec<Case> {
@@ -14,16 +13,6 @@ pub fn cases() -> Vec<Case> {
         .into_iter()
         .flatten()
         .collect()
-}
-
-/// A kernel with room for only `max_handles` live handles, bound until dropped.
-fn small_kernel(ctx: &Ctx, max_handles: usize) -> Ctx {
-    Ctx::with_config(
-        Config::default()
-            .with_profile(ctx.profile)
-            .with_virtual_clock()
-            .with_max_handles(max_handles),
-    )
 }
 
 mod values {
@@ -44,10 +33,10 @@ mod values {
     fn low_two_bits_are_one(ctx: &mut Ctx) {
         let mut all = Vec::new();
         for _ in 0..20 {
-            all.push(event());
-            let (a, b) = eventpair();
+            all.push(new_event());
+            let (a, b) = new_eventpair();
             all.extend([a, b]);
-            all.push(port());
+            all.push(new_port());
         }
         let e = all[0];
         all.push(dup(e, ZX_RIGHT_SAME_RIGHTS));
@@ -65,10 +54,10 @@ mod values {
     }
 
     fn values_are_distinct(ctx: &mut Ctx) {
-        let e = event();
+        let e = new_event();
         let mut all = vec![e];
         all.extend((0..100).map(|_| dup(e, ZX_RIGHT_SAME_RIGHTS)));
-        all.extend((0..100).map(|_| event()));
+        all.extend((0..100).map(|_| new_event()));
         let unique: HashSet<_> = all.iter().copied().collect();
         assert_eq!(unique.len(), all.len());
         assert_eq!(zx_handle_close_many(&all), ZX_OK);
@@ -76,7 +65,7 @@ mod values {
     }
 
     fn zero_is_never_valid(ctx: &mut Ctx) {
-        let keep: Vec<_> = (0..8).map(|_| event()).collect();
+        let keep: Vec<_> = (0..8).map(|_| new_event()).collect();
         assert!(!is_valid(ZX_HANDLE_INVALID));
         let mut out = 0;
         assert_eq!(
@@ -96,7 +85,7 @@ mod values {
     }
 
     fn cleared_fixed_bit_is_bad_handle(ctx: &mut Ctx) {
-        let e = event();
+        let e = new_event();
         for bad in [e ^ 1, e ^ 2, e ^ 3] {
             assert!(!is_valid(bad), "{bad:#x} (from {e:#x})");
             assert_eq!(
@@ -110,11 +99,11 @@ mod values {
     }
 
     fn values_are_per_process(ctx: &mut Ctx) {
-        let e = event();
+        let e = new_event();
         let other = ctx.other_process();
         {
             let _bound = other.bind();
-            let mine = event(); // the other process has a handle of its own
+            let mine = new_event(); // the other process has a handle of its own
             assert!(!is_valid(e));
             assert_eq!(zx_object_signal(e, 0, ZX_USER_SIGNAL_0), ZX_ERR_BAD_HANDLE);
             assert_eq!(zx_handle_close(e), ZX_ERR_BAD_HANDLE);
@@ -131,9 +120,9 @@ mod values {
     }
 
     fn closed_value_never_aliases_next_handle(ctx: &mut Ctx) {
-        let old = event();
+        let old = new_event();
         close(old);
-        let new = event();
+        let new = new_event();
         assert_ne!(new, old, "the slot is reused with a new generation");
         assert!(!is_valid(old));
         assert!(is_valid(new));
@@ -142,9 +131,9 @@ mod values {
     }
 
     fn stale_value_cannot_touch_new_object(ctx: &mut Ctx) {
-        let old = event();
+        let old = new_event();
         close(old);
-        let new = event();
+        let new = new_event();
         assert_eq!(
             zx_object_signal(old, 0, ZX_USER_SIGNAL_0),
             ZX_ERR_BAD_HANDLE
@@ -164,12 +153,12 @@ mod values {
     fn stale_values_stay_stale_over_many_reuses(ctx: &mut Ctx) {
         let mut closed = HashSet::new();
         for _ in 0..500 {
-            let h = event();
+            let h = new_event();
             assert!(!closed.contains(&h), "value {h:#x} was handed out again");
             close(h);
             closed.insert(h);
         }
-        let live_one = event();
+        let live_one = new_event();
         for &h in &closed {
             assert!(!is_valid(h));
         }
@@ -191,7 +180,7 @@ mod exhaustion {
     fn create_beyond_cap_is_no_memory(ctx: &mut Ctx) {
         {
             let small = small_kernel(ctx, 4);
-            let all: Vec<_> = (0..4).map(|_| event()).collect();
+            let all: Vec<_> = (0..4).map(|_| new_event()).collect();
             let mut h = 0;
             assert_eq!(zx_event_create(0, &mut h), ZX_ERR_NO_MEMORY);
             assert_eq!(zx_port_create(0, &mut h), ZX_ERR_NO_MEMORY);
@@ -205,12 +194,12 @@ mod exhaustion {
     fn eventpair_needs_two_slots(ctx: &mut Ctx) {
         {
             let small = small_kernel(ctx, 3);
-            let (e1, e2) = (event(), event());
+            let (e1, e2) = (new_event(), new_event());
             let (mut a, mut b) = (0, 0);
             assert_eq!(zx_eventpair_create(0, &mut a, &mut b), ZX_ERR_NO_MEMORY);
             assert_eq!(live(&small), (2, 2));
             close(e2);
-            let (a, b) = eventpair();
+            let (a, b) = new_eventpair();
             assert_eq!(live(&small), (3, 3));
             assert_eq!(zx_handle_close_many(&[e1, a, b]), ZX_OK);
             small.assert_clean();
@@ -221,7 +210,7 @@ mod exhaustion {
     fn closing_frees_a_slot(ctx: &mut Ctx) {
         {
             let small = small_kernel(ctx, 2);
-            let (a, b) = (event(), event());
+            let (a, b) = (new_event(), new_event());
             let mut h = 0;
             assert_eq!(zx_event_create(0, &mut h), ZX_ERR_NO_MEMORY);
             close(a);
@@ -245,13 +234,13 @@ mod accounting {
 
     fn counts_follow_creation_and_close(ctx: &mut Ctx) {
         ctx.assert_clean();
-        let e = event();
+        let e = new_event();
         assert_eq!(live(ctx), (1, 1));
-        let (a, b) = eventpair();
+        let (a, b) = new_eventpair();
         assert_eq!(live(ctx), (3, 3));
         let d = dup(a, ZX_RIGHT_SAME_RIGHTS);
         assert_eq!(live(ctx), (3, 4));
-        let p = port();
+        let p = new_port();
         assert_eq!(live(ctx), (4, 5));
         close(a);
         assert_eq!(live(ctx), (4, 4), "a still has a handle (d)");
@@ -262,7 +251,7 @@ mod accounting {
     }
 
     fn object_lives_while_any_handle_does(ctx: &mut Ctx) {
-        let e = event();
+        let e = new_event();
         let dups: Vec<_> = (0..5).map(|_| dup(e, ZX_RIGHT_SAME_RIGHTS)).collect();
         close(e);
         for (i, &d) in dups.iter().enumerate() {

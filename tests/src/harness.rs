@@ -13,7 +13,7 @@
 //!
 //! Selection: `ZXSIM_SEMANTICS=zircon|rfc0240` (or `--profile` through `cargo xtask
 //! conformance`) restricts the runs to one profile. With `ZXSIM_CONFORMANCE_REPORT=<file>` every
-//! run is appended to `<file>` as one JSON object per line, which `cargo xtask conformance` turns
+//! run is appended to `<file>` as one JSON object per line (a `zxsim_conformance_report::Run`), which `cargo xtask conformance` turns
 //! into the syscall × passed/failed table and the per-profile diff.
 
 use std::io::Write;
@@ -21,6 +21,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 
 use libtest_mimic::{Arguments, Failed, Trial};
+use zxsim_conformance_report::{Run, REPORT_ENV};
 use zxsim_kernel::{BindGuard, Config, Kernel, Process, Profile};
 
 /// Under which profiles a case's statement is true.
@@ -164,47 +165,6 @@ impl Ctx {
     }
 }
 
-/// One run's record in the JSON report.
-struct Record<'a> {
-    case: &'a Case,
-    profile: Profile,
-    expected_to_hold: bool,
-    passed: bool,
-    /// The run is as the case's tag says (for a "differs" run: its tagged rule failed).
-    ok: bool,
-    message: String,
-}
-
-impl Record<'_> {
-    fn to_json(&self) -> String {
-        fn esc(s: &str) -> String {
-            let mut out = String::with_capacity(s.len() + 2);
-            for c in s.chars() {
-                match c {
-                    '"' => out.push_str("\\\""),
-                    '\\' => out.push_str("\\\\"),
-                    '\n' => out.push_str("\\n"),
-                    c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-                    c => out.push(c),
-                }
-            }
-            out
-        }
-        format!(
-            "{{\"syscall\":\"{}\",\"name\":\"{}\",\"clause\":\"{}\",\"holds\":\"{}\",\"profile\":\"{}\",\"expected_to_hold\":{},\"statement_passed\":{},\"ok\":{},\"message\":\"{}\"}}",
-            esc(self.case.syscall),
-            esc(self.case.name),
-            esc(self.case.clause),
-            self.case.holds.name(),
-            self.profile.name(),
-            self.expected_to_hold,
-            self.passed,
-            self.ok,
-            esc(&self.message)
-        )
-    }
-}
-
 /// How one run of a case ended.
 enum RunOutcome {
     Passed,
@@ -235,18 +195,37 @@ fn run_case(case: &Case, profile: Profile) -> RunOutcome {
     }
 }
 
-fn report(record: &Record<'_>) {
-    let Ok(path) = std::env::var("ZXSIM_CONFORMANCE_REPORT") else {
+/// Appends one run's record to the report file, if one was asked for.
+fn report(
+    case: &Case,
+    profile: Profile,
+    expected_to_hold: bool,
+    passed: bool,
+    ok: bool,
+    message: String,
+) {
+    let Ok(path) = std::env::var(REPORT_ENV) else {
         return;
     };
+    let run = Run {
+        syscall: case.syscall.to_string(),
+        name: case.name.to_string(),
+        clause: case.clause.to_string(),
+        holds: case.holds.name().to_string(),
+        profile: profile.name().to_string(),
+        expected_to_hold,
+        statement_passed: passed,
+        ok,
+        message,
+    };
     // One `write` per record on an O_APPEND file, so records from parallel runs never interleave.
-    let line = format!("{}\n", record.to_json());
     let mut file = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
         .open(path)
         .expect("open report");
-    file.write_all(line.as_bytes()).expect("write report");
+    file.write_all(run.to_line().as_bytes())
+        .expect("write report");
 }
 
 /// Runs every case of `modules` under the selected profiles through libtest-mimic.
@@ -304,7 +283,7 @@ pub fn main(modules: Vec<Vec<Case>>) {
                         )),
                     };
                     let ok = verdict.is_ok();
-                    report(&Record { case: &case, profile, expected_to_hold: expected, passed, ok, message });
+                    report(&case, profile, expected, passed, ok, message);
                     verdict.map_err(Failed::from)
                 })
                 .with_kind(kind),

@@ -3,8 +3,8 @@
 //! sits in its own queue — or two endpoints holding each other — is alive for ever and no process
 //! can reach it. Zircon leaks these silently; zxsim names them, with the chain keeping them alive.
 
-use crate::handle::util::*;
 use crate::harness::Ctx;
+use crate::support::*;
 use zxsim_kernel::{LeakKind, LeakReport};
 use zxsim_syscalls::sys::*;
 
@@ -14,12 +14,6 @@ cases![
     (two_endpoints_holding_each_other, "§2.2: two endpoints each in the other's queue, and an event in one of them ⇒ three objects reported as soon as the cycle closes, chains through the cycle", Both),
     (leak_free_program_reports_nothing, "§2.2: handles queued on an endpoint a process holds are reachable; after every close nothing is alive and the report is empty", Both),
 ];
-
-fn channel() -> (zx_handle_t, zx_handle_t) {
-    let (mut a, mut b) = (0, 0);
-    assert_eq!(zx_channel_create(0, &mut a, &mut b), ZX_OK);
-    (a, b)
-}
 
 fn write(channel: zx_handle_t, handles: &[zx_handle_t]) {
     assert_eq!(zx_channel_write(channel, 0, b"x", handles), ZX_OK);
@@ -36,7 +30,7 @@ fn chain_koids(report: &LeakReport, koid: zx_koid_t) -> Vec<zx_koid_t> {
 }
 
 fn endpoint_in_its_own_queue_is_a_cycle(ctx: &mut Ctx) {
-    let (a, b) = channel();
+    let (a, b) = new_channel();
     let a_koid = koid(a);
     // Written through the peer, `a` lands in its own queue: from now on only a holder of `a`
     // could read it out, and there is none — holding `b` does not help (b reads the other queue).
@@ -60,9 +54,9 @@ fn endpoint_in_its_own_queue_is_a_cycle(ctx: &mut Ctx) {
 }
 
 fn two_endpoints_holding_each_other(ctx: &mut Ctx) {
-    let (a, b) = channel();
-    let (c, d) = channel();
-    let e = event();
+    let (a, b) = new_channel();
+    let (c, d) = new_channel();
+    let e = new_event();
     let (b_koid, d_koid, e_koid) = (koid(b), koid(d), koid(e));
     write(a, &[d, e]); // d and e now sit in b's queue
     assert!(ctx.kernel.leak_report().is_clean(), "b is still in a table");
@@ -83,9 +77,9 @@ fn two_endpoints_holding_each_other(ctx: &mut Ctx) {
 }
 
 fn leak_free_program_reports_nothing(ctx: &mut Ctx) {
-    let (a, b) = channel();
-    let (c, d) = channel();
-    let (e, p) = (event(), port());
+    let (a, b) = new_channel();
+    let (c, d) = new_channel();
+    let (e, p) = (new_event(), new_port());
     write(a, &[c, e]);
     write(b, &[p]);
     // Everything queued is reachable through an endpoint this process holds.

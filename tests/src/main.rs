@@ -5,9 +5,14 @@
 
 #[macro_use]
 pub mod harness;
+mod support;
 
-mod channel;
+mod channel_call;
+mod channel_create;
 mod channel_iovec;
+mod channel_lifecycle;
+mod channel_read;
+mod channel_write;
 mod dispatcher;
 mod event;
 mod fifo;
@@ -32,8 +37,12 @@ fn main() {
         object_signal::cases(),
         object_get_info::cases(),
         object_wait::cases(),
-        channel::cases(),
+        channel_create::cases(),
+        channel_write::cases(),
+        channel_read::cases(),
+        channel_call::cases(),
         channel_iovec::cases(),
+        channel_lifecycle::cases(),
         event::cases(),
         time::cases(),
         timer::cases(),

@@ -1,8 +1,8 @@
 //! Conformance cases for `zx_object_get_info` with the handle topics (spec §4, §1.11, §1.12):
 //! `ZX_INFO_HANDLE_VALID`, `ZX_INFO_HANDLE_BASIC`, `ZX_INFO_HANDLE_COUNT`, and unknown topics.
 
-use crate::handle::util::*;
 use crate::harness::{Case, Ctx};
+use crate::support::*;
 use zxsim_syscalls::sys::*;
 
 pub fn cases() -> Vec<Case> {
@@ -56,7 +56,7 @@ mod topics {
     ];
 
     fn valid_ok_for_a_live_handle(ctx: &mut Ctx) {
-        let e = event();
+        let e = new_event();
         assert_eq!(
             zx_object_get_info(e, ZX_INFO_HANDLE_VALID, &mut [], None, None),
             ZX_OK
@@ -66,7 +66,7 @@ mod topics {
     }
 
     fn valid_bad_handle_after_close(ctx: &mut Ctx) {
-        let e = event();
+        let e = new_event();
         close(e);
         assert_eq!(
             zx_object_get_info(e, ZX_INFO_HANDLE_VALID, &mut [], None, None),
@@ -80,7 +80,7 @@ mod topics {
     }
 
     fn valid_needs_no_rights(ctx: &mut Ctx) {
-        let e = event();
+        let e = new_event();
         let none = dup(e, ZX_RIGHT_NONE);
         assert_eq!(
             zx_object_get_info(none, ZX_INFO_HANDLE_VALID, &mut [], None, None),
@@ -91,7 +91,7 @@ mod topics {
     }
 
     fn basic_event(ctx: &mut Ctx) {
-        let e = event();
+        let e = new_event();
         let (status, buffer, _, _) = info(e, ZX_INFO_HANDLE_BASIC, 32);
         assert_eq!(status, ZX_OK);
         let record = decode_basic(&buffer);
@@ -105,7 +105,7 @@ mod topics {
     }
 
     fn basic_eventpair_related_koids(ctx: &mut Ctx) {
-        let (a, b) = eventpair();
+        let (a, b) = new_eventpair();
         let (ia, ib) = (basic(a), basic(b));
         assert_eq!(ia.type_, ZX_OBJ_TYPE_EVENTPAIR);
         assert_eq!(ib.type_, ZX_OBJ_TYPE_EVENTPAIR);
@@ -117,7 +117,7 @@ mod topics {
     }
 
     fn basic_port(ctx: &mut Ctx) {
-        let p = port();
+        let p = new_port();
         let record = basic(p);
         assert_eq!(record.rights, 0x800F);
         assert_eq!(record.type_, ZX_OBJ_TYPE_PORT);
@@ -127,7 +127,7 @@ mod topics {
     }
 
     fn basic_reports_the_handles_rights(ctx: &mut Ctx) {
-        let e = event();
+        let e = new_event();
         let reduced = dup(e, ZX_RIGHT_WAIT | ZX_RIGHT_TRANSFER);
         assert_eq!(rights(reduced), ZX_RIGHT_WAIT | ZX_RIGHT_TRANSFER);
         assert_eq!(rights(e), ZX_DEFAULT_EVENT_RIGHTS);
@@ -137,7 +137,7 @@ mod topics {
     }
 
     fn basic_needs_no_rights(ctx: &mut Ctx) {
-        let (a, b) = eventpair();
+        let (a, b) = new_eventpair();
         let none = dup(a, ZX_RIGHT_NONE);
         let (status, buffer, _, _) = info(none, ZX_INFO_HANDLE_BASIC, 32);
         assert_eq!(status, ZX_OK);
@@ -150,7 +150,7 @@ mod topics {
     }
 
     fn basic_actual_and_avail_are_one(ctx: &mut Ctx) {
-        let e = event();
+        let e = new_event();
         let (status, _, actual, avail) = info(e, ZX_INFO_HANDLE_BASIC, 32);
         assert_eq!((status, actual, avail), (ZX_OK, 1, 1));
         let (status, buffer, actual, avail) = info(e, ZX_INFO_HANDLE_BASIC, 64);
@@ -168,7 +168,7 @@ mod topics {
     }
 
     fn basic_buffer_too_small(ctx: &mut Ctx) {
-        let e = event();
+        let e = new_event();
         for size in [0, 1, 16, 31] {
             let (status, buffer, actual, avail) = info(e, ZX_INFO_HANDLE_BASIC, size);
             assert_eq!(
@@ -186,7 +186,7 @@ mod topics {
     }
 
     fn basic_bad_handle_before_buffer_size(ctx: &mut Ctx) {
-        let e = event();
+        let e = new_event();
         close(e);
         let (status, _, _, _) = info(e, ZX_INFO_HANDLE_BASIC, 0);
         assert_eq!(status, ZX_ERR_BAD_HANDLE);
@@ -196,7 +196,7 @@ mod topics {
     }
 
     fn basic_koids_distinct(ctx: &mut Ctx) {
-        let handles: Vec<_> = (0..10).map(|_| event()).collect();
+        let handles: Vec<_> = (0..10).map(|_| new_event()).collect();
         let mut koids: Vec<_> = handles.iter().map(|&h| koid(h)).collect();
         assert!(koids.iter().all(|&k| k >= ZX_KOID_FIRST));
         koids.sort_unstable();
@@ -207,7 +207,7 @@ mod topics {
     }
 
     fn count_tracks_handles(ctx: &mut Ctx) {
-        let e = event();
+        let e = new_event();
         let (status, buffer, actual, avail) = info(e, ZX_INFO_HANDLE_COUNT, 4);
         assert_eq!((status, actual, avail), (ZX_OK, 1, 1));
         assert_eq!(u32::from_le_bytes(buffer[..4].try_into().unwrap()), 1);
@@ -221,7 +221,7 @@ mod topics {
     }
 
     fn count_needs_inspect(ctx: &mut Ctx) {
-        let e = event();
+        let e = new_event();
         let no_inspect = dup(e, ZX_DEFAULT_EVENT_RIGHTS & !ZX_RIGHT_INSPECT);
         let (status, _, _, _) = info(no_inspect, ZX_INFO_HANDLE_COUNT, 4);
         assert_eq!(status, ZX_ERR_ACCESS_DENIED);
@@ -232,7 +232,7 @@ mod topics {
     }
 
     fn count_buffer_too_small(ctx: &mut Ctx) {
-        let e = event();
+        let e = new_event();
         for size in [0, 3] {
             let (status, _, actual, avail) = info(e, ZX_INFO_HANDLE_COUNT, size);
             assert_eq!(
@@ -246,7 +246,7 @@ mod topics {
     }
 
     fn count_bad_handle(ctx: &mut Ctx) {
-        let e = event();
+        let e = new_event();
         close(e);
         let (status, _, _, _) = info(e, ZX_INFO_HANDLE_COUNT, 4);
         assert_eq!(status, ZX_ERR_BAD_HANDLE);
@@ -254,7 +254,7 @@ mod topics {
     }
 
     fn count_eventpair_ends_are_separate(ctx: &mut Ctx) {
-        let (a, b) = eventpair();
+        let (a, b) = new_eventpair();
         let a2 = dup(a, ZX_RIGHT_SAME_RIGHTS);
         assert_eq!(handle_count(a), 2);
         assert_eq!(handle_count(b), 1);
@@ -263,7 +263,7 @@ mod topics {
     }
 
     fn unknown_topic_not_supported(ctx: &mut Ctx) {
-        let e = event();
+        let e = new_event();
         for topic in [0x7FFF, 63, 0x0FFF_FFFF] {
             let (status, buffer, _, _) = info(e, topic, 64);
             assert_eq!(status, ZX_ERR_NOT_SUPPORTED, "topic {topic:#x}");
@@ -274,7 +274,7 @@ mod topics {
     }
 
     fn unknown_topic_before_handle_lookup(ctx: &mut Ctx) {
-        let e = event();
+        let e = new_event();
         close(e);
         let (status, _, _, _) = info(e, 0x7FFF, 64);
         assert_eq!(status, ZX_ERR_NOT_SUPPORTED);

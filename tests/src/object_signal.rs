@@ -3,8 +3,8 @@
 //! `signals == 0` and a past deadline it reads the signal word, and blocking waits on another
 //! thread show which updates wake observers.
 
-use crate::handle::util::*;
 use crate::harness::{Case, Ctx};
+use crate::support::*;
 use zxsim_syscalls::sys::*;
 
 pub fn cases() -> Vec<Case> {
@@ -42,7 +42,7 @@ mod signal {
     ];
 
     fn sets_bits(ctx: &mut Ctx) {
-        let e = event();
+        let e = new_event();
         assert_eq!(signals(e), 0);
         assert_eq!(zx_object_signal(e, 0, ZX_USER_SIGNAL_0), ZX_OK);
         assert_eq!(signals(e), ZX_USER_SIGNAL_0);
@@ -53,7 +53,7 @@ mod signal {
     }
 
     fn clear_then_set(ctx: &mut Ctx) {
-        let e = event();
+        let e = new_event();
         assert_eq!(
             zx_object_signal(e, 0, ZX_USER_SIGNAL_0 | ZX_USER_SIGNAL_1),
             ZX_OK
@@ -72,7 +72,7 @@ mod signal {
     }
 
     fn clear_leaves_other_bits(ctx: &mut Ctx) {
-        let e = event();
+        let e = new_event();
         let all = ZX_USER_SIGNAL_0 | ZX_USER_SIGNAL_1 | ZX_EVENT_SIGNALED;
         assert_eq!(zx_object_signal(e, 0, all), ZX_OK);
         assert_eq!(zx_object_signal(e, ZX_USER_SIGNAL_1, 0), ZX_OK);
@@ -85,7 +85,7 @@ mod signal {
     }
 
     fn zero_masks_change_nothing(ctx: &mut Ctx) {
-        let e = event();
+        let e = new_event();
         assert_eq!(zx_object_signal(e, 0, 0), ZX_OK);
         assert_eq!(signals(e), 0);
         assert_eq!(zx_object_signal(e, 0, ZX_USER_SIGNAL_3), ZX_OK);
@@ -96,7 +96,7 @@ mod signal {
     }
 
     fn event_user_bits_and_signaled(ctx: &mut Ctx) {
-        let e = event();
+        let e = new_event();
         assert_eq!(zx_object_signal(e, 0, ZX_EVENT_SIGNAL_MASK), ZX_OK);
         assert_eq!(signals(e), 0xFF00_0008);
         assert_eq!(zx_object_signal(e, ZX_EVENT_SIGNAL_MASK, 0), ZX_OK);
@@ -106,14 +106,14 @@ mod signal {
     }
 
     fn bad_handle(ctx: &mut Ctx) {
-        let e = event();
+        let e = new_event();
         close(e);
         assert_eq!(zx_object_signal(e, 0, ZX_USER_SIGNAL_0), ZX_ERR_BAD_HANDLE);
         ctx.assert_clean();
     }
 
     fn needs_signal_right(ctx: &mut Ctx) {
-        let e = event();
+        let e = new_event();
         let no_signal = dup(e, ZX_DEFAULT_EVENT_RIGHTS & !ZX_RIGHT_SIGNAL);
         assert_eq!(
             zx_object_signal(no_signal, 0, ZX_USER_SIGNAL_0),
@@ -126,7 +126,7 @@ mod signal {
     }
 
     fn access_denied_before_invalid_args(ctx: &mut Ctx) {
-        let e = event();
+        let e = new_event();
         let no_signal = dup(e, ZX_RIGHT_WAIT);
         assert_eq!(
             zx_object_signal(no_signal, 0, ZX_OBJECT_READABLE),
@@ -137,7 +137,7 @@ mod signal {
     }
 
     fn event_rejects_other_bits(ctx: &mut Ctx) {
-        let e = event();
+        let e = new_event();
         for bad in [
             ZX_OBJECT_READABLE,
             ZX_OBJECT_WRITABLE,
@@ -163,7 +163,7 @@ mod signal {
     }
 
     fn invalid_mask_changes_nothing(ctx: &mut Ctx) {
-        let e = event();
+        let e = new_event();
         assert_eq!(zx_object_signal(e, 0, ZX_USER_SIGNAL_1), ZX_OK);
         assert_eq!(
             zx_object_signal(e, 0, ZX_USER_SIGNAL_0 | ZX_OBJECT_READABLE),
@@ -179,7 +179,7 @@ mod signal {
     }
 
     fn eventpair_allowed_bits(ctx: &mut Ctx) {
-        let (a, b) = eventpair();
+        let (a, b) = new_eventpair();
         assert_eq!(
             zx_object_signal(a, 0, ZX_USER_SIGNAL_ALL | ZX_EVENTPAIR_SIGNALED),
             ZX_OK
@@ -203,7 +203,7 @@ mod signal {
     }
 
     fn signal_acts_on_self_only(ctx: &mut Ctx) {
-        let (a, b) = eventpair();
+        let (a, b) = new_eventpair();
         assert_eq!(zx_object_signal(a, 0, ZX_USER_SIGNAL_4), ZX_OK);
         assert_eq!(signals(a), ZX_USER_SIGNAL_4);
         assert_eq!(signals(b), 0);
@@ -212,7 +212,7 @@ mod signal {
     }
 
     fn port_is_access_denied(ctx: &mut Ctx) {
-        let p = port();
+        let p = new_port();
         assert_eq!(
             zx_object_signal(p, 0, ZX_USER_SIGNAL_0),
             ZX_ERR_ACCESS_DENIED
@@ -223,14 +223,14 @@ mod signal {
     }
 
     fn setting_wakes_waiter_with_whole_word(ctx: &mut Ctx) {
-        let e = event();
+        let e = new_event();
         assert_eq!(zx_object_signal(e, 0, ZX_USER_SIGNAL_1), ZX_OK);
         let waiter = ctx.process.spawn(move || {
             let mut observed = 0;
             let status = zx_object_wait_one(e, ZX_USER_SIGNAL_0, FAR, Some(&mut observed));
             (status, observed)
         });
-        wait_until_blocked(ctx);
+        await_blocked(ctx);
         assert_eq!(zx_object_signal(e, 0, ZX_USER_SIGNAL_0), ZX_OK);
         assert_eq!(
             join(ctx, waiter),
@@ -241,13 +241,13 @@ mod signal {
     }
 
     fn non_matching_bit_does_not_wake(ctx: &mut Ctx) {
-        let e = event();
+        let e = new_event();
         let waiter = ctx.process.spawn(move || {
             let mut observed = 0;
             let status = zx_object_wait_one(e, ZX_USER_SIGNAL_0, 1_000, Some(&mut observed));
             (status, observed)
         });
-        wait_until_blocked(ctx);
+        await_blocked(ctx);
         assert_eq!(
             zx_object_signal(e, 0, ZX_USER_SIGNAL_1 | ZX_EVENT_SIGNALED),
             ZX_OK
@@ -263,13 +263,13 @@ mod signal {
     }
 
     fn pulse_is_not_lost(ctx: &mut Ctx) {
-        let e = event();
+        let e = new_event();
         let waiter = ctx.process.spawn(move || {
             let mut observed = 0;
             let status = zx_object_wait_one(e, ZX_USER_SIGNAL_0, FAR, Some(&mut observed));
             (status, observed)
         });
-        wait_until_blocked(ctx);
+        await_blocked(ctx);
         assert_eq!(zx_object_signal(e, 0, ZX_USER_SIGNAL_0), ZX_OK);
         assert_eq!(zx_object_signal(e, ZX_USER_SIGNAL_0, 0), ZX_OK);
         assert_eq!(join(ctx, waiter), (ZX_OK, ZX_USER_SIGNAL_0));
@@ -279,13 +279,13 @@ mod signal {
     }
 
     fn wakes_every_waiter(ctx: &mut Ctx) {
-        let e = event();
+        let e = new_event();
         let spawn = || {
             ctx.process
                 .spawn(move || zx_object_wait_one(e, ZX_EVENT_SIGNALED, FAR, None))
         };
         let (first, second) = (spawn(), spawn());
-        wait_for_observers(ctx, e, 2);
+        await_observers(ctx, e, 2);
         assert_eq!(zx_object_signal(e, 0, ZX_EVENT_SIGNALED), ZX_OK);
         assert_eq!(join(ctx, first), ZX_OK);
         assert_eq!(join(ctx, second), ZX_OK);
@@ -315,7 +315,7 @@ mod signal_peer {
     ];
 
     fn sets_peer_not_self(ctx: &mut Ctx) {
-        let (a, b) = eventpair();
+        let (a, b) = new_eventpair();
         assert_eq!(zx_object_signal_peer(a, 0, ZX_USER_SIGNAL_0), ZX_OK);
         assert_eq!(signals(b), ZX_USER_SIGNAL_0);
         assert_eq!(signals(a), 0);
@@ -327,7 +327,7 @@ mod signal_peer {
     }
 
     fn clear_then_set_on_peer(ctx: &mut Ctx) {
-        let (a, b) = eventpair();
+        let (a, b) = new_eventpair();
         assert_eq!(
             zx_object_signal(b, 0, ZX_USER_SIGNAL_1 | ZX_EVENTPAIR_SIGNALED),
             ZX_OK
@@ -342,7 +342,7 @@ mod signal_peer {
     }
 
     fn eventpair_signaled_allowed(ctx: &mut Ctx) {
-        let (a, b) = eventpair();
+        let (a, b) = new_eventpair();
         assert_eq!(
             zx_object_signal_peer(a, 0, ZX_EVENTPAIR_SIGNALED | ZX_USER_SIGNAL_ALL),
             ZX_OK
@@ -353,7 +353,7 @@ mod signal_peer {
     }
 
     fn bad_handle(ctx: &mut Ctx) {
-        let (a, b) = eventpair();
+        let (a, b) = new_eventpair();
         close(a);
         assert_eq!(
             zx_object_signal_peer(a, 0, ZX_USER_SIGNAL_0),
@@ -364,7 +364,7 @@ mod signal_peer {
     }
 
     fn event_is_access_denied(ctx: &mut Ctx) {
-        let e = event();
+        let e = new_event();
         assert_eq!(
             zx_object_signal_peer(e, 0, ZX_USER_SIGNAL_0),
             ZX_ERR_ACCESS_DENIED
@@ -376,7 +376,7 @@ mod signal_peer {
     }
 
     fn port_is_access_denied(ctx: &mut Ctx) {
-        let p = port();
+        let p = new_port();
         assert_eq!(
             zx_object_signal_peer(p, 0, ZX_USER_SIGNAL_0),
             ZX_ERR_ACCESS_DENIED
@@ -386,7 +386,7 @@ mod signal_peer {
     }
 
     fn needs_signal_peer_right(ctx: &mut Ctx) {
-        let (a, b) = eventpair();
+        let (a, b) = new_eventpair();
         let no_peer = dup(a, ZX_DEFAULT_EVENTPAIR_RIGHTS & !ZX_RIGHT_SIGNAL_PEER);
         assert_eq!(
             zx_object_signal_peer(no_peer, 0, ZX_USER_SIGNAL_0),
@@ -402,12 +402,12 @@ mod signal_peer {
     }
 
     fn access_denied_before_invalid_args(ctx: &mut Ctx) {
-        let e = event();
+        let e = new_event();
         assert_eq!(
             zx_object_signal_peer(e, 0, ZX_OBJECT_READABLE),
             ZX_ERR_ACCESS_DENIED
         );
-        let (a, b) = eventpair();
+        let (a, b) = new_eventpair();
         let no_peer = dup(a, ZX_RIGHT_WAIT);
         assert_eq!(
             zx_object_signal_peer(no_peer, 0, ZX_EVENTPAIR_PEER_CLOSED),
@@ -418,7 +418,7 @@ mod signal_peer {
     }
 
     fn invalid_mask(ctx: &mut Ctx) {
-        let (a, b) = eventpair();
+        let (a, b) = new_eventpair();
         for bad in [
             ZX_EVENTPAIR_PEER_CLOSED,
             ZX_OBJECT_READABLE,
@@ -446,7 +446,7 @@ mod signal_peer {
     }
 
     fn masks_checked_before_peer_presence(ctx: &mut Ctx) {
-        let (a, b) = eventpair();
+        let (a, b) = new_eventpair();
         close(b);
         assert_eq!(
             zx_object_signal_peer(a, 0, ZX_OBJECT_READABLE),
@@ -461,7 +461,7 @@ mod signal_peer {
     }
 
     fn peer_closed(ctx: &mut Ctx) {
-        let (a, b) = eventpair();
+        let (a, b) = new_eventpair();
         close(b);
         assert_eq!(
             zx_object_signal_peer(a, 0, ZX_USER_SIGNAL_0),
@@ -482,13 +482,13 @@ mod signal_peer {
     }
 
     fn wakes_waiter_on_peer(ctx: &mut Ctx) {
-        let (a, b) = eventpair();
+        let (a, b) = new_eventpair();
         let waiter = ctx.process.spawn(move || {
             let mut observed = 0;
             let status = zx_object_wait_one(b, ZX_EVENTPAIR_SIGNALED, FAR, Some(&mut observed));
             (status, observed)
         });
-        wait_until_blocked(ctx);
+        await_blocked(ctx);
         assert_eq!(zx_object_signal_peer(a, 0, ZX_EVENTPAIR_SIGNALED), ZX_OK);
         assert_eq!(join(ctx, waiter), (ZX_OK, ZX_EVENTPAIR_SIGNALED));
         assert_eq!(zx_handle_close_many(&[a, b]), ZX_OK);
@@ -496,7 +496,7 @@ mod signal_peer {
     }
 
     fn through_a_duplicate(ctx: &mut Ctx) {
-        let (a, b) = eventpair();
+        let (a, b) = new_eventpair();
         let a2 = dup(a, ZX_RIGHT_SAME_RIGHTS);
         assert_eq!(zx_object_signal_peer(a2, 0, ZX_USER_SIGNAL_6), ZX_OK);
         assert_eq!(signals(b), ZX_USER_SIGNAL_6);

@@ -2,8 +2,8 @@
 //! (spec §5, §2.4, §12.2 item 1, §15 item 7). Deadlines run on the case's virtual clock: a
 //! blocked wait on another thread is released by `ctx.kernel.advance_clock`, never by sleeping.
 
-use crate::handle::util::*;
 use crate::harness::{Case, Ctx};
+use crate::support::*;
 use zxsim_syscalls::sys::*;
 
 pub fn cases() -> Vec<Case> {
@@ -59,7 +59,7 @@ mod wait_one {
     ];
 
     fn bad_handle(ctx: &mut Ctx) {
-        let e = event();
+        let e = new_event();
         close(e);
         assert_eq!(wait1(e, ZX_EVENT_SIGNALED, 0).0, ZX_ERR_BAD_HANDLE);
         assert_eq!(
@@ -70,7 +70,7 @@ mod wait_one {
     }
 
     fn needs_wait_right(ctx: &mut Ctx) {
-        let e = event();
+        let e = new_event();
         assert_eq!(zx_object_signal(e, 0, ZX_EVENT_SIGNALED), ZX_OK);
         let no_wait = dup(e, ZX_DEFAULT_EVENT_RIGHTS & !ZX_RIGHT_WAIT);
         assert_eq!(
@@ -83,7 +83,7 @@ mod wait_one {
     }
 
     fn wait_right_is_enough(ctx: &mut Ctx) {
-        let e = event();
+        let e = new_event();
         let only_wait = dup(e, ZX_RIGHT_WAIT);
         assert_eq!(zx_object_signal(e, 0, ZX_USER_SIGNAL_0), ZX_OK);
         assert_eq!(
@@ -95,7 +95,7 @@ mod wait_one {
     }
 
     fn port_is_access_denied(ctx: &mut Ctx) {
-        let p = port();
+        let p = new_port();
         assert_eq!(
             wait1(p, ZX_USER_SIGNAL_0, ZX_TIME_INFINITE_PAST).0,
             ZX_ERR_ACCESS_DENIED
@@ -106,7 +106,7 @@ mod wait_one {
     }
 
     fn already_active_ok_with_past_deadline(ctx: &mut Ctx) {
-        let e = event();
+        let e = new_event();
         assert_eq!(
             zx_object_signal(e, 0, ZX_USER_SIGNAL_0 | ZX_USER_SIGNAL_1),
             ZX_OK
@@ -126,7 +126,7 @@ mod wait_one {
     }
 
     fn any_requested_bit_matches(ctx: &mut Ctx) {
-        let e = event();
+        let e = new_event();
         assert_eq!(zx_object_signal(e, 0, ZX_USER_SIGNAL_3), ZX_OK);
         assert_eq!(
             wait1(
@@ -141,7 +141,7 @@ mod wait_one {
     }
 
     fn poll_times_out_with_current_state(ctx: &mut Ctx) {
-        let e = event();
+        let e = new_event();
         assert_eq!(
             wait1(e, ZX_EVENT_SIGNALED, ZX_TIME_INFINITE_PAST),
             (ZX_ERR_TIMED_OUT, 0)
@@ -156,7 +156,7 @@ mod wait_one {
     }
 
     fn zero_signals_never_match(ctx: &mut Ctx) {
-        let e = event();
+        let e = new_event();
         assert_eq!(zx_object_signal(e, 0, ZX_EVENT_SIGNAL_MASK), ZX_OK);
         assert_eq!(
             wait1(e, 0, ZX_TIME_INFINITE_PAST),
@@ -164,7 +164,7 @@ mod wait_one {
         );
         // And with a future deadline it waits for the deadline.
         let waiter = ctx.process.spawn(move || wait1(e, 0, 500));
-        wait_until_blocked(ctx);
+        await_blocked(ctx);
         assert!(
             still_running(&waiter),
             "signals == 0 matched an active word"
@@ -176,7 +176,7 @@ mod wait_one {
     }
 
     fn observed_is_optional(ctx: &mut Ctx) {
-        let e = event();
+        let e = new_event();
         assert_eq!(
             zx_object_wait_one(e, ZX_EVENT_SIGNALED, 0, None),
             ZX_ERR_TIMED_OUT
@@ -188,11 +188,11 @@ mod wait_one {
     }
 
     fn blocking_wait_woken_by_other_thread(ctx: &mut Ctx) {
-        let e = event();
+        let e = new_event();
         let waiter = ctx
             .process
             .spawn(move || wait1(e, ZX_EVENT_SIGNALED, ZX_TIME_INFINITE));
-        wait_for_observers(ctx, e, 1);
+        await_observers(ctx, e, 1);
         assert!(still_running(&waiter));
         assert_eq!(zx_object_signal(e, 0, ZX_EVENT_SIGNALED), ZX_OK);
         assert_eq!(join(ctx, waiter), (ZX_OK, ZX_EVENT_SIGNALED));
@@ -202,12 +202,12 @@ mod wait_one {
     }
 
     fn main_thread_woken_by_spawned_signaller(ctx: &mut Ctx) {
-        let e = event();
+        let e = new_event();
         let kernel = ctx.kernel.clone();
         let signaller = ctx.process.spawn(move || {
-            while kernel.clock().next_deadline().is_none() {
-                std::thread::yield_now();
-            }
+            await_condition("the main thread to block on a deadline", || {
+                kernel.clock().next_deadline().is_some()
+            });
             zx_object_signal(e, 0, ZX_USER_SIGNAL_7)
         });
         assert_eq!(wait1(e, ZX_USER_SIGNAL_7, FAR), (ZX_OK, ZX_USER_SIGNAL_7));
@@ -218,13 +218,13 @@ mod wait_one {
     }
 
     fn deadline_on_virtual_clock(ctx: &mut Ctx) {
-        let e = event();
+        let e = new_event();
         assert_eq!(zx_object_signal(e, 0, ZX_USER_SIGNAL_2), ZX_OK);
         let waiter = ctx.process.spawn(move || {
             let result = wait1(e, ZX_EVENT_SIGNALED, 1_000);
             (result, zx_clock_get_monotonic())
         });
-        wait_until_blocked(ctx);
+        await_blocked(ctx);
         assert_eq!(ctx.kernel.clock().next_deadline(), Some(1_000));
         ctx.kernel.advance_clock(999);
         assert!(still_running(&waiter), "timed out before the deadline");
@@ -237,7 +237,7 @@ mod wait_one {
     }
 
     fn deadline_is_absolute(ctx: &mut Ctx) {
-        let e = event();
+        let e = new_event();
         ctx.kernel.advance_clock(5_000);
         assert_eq!(wait1(e, ZX_EVENT_SIGNALED, 4_000).0, ZX_ERR_TIMED_OUT);
         assert_eq!(wait1(e, ZX_EVENT_SIGNALED, 5_000).0, ZX_ERR_TIMED_OUT);
@@ -251,11 +251,11 @@ mod wait_one {
     }
 
     fn handle_closed_during_wait_is_canceled(ctx: &mut Ctx) {
-        let e = event();
+        let e = new_event();
         let keep = dup(e, ZX_RIGHT_SAME_RIGHTS);
         assert_eq!(zx_object_signal(e, 0, ZX_USER_SIGNAL_1), ZX_OK);
         let waiter = ctx.process.spawn(move || wait1(e, ZX_EVENT_SIGNALED, FAR));
-        wait_until_blocked(ctx);
+        await_blocked(ctx);
         close(e);
         assert_eq!(
             join(ctx, waiter),
@@ -266,12 +266,12 @@ mod wait_one {
     }
 
     fn closing_another_handle_does_not_cancel(ctx: &mut Ctx) {
-        let e = event();
+        let e = new_event();
         let d = dup(e, ZX_RIGHT_SAME_RIGHTS);
         let waiter = ctx
             .process
             .spawn(move || wait1(d, ZX_EVENT_SIGNALED, 1_000));
-        wait_until_blocked(ctx);
+        await_blocked(ctx);
         close(e);
         assert!(
             still_running(&waiter),
@@ -284,11 +284,11 @@ mod wait_one {
     }
 
     fn peer_closed_wakes_waiter(ctx: &mut Ctx) {
-        let (a, b) = eventpair();
+        let (a, b) = new_eventpair();
         let waiter = ctx
             .process
             .spawn(move || wait1(b, ZX_EVENTPAIR_PEER_CLOSED, FAR));
-        wait_until_blocked(ctx);
+        await_blocked(ctx);
         close(a);
         assert_eq!(join(ctx, waiter), (ZX_OK, ZX_EVENTPAIR_PEER_CLOSED));
         close(b);
@@ -332,7 +332,7 @@ mod wait_many {
             let status = zx_object_wait_many(&mut [], 2_000);
             (status, zx_clock_get_monotonic())
         });
-        wait_until_blocked(ctx);
+        await_blocked(ctx);
         ctx.kernel.advance_clock(1_999);
         assert!(still_running(&sleeper), "returned before the deadline");
         ctx.kernel.advance_clock(1);
@@ -343,7 +343,7 @@ mod wait_many {
     }
 
     fn too_many_items_out_of_range(ctx: &mut Ctx) {
-        let e = event();
+        let e = new_event();
         assert_eq!(zx_object_signal(e, 0, ZX_EVENT_SIGNALED), ZX_OK);
         let mut items = vec![item(e, ZX_EVENT_SIGNALED); 65];
         assert_eq!(zx_object_wait_many(&mut items, 0), ZX_ERR_OUT_OF_RANGE);
@@ -356,7 +356,7 @@ mod wait_many {
     }
 
     fn sixty_four_items_allowed(ctx: &mut Ctx) {
-        let handles: Vec<_> = (0..64).map(|_| event()).collect();
+        let handles: Vec<_> = (0..64).map(|_| new_event()).collect();
         let mut items: Vec<_> = handles
             .iter()
             .map(|&h| item(h, ZX_EVENT_SIGNALED))
@@ -370,9 +370,9 @@ mod wait_many {
     }
 
     fn first_bad_item_decides(ctx: &mut Ctx) {
-        let e = event();
+        let e = new_event();
         let no_wait = dup(e, ZX_RIGHT_SIGNAL);
-        let stale = event();
+        let stale = new_event();
         close(stale);
         let mut items = [
             item(e, ZX_EVENT_SIGNALED),
@@ -391,7 +391,7 @@ mod wait_many {
     }
 
     fn bad_item_wins_over_earlier_match(ctx: &mut Ctx) {
-        let e = event();
+        let e = new_event();
         assert_eq!(zx_object_signal(e, 0, ZX_EVENT_SIGNALED), ZX_OK);
         let mut items = [
             item(e, ZX_EVENT_SIGNALED),
@@ -406,7 +406,7 @@ mod wait_many {
     }
 
     fn failed_call_undoes_registrations(ctx: &mut Ctx) {
-        let (a, b) = (event(), event());
+        let (a, b) = (new_event(), new_event());
         let no_wait = dup(b, ZX_RIGHT_NONE);
         let mut items = [
             item(a, ZX_EVENT_SIGNALED),
@@ -434,7 +434,7 @@ mod wait_many {
     }
 
     fn port_item_access_denied(ctx: &mut Ctx) {
-        let (e, p) = (event(), port());
+        let (e, p) = (new_event(), new_port());
         let mut items = [item(e, ZX_EVENT_SIGNALED), item(p, ZX_USER_SIGNAL_0)];
         assert_eq!(zx_object_wait_many(&mut items, 0), ZX_ERR_ACCESS_DENIED);
         assert_eq!(zx_handle_close_many(&[e, p]), ZX_OK);
@@ -442,7 +442,7 @@ mod wait_many {
     }
 
     fn already_active_ok_with_past_deadline(ctx: &mut Ctx) {
-        let (a, b, c) = (event(), event(), event());
+        let (a, b, c) = (new_event(), new_event(), new_event());
         assert_eq!(
             zx_object_signal(b, 0, ZX_USER_SIGNAL_0 | ZX_USER_SIGNAL_1),
             ZX_OK
@@ -466,7 +466,7 @@ mod wait_many {
     }
 
     fn poll_times_out_with_current_state(ctx: &mut Ctx) {
-        let (a, b) = (event(), event());
+        let (a, b) = (new_event(), new_event());
         assert_eq!(zx_object_signal(b, 0, ZX_USER_SIGNAL_1), ZX_OK);
         let mut items = [item(a, ZX_EVENT_SIGNALED), item(b, ZX_EVENT_SIGNALED)];
         assert_eq!(zx_object_wait_many(&mut items, 0), ZX_ERR_TIMED_OUT);
@@ -476,7 +476,7 @@ mod wait_many {
     }
 
     fn zero_waitfor_never_matches(ctx: &mut Ctx) {
-        let e = event();
+        let e = new_event();
         assert_eq!(zx_object_signal(e, 0, ZX_EVENT_SIGNAL_MASK), ZX_OK);
         let mut items = [item(e, 0), item(e, 0)];
         assert_eq!(
@@ -489,7 +489,7 @@ mod wait_many {
     }
 
     fn duplicate_handles_allowed(ctx: &mut Ctx) {
-        let e = event();
+        let e = new_event();
         let mut items = [item(e, ZX_USER_SIGNAL_0), item(e, ZX_USER_SIGNAL_1)];
         assert_eq!(zx_object_wait_many(&mut items, 0), ZX_ERR_TIMED_OUT);
         assert_eq!(zx_object_signal(e, 0, ZX_USER_SIGNAL_1), ZX_OK);
@@ -500,7 +500,7 @@ mod wait_many {
     }
 
     fn woken_by_other_thread(ctx: &mut Ctx) {
-        let (a, b, c) = (event(), event(), event());
+        let (a, b, c) = (new_event(), new_event(), new_event());
         assert_eq!(zx_object_signal(a, 0, ZX_USER_SIGNAL_3), ZX_OK);
         let waiter = ctx.process.spawn(move || {
             let mut items = [
@@ -511,7 +511,7 @@ mod wait_many {
             let status = zx_object_wait_many(&mut items, FAR);
             (status, pending(&items))
         });
-        wait_until_blocked(ctx);
+        await_blocked(ctx);
         assert!(still_running(&waiter));
         assert_eq!(
             zx_object_signal(c, 0, ZX_EVENT_SIGNALED | ZX_USER_SIGNAL_0),
@@ -531,7 +531,7 @@ mod wait_many {
     }
 
     fn handle_closed_during_wait_is_canceled(ctx: &mut Ctx) {
-        let (a, b) = (event(), event());
+        let (a, b) = (new_event(), new_event());
         let b_keep = dup(b, ZX_RIGHT_SAME_RIGHTS);
         assert_eq!(zx_object_signal(a, 0, ZX_USER_SIGNAL_2), ZX_OK);
         assert_eq!(zx_object_signal(b, 0, ZX_USER_SIGNAL_4), ZX_OK);
@@ -540,7 +540,7 @@ mod wait_many {
             let status = zx_object_wait_many(&mut items, FAR);
             (status, pending(&items))
         });
-        wait_until_blocked(ctx);
+        await_blocked(ctx);
         close(b);
         let (status, pending) = join(ctx, waiter);
         assert_eq!(status, ZX_ERR_CANCELED);
@@ -555,13 +555,13 @@ mod wait_many {
     }
 
     fn deadline_on_virtual_clock(ctx: &mut Ctx) {
-        let (a, b) = (event(), event());
+        let (a, b) = (new_event(), new_event());
         let waiter = ctx.process.spawn(move || {
             let mut items = [item(a, ZX_EVENT_SIGNALED), item(b, ZX_EVENT_SIGNALED)];
             let status = zx_object_wait_many(&mut items, 3_000);
             (status, pending(&items))
         });
-        wait_until_blocked(ctx);
+        await_blocked(ctx);
         ctx.kernel.advance_clock(2_999);
         assert!(still_running(&waiter), "timed out before the deadline");
         assert_eq!(zx_object_signal(b, 0, ZX_USER_SIGNAL_6), ZX_OK);

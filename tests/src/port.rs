@@ -6,13 +6,13 @@
 //! in `profiles.rs`; everything here holds under both.
 
 use std::sync::mpsc;
-use std::sync::Arc;
 
 use zxsim_kernel::objects::port::Port;
-use zxsim_kernel::{Object, PolicyException};
+use zxsim_kernel::PolicyException;
 use zxsim_syscalls::sys::*;
 
 use crate::harness::{Case, Ctx};
+use crate::support::*;
 
 pub fn cases() -> Vec<Case> {
     [
@@ -26,102 +26,6 @@ pub fn cases() -> Vec<Case> {
     .into_iter()
     .flatten()
     .collect()
-}
-
-// ---- helpers shared by the sub-modules ----
-
-fn new_port() -> zx_handle_t {
-    let mut port = ZX_HANDLE_INVALID;
-    assert_eq!(zx_port_create(0, &mut port), ZX_OK, "zx_port_create");
-    port
-}
-
-fn new_event() -> zx_handle_t {
-    let mut event = ZX_HANDLE_INVALID;
-    assert_eq!(zx_event_create(0, &mut event), ZX_OK, "zx_event_create");
-    event
-}
-
-fn dup(handle: zx_handle_t, rights: zx_rights_t) -> zx_handle_t {
-    let mut out = ZX_HANDLE_INVALID;
-    assert_eq!(
-        zx_handle_duplicate(handle, rights, &mut out),
-        ZX_OK,
-        "zx_handle_duplicate"
-    );
-    out
-}
-
-fn close(handles: &[zx_handle_t]) {
-    for &handle in handles {
-        assert_eq!(zx_handle_close(handle), ZX_OK, "zx_handle_close");
-    }
-}
-
-/// A handle value that was valid once and is now closed.
-fn stale_handle() -> zx_handle_t {
-    let event = new_event();
-    close(&[event]);
-    event
-}
-
-fn user_packet(key: u64) -> zx_port_packet_t {
-    zx_port_packet_t::new_user(
-        key,
-        0,
-        zx_packet_user_t {
-            u64: [key, !key, 0, 1],
-        },
-    )
-}
-
-/// `zx_port_wait` with a past deadline: `Ok(packet)` or the status.
-fn poll(port: zx_handle_t) -> Result<zx_port_packet_t, zx_status_t> {
-    let mut packet = zx_port_packet_t::default();
-    match zx_port_wait(port, 0, &mut packet) {
-        ZX_OK => Ok(packet),
-        status => Err(status),
-    }
-}
-
-/// Every queued packet, oldest first.
-fn drain(port: zx_handle_t) -> Vec<zx_port_packet_t> {
-    let mut out = Vec::new();
-    while let Ok(packet) = poll(port) {
-        out.push(packet);
-    }
-    out
-}
-
-fn keys(packets: &[zx_port_packet_t]) -> Vec<u64> {
-    packets.iter().map(|p| p.key).collect()
-}
-
-fn object_of(ctx: &Ctx, handle: zx_handle_t) -> Arc<Object> {
-    ctx.process
-        .handles()
-        .with(handle, |h| h.object().clone())
-        .expect("a live handle")
-}
-
-/// Observers (pending waits) on the object behind `handle`.
-fn observers_on(ctx: &Ctx, handle: zx_handle_t) -> usize {
-    object_of(ctx, handle).with_signals(|state| state.observer_count())
-}
-
-/// Pending async waits the port behind `port` owns.
-fn port_observers(ctx: &Ctx, port: zx_handle_t) -> usize {
-    object_of(ctx, port)
-        .downcast::<Port>()
-        .expect("a port")
-        .observer_count()
-}
-
-/// Spins until some thread has registered a virtual-clock deadline `at` (it is about to block).
-fn await_deadline(ctx: &Ctx, at: zx_time_t) {
-    while ctx.kernel.clock().next_deadline() != Some(at) {
-        std::thread::yield_now();
-    }
 }
 
 // ---- zx_port_create ----
@@ -146,7 +50,7 @@ mod create {
                 "options {options}"
             );
             assert_eq!(port & ZX_HANDLE_FIXED_BITS_MASK, ZX_HANDLE_FIXED_BITS_MASK);
-            close(&[port]);
+            close_all(&[port]);
         }
         ctx.assert_clean();
     }
@@ -176,7 +80,7 @@ mod create {
         assert_eq!(info.type_, ZX_OBJ_TYPE_PORT);
         assert_eq!(info.related_koid, 0);
         assert_eq!(info.rights & (ZX_RIGHT_WAIT | ZX_RIGHT_SIGNAL), 0);
-        close(&[port]);
+        close_all(&[port]);
         ctx.assert_clean();
     }
 
@@ -190,14 +94,14 @@ mod create {
             zx_object_signal(port, 0, ZX_USER_SIGNAL_0),
             ZX_ERR_ACCESS_DENIED
         );
-        close(&[port]);
+        close_all(&[port]);
         ctx.assert_clean();
     }
 
     fn starts_empty(ctx: &mut Ctx) {
         let port = new_port();
         assert_eq!(poll(port), Err(ZX_ERR_TIMED_OUT));
-        close(&[port]);
+        close_all(&[port]);
         ctx.assert_clean();
     }
 }
@@ -231,7 +135,7 @@ mod queue {
             "nothing queued by the failures"
         );
         assert!(ctx.process.policy_exceptions().is_empty());
-        close(&[port, event, no_write]);
+        close_all(&[port, event, no_write]);
         ctx.assert_clean();
     }
 
@@ -240,7 +144,7 @@ mod queue {
         let write_only = dup(port, ZX_RIGHT_WRITE);
         assert_eq!(zx_port_queue(write_only, &user_packet(9)), ZX_OK);
         assert_eq!(poll(port).map(|p| p.key), Ok(9));
-        close(&[port, write_only]);
+        close_all(&[port, write_only]);
         ctx.assert_clean();
     }
 
@@ -262,7 +166,7 @@ mod queue {
             assert_eq!(got.user(), payload);
             assert_eq!(got.union, packet.union);
         }
-        close(&[port]);
+        close_all(&[port]);
         ctx.assert_clean();
     }
 
@@ -295,7 +199,7 @@ mod queue {
         assert_eq!(rest[0], 1);
         assert_eq!(rest[4095], 4096);
         assert_eq!(rest[4096], 5000, "the refused packets were never queued");
-        close(&[port]);
+        close_all(&[port]);
         ctx.assert_clean();
     }
 
@@ -323,7 +227,7 @@ mod queue {
             ctx.process.policy_exceptions(),
             vec![PolicyException::PortTooManyPackets]
         );
-        close(&[port, event]);
+        close_all(&[port, event]);
         ctx.assert_clean();
     }
 
@@ -351,7 +255,7 @@ mod queue {
             ctx.process.policy_exceptions(),
             vec![PolicyException::PortTooManyPackets]
         );
-        close(&[port, event]);
+        close_all(&[port, event]);
         ctx.assert_clean();
     }
 }
@@ -398,7 +302,7 @@ mod wait {
             Ok(1),
             "the failures dequeued nothing"
         );
-        close(&[port, event, no_read]);
+        close_all(&[port, event, no_read]);
         ctx.assert_clean();
     }
 
@@ -407,7 +311,7 @@ mod wait {
         let read_only = dup(port, ZX_RIGHT_READ);
         assert_eq!(zx_port_queue(port, &user_packet(3)), ZX_OK);
         assert_eq!(poll(read_only).map(|p| p.key), Ok(3));
-        close(&[port, read_only]);
+        close_all(&[port, read_only]);
         ctx.assert_clean();
     }
 
@@ -440,7 +344,7 @@ mod wait {
                 ZX_PKT_TYPE_USER
             ]
         );
-        close(&[port, e1, e2]);
+        close_all(&[port, e1, e2]);
         ctx.assert_clean();
     }
 
@@ -466,7 +370,7 @@ mod wait {
             500,
             "polling never moves the clock"
         );
-        close(&[port]);
+        close_all(&[port]);
         ctx.assert_clean();
     }
 
@@ -487,7 +391,7 @@ mod wait {
         assert_eq!(rx.recv().unwrap(), ZX_ERR_TIMED_OUT);
         waiter.join().unwrap();
         assert_eq!(ctx.kernel.clock().next_deadline(), None);
-        close(&[port]);
+        close_all(&[port]);
         ctx.assert_clean();
     }
 
@@ -516,7 +420,7 @@ mod wait {
             ctx.kernel.clock().now() < 1_000,
             "woken by the packets, not the deadlines"
         );
-        close(&[port, event]);
+        close_all(&[port, event]);
         ctx.assert_clean();
     }
 
@@ -550,7 +454,7 @@ mod wait {
         for thread in threads {
             thread.join().unwrap();
         }
-        close(&[port]);
+        close_all(&[port]);
         ctx.assert_clean();
     }
 
@@ -559,7 +463,7 @@ mod wait {
         assert_eq!(zx_port_queue(port, &user_packet(6)), ZX_OK);
         assert_eq!(poll(port).map(|p| p.key), Ok(6));
         assert_eq!(poll(port), Err(ZX_ERR_TIMED_OUT));
-        close(&[port]);
+        close_all(&[port]);
         ctx.assert_clean();
     }
 }
@@ -602,7 +506,7 @@ mod cancel {
             1,
             "the failures cancelled nothing"
         );
-        close(&[port, event, no_write]);
+        close_all(&[port, event, no_write]);
         ctx.assert_clean();
     }
 
@@ -624,7 +528,7 @@ mod cancel {
             ZX_ERR_ACCESS_DENIED
         );
         assert_eq!(zx_port_cancel(no_write, no_wait, 1), ZX_ERR_ACCESS_DENIED);
-        close(&[port, event, no_write, no_wait]);
+        close_all(&[port, event, no_write, no_wait]);
         ctx.assert_clean();
     }
 
@@ -652,7 +556,7 @@ mod cancel {
         // WAIT alone is enough for the source (nothing to cancel through this handle).
         let status = zx_port_cancel(port, wait_only, 99);
         assert_eq!(status, ZX_ERR_NOT_FOUND);
-        close(&[port, event, no_wait, wait_only]);
+        close_all(&[port, event, no_wait, wait_only]);
         ctx.assert_clean();
     }
 
@@ -663,14 +567,14 @@ mod cancel {
             zx_object_wait_async(event, port, 5, ZX_EVENT_SIGNALED, 0),
             ZX_OK
         );
-        assert_eq!(observers_on(ctx, event), 1);
+        assert_eq!(observers(ctx, event), 1);
         assert_eq!(zx_port_cancel(port, event, 5), ZX_OK);
-        assert_eq!(observers_on(ctx, event), 0);
+        assert_eq!(observers(ctx, event), 0);
         assert_eq!(port_observers(ctx, port), 0);
         assert_eq!(zx_object_signal(event, 0, ZX_EVENT_SIGNALED), ZX_OK);
         assert_eq!(poll(port), Err(ZX_ERR_TIMED_OUT));
         assert_eq!(zx_port_cancel(port, event, 5), ZX_ERR_NOT_FOUND);
-        close(&[port, event]);
+        close_all(&[port, event]);
         ctx.assert_clean();
     }
 
@@ -685,7 +589,7 @@ mod cancel {
         assert_eq!(zx_port_queue(port, &user_packet(6)), ZX_OK);
         assert_eq!(zx_port_cancel(port, event, 5), ZX_OK);
         assert_eq!(keys(&drain(port)), vec![6], "only the user packet is left");
-        close(&[port, event]);
+        close_all(&[port, event]);
         ctx.assert_clean();
     }
 
@@ -699,7 +603,7 @@ mod cancel {
         assert_eq!(zx_object_signal(event, 0, ZX_EVENT_SIGNALED), ZX_OK);
         assert_eq!(poll(port).map(|p| p.key), Ok(5));
         assert_eq!(zx_port_cancel(port, event, 5), ZX_ERR_NOT_FOUND);
-        close(&[port, event]);
+        close_all(&[port, event]);
         ctx.assert_clean();
     }
 
@@ -713,7 +617,7 @@ mod cancel {
         assert_eq!(zx_port_cancel(port, event, 6), ZX_ERR_NOT_FOUND);
         assert_eq!(zx_object_signal(event, 0, ZX_EVENT_SIGNALED), ZX_OK);
         assert_eq!(poll(port).map(|p| p.key), Ok(5));
-        close(&[port, event]);
+        close_all(&[port, event]);
         ctx.assert_clean();
     }
 
@@ -734,7 +638,7 @@ mod cancel {
         );
         assert_eq!(zx_port_cancel(port, e1, 3), ZX_OK);
         assert_eq!(
-            observers_on(ctx, e2),
+            observers(ctx, e2),
             1,
             "the same key on another object is not cancelled"
         );
@@ -743,7 +647,7 @@ mod cancel {
             assert_eq!(zx_object_signal(event, 0, ZX_EVENT_SIGNALED), ZX_OK);
         }
         assert_eq!(keys(&drain(port)), vec![4]);
-        close(&[port, e1, e2, e3]);
+        close_all(&[port, e1, e2, e3]);
         ctx.assert_clean();
     }
 
@@ -761,7 +665,7 @@ mod cancel {
             vec![5],
             "the user packet is still queued"
         );
-        close(&[port, event]);
+        close_all(&[port, event]);
         ctx.assert_clean();
     }
 
@@ -775,7 +679,7 @@ mod cancel {
         assert_eq!(zx_port_cancel(p2, event, 5), ZX_ERR_NOT_FOUND);
         assert_eq!(zx_object_signal(event, 0, ZX_EVENT_SIGNALED), ZX_OK);
         assert_eq!(poll(p1).map(|p| p.key), Ok(5));
-        close(&[p1, p2, event]);
+        close_all(&[p1, p2, event]);
         ctx.assert_clean();
     }
 }
@@ -814,7 +718,7 @@ mod cancel_key {
         assert_eq!(port_observers(ctx, port), 1, "nothing was cancelled");
         assert_eq!(zx_object_signal(event, 0, ZX_USER_SIGNAL_0), ZX_OK);
         assert_eq!(poll(port).map(|p| p.key), Ok(7));
-        close(&[port, event]);
+        close_all(&[port, event]);
         ctx.assert_clean();
     }
 
@@ -831,7 +735,7 @@ mod cancel_key {
         assert_eq!(zx_port_cancel_key(event, 0, 7), ZX_ERR_WRONG_TYPE);
         assert_eq!(zx_port_cancel_key(no_write, 0, 7), ZX_ERR_ACCESS_DENIED);
         assert_eq!(keys(&drain(port)), vec![7], "the failures removed nothing");
-        close(&[port, event, no_write]);
+        close_all(&[port, event, no_write]);
         ctx.assert_clean();
     }
 
@@ -864,17 +768,17 @@ mod cancel_key {
         assert_eq!(zx_port_cancel_key(port, 0, 9), ZX_OK);
         assert_eq!(port_observers(ctx, port), 1);
         for handle in [e1, e2, pair.0] {
-            assert_eq!(observers_on(ctx, handle), 0, "detached from the object too");
+            assert_eq!(observers(ctx, handle), 0, "detached from the object too");
         }
         assert_eq!(zx_object_signal(e1, 0, ZX_EVENT_SIGNALED), ZX_OK);
         assert_eq!(
             zx_object_signal(e2, 0, ZX_USER_SIGNAL_3 | ZX_USER_SIGNAL_4),
             ZX_OK
         );
-        close(&[pair.1]);
+        close_all(&[pair.1]);
         assert_eq!(zx_object_signal(e3, 0, ZX_EVENT_SIGNALED), ZX_OK);
         assert_eq!(keys(&drain(port)), vec![10]);
-        close(&[port, e1, e2, e3, pair.0]);
+        close_all(&[port, e1, e2, e3, pair.0]);
         ctx.assert_clean();
     }
 
@@ -899,7 +803,7 @@ mod cancel_key {
         assert_eq!(left[0].packet_type, ZX_PKT_TYPE_USER);
         assert_eq!(left[1].packet_type, ZX_PKT_TYPE_SIGNAL_ONE);
         assert_eq!(zx_port_cancel_key(port, 0, 9), ZX_ERR_NOT_FOUND);
-        close(&[port, event]);
+        close_all(&[port, event]);
         ctx.assert_clean();
     }
 
@@ -932,7 +836,7 @@ mod cancel_key {
         ctx.kernel.advance_clock(100);
         assert_eq!(rx.recv().unwrap(), ZX_ERR_TIMED_OUT);
         waiter.join().unwrap();
-        close(&[port, e1, e2]);
+        close_all(&[port, e1, e2]);
         ctx.assert_clean();
     }
 
@@ -959,7 +863,7 @@ mod cancel_key {
             "full again"
         );
         assert_eq!(drain(port).len(), 4097);
-        close(&[port]);
+        close_all(&[port]);
         ctx.assert_clean();
     }
 
@@ -975,7 +879,7 @@ mod cancel_key {
         assert_eq!(zx_port_cancel_key(port, 0, 1), ZX_ERR_NOT_FOUND);
         assert_eq!(port_observers(ctx, port), 1);
         assert_eq!(keys(&drain(port)), vec![2]);
-        close(&[port, event]);
+        close_all(&[port, event]);
         ctx.assert_clean();
     }
 
@@ -993,15 +897,15 @@ mod cancel_key {
             ZX_OK
         );
         assert_eq!(zx_object_signal(event, 0, ZX_USER_SIGNAL_1), ZX_OK);
-        close(&[d2]);
+        close_all(&[d2]);
         assert_eq!(zx_port_cancel_key(port, 0, 4), ZX_OK);
-        assert_eq!(observers_on(ctx, event), 0);
+        assert_eq!(observers(ctx, event), 0);
         assert_eq!(
             poll(port),
             Err(ZX_ERR_TIMED_OUT),
             "the queued packet from a closed handle is gone too"
         );
-        close(&[port, event, d1]);
+        close_all(&[port, event, d1]);
         ctx.assert_clean();
     }
 }
@@ -1036,12 +940,12 @@ mod close {
             zx_object_wait_async(e2, port, 6, ZX_USER_SIGNAL_1, ZX_WAIT_ASYNC_EDGE),
             ZX_OK
         );
-        assert_eq!((observers_on(ctx, e1), observers_on(ctx, e2)), (3, 1));
-        let port_object = object_of(ctx, port);
-        close(&[port]);
+        assert_eq!((observers(ctx, e1), observers(ctx, e2)), (3, 1));
+        let port_object = object_of(&ctx.process, port);
+        close_all(&[port]);
         let dead = port_object.downcast::<Port>().expect("a port");
         assert_eq!((dead.queued_packets(), dead.observer_count()), (0, 0));
-        assert_eq!((observers_on(ctx, e1), observers_on(ctx, e2)), (0, 0));
+        assert_eq!((observers(ctx, e1), observers(ctx, e2)), (0, 0));
         // Firing now has nowhere to go and must not fail.
         assert_eq!(zx_object_signal(e1, 0, ZX_USER_SIGNAL_1), ZX_OK);
         assert_eq!(zx_object_signal(e2, 0, ZX_USER_SIGNAL_1), ZX_OK);
@@ -1052,7 +956,7 @@ mod close {
             2,
             "the port object itself is gone"
         );
-        close(&[e1, e2]);
+        close_all(&[e1, e2]);
         ctx.assert_clean();
     }
 
@@ -1065,11 +969,11 @@ mod close {
             zx_object_wait_async(event, port, 2, ZX_USER_SIGNAL_0, 0),
             ZX_OK
         );
-        close(&[port]);
+        close_all(&[port]);
         assert_eq!(port_observers(ctx, other), 1);
         assert_eq!(zx_object_signal(event, 0, ZX_USER_SIGNAL_0), ZX_OK);
         assert_eq!(keys(&drain(other)), vec![1, 2]);
-        close(&[other, event]);
+        close_all(&[other, event]);
         ctx.assert_clean();
     }
 
@@ -1081,7 +985,7 @@ mod close {
             tx.send(zx_port_wait(port, 1_000, &mut packet)).unwrap();
         });
         await_deadline(ctx, 1_000);
-        close(&[port]);
+        close_all(&[port]);
         assert!(rx.try_recv().is_err(), "the close woke nobody");
         ctx.kernel.advance_clock(1_000);
         assert_eq!(rx.recv().unwrap(), ZX_ERR_TIMED_OUT);

@@ -16,6 +16,7 @@ use zxsim_kernel::Process;
 use zxsim_syscalls::sys::*;
 
 use crate::harness::Ctx;
+use crate::support::*;
 
 cases!["profiles";
     // Row 1: close the registering handle, the object keeps other handles.
@@ -67,77 +68,6 @@ cases!["profiles";
     (peer_closed_still_delivered, "§13.3: a wait on the other endpoint for PEER_CLOSED produces a packet when an eventpair end's last handle closes; the closed end's own wait ends silently", Both),
 ];
 
-fn new_port() -> zx_handle_t {
-    let mut port = ZX_HANDLE_INVALID;
-    assert_eq!(zx_port_create(0, &mut port), ZX_OK);
-    port
-}
-
-fn new_event() -> zx_handle_t {
-    let mut event = ZX_HANDLE_INVALID;
-    assert_eq!(zx_event_create(0, &mut event), ZX_OK);
-    event
-}
-
-fn dup(handle: zx_handle_t, rights: zx_rights_t) -> zx_handle_t {
-    let mut out = ZX_HANDLE_INVALID;
-    assert_eq!(zx_handle_duplicate(handle, rights, &mut out), ZX_OK);
-    out
-}
-
-fn close(handles: &[zx_handle_t]) {
-    for &handle in handles {
-        assert_eq!(zx_handle_close(handle), ZX_OK);
-    }
-}
-
-fn poll(port: zx_handle_t) -> Result<zx_port_packet_t, zx_status_t> {
-    let mut packet = zx_port_packet_t::default();
-    match zx_port_wait(port, 0, &mut packet) {
-        ZX_OK => Ok(packet),
-        status => Err(status),
-    }
-}
-
-fn drain(port: zx_handle_t) -> Vec<zx_port_packet_t> {
-    let mut out = Vec::new();
-    while let Ok(packet) = poll(port) {
-        out.push(packet);
-    }
-    out
-}
-
-fn keys(packets: &[zx_port_packet_t]) -> Vec<u64> {
-    packets.iter().map(|p| p.key).collect()
-}
-
-fn observers_on(ctx: &Ctx, handle: zx_handle_t) -> usize {
-    ctx.process
-        .handles()
-        .with(handle, |h| {
-            h.object().with_signals(|state| state.observer_count())
-        })
-        .expect("a live handle")
-}
-
-fn port_observers(ctx: &Ctx, port: zx_handle_t) -> usize {
-    ctx.process
-        .handles()
-        .with(port, |h| {
-            h.object()
-                .downcast::<Port>()
-                .expect("a port")
-                .observer_count()
-        })
-        .expect("a live handle")
-}
-
-fn await_deadline(ctx: &Ctx, at: zx_time_t) {
-    while ctx.kernel.clock().next_deadline() != Some(at) {
-        std::thread::yield_now();
-    }
-}
-
 const KEY: u64 = 1;
 const TRIGGER: zx_signals_t = ZX_USER_SIGNAL_0;
 
@@ -157,7 +87,7 @@ fn finish(
     remaining: zx_handle_t,
     also_close: &[zx_handle_t],
 ) -> Outcome {
-    let pending = observers_on(ctx, remaining);
+    let pending = observers(ctx, remaining);
     assert_eq!(
         port_observers(ctx, port),
         pending,
@@ -165,8 +95,8 @@ fn finish(
     );
     assert_eq!(zx_object_signal(remaining, 0, TRIGGER), ZX_OK);
     let packets = drain(port);
-    close(&[port, remaining]);
-    close(also_close);
+    close_all(&[port, remaining]);
+    close_all(also_close);
     ctx.assert_clean();
     Outcome { pending, packets }
 }
@@ -199,7 +129,7 @@ fn close_registering_handle(ctx: &mut Ctx) -> Outcome {
         zx_object_wait_async(registering, port, KEY, TRIGGER, 0),
         ZX_OK
     );
-    close(&[registering]);
+    close_all(&[registering]);
     finish(ctx, port, event, &[])
 }
 
@@ -218,7 +148,7 @@ fn close_last_handle_ends_wait_without_packet(ctx: &mut Ctx) {
     let port = new_port();
     let event = new_event();
     assert_eq!(zx_object_wait_async(event, port, KEY, TRIGGER, 0), ZX_OK);
-    close(&[event]);
+    close_all(&[event]);
     assert_eq!(port_observers(ctx, port), 0, "the wait ended");
     assert_eq!(ctx.kernel.live_objects(), 1, "only the port is left");
     // (b) two handles, registering one closed last.
@@ -228,7 +158,7 @@ fn close_last_handle_ends_wait_without_packet(ctx: &mut Ctx) {
         zx_object_wait_async(event, port, KEY + 1, TRIGGER, 0),
         ZX_OK
     );
-    close(&[other, event]);
+    close_all(&[other, event]);
     assert_eq!(port_observers(ctx, port), 0);
     // (c) two handles, registering one closed first: ended by then (zircon) or now (rfc0240).
     let event = new_event();
@@ -237,14 +167,14 @@ fn close_last_handle_ends_wait_without_packet(ctx: &mut Ctx) {
         zx_object_wait_async(event, port, KEY + 2, TRIGGER, 0),
         ZX_OK
     );
-    close(&[event, other]);
+    close_all(&[event, other]);
     assert_eq!(port_observers(ctx, port), 0);
     assert_eq!(
         poll(port),
         Err(ZX_ERR_TIMED_OUT),
         "no packet for a wait ended by the close"
     );
-    close(&[port]);
+    close_all(&[port]);
     ctx.assert_clean();
 }
 
@@ -287,7 +217,7 @@ fn duplicate_then_close_original(ctx: &mut Ctx) -> Outcome {
     let (port, event) = (new_port(), new_event());
     assert_eq!(zx_object_wait_async(event, port, KEY, TRIGGER, 0), ZX_OK);
     let duplicate = dup(event, ZX_RIGHT_SAME_RIGHTS);
-    close(&[event]);
+    close_all(&[event]);
     finish(ctx, port, duplicate, &[])
 }
 
@@ -328,8 +258,9 @@ fn close_many_registering_handle_wait_continues(ctx: &mut Ctx) {
     assert_continued(close_many_registering_handle(ctx));
 }
 
-/// Moves a duplicate of `handle` (same rights) from the context's process into `to`.
-fn give(ctx: &Ctx, handle: zx_handle_t, to: &Arc<Process>) -> zx_handle_t {
+/// Moves a duplicate of `handle` (same rights) from the context's process into `to`; the
+/// caller keeps `handle`.
+fn give_duplicate(ctx: &Ctx, handle: zx_handle_t, to: &Arc<Process>) -> zx_handle_t {
     let duplicate = dup(handle, ZX_RIGHT_SAME_RIGHTS);
     let moved = ctx
         .process
@@ -342,7 +273,10 @@ fn give(ctx: &Ctx, handle: zx_handle_t, to: &Arc<Process>) -> zx_handle_t {
 fn registering_process_death(ctx: &mut Ctx) -> Outcome {
     let (port, event) = (new_port(), new_event());
     let other = ctx.other_process();
-    let (their_event, their_port) = (give(ctx, event, &other), give(ctx, port, &other));
+    let (their_event, their_port) = (
+        give_duplicate(ctx, event, &other),
+        give_duplicate(ctx, port, &other),
+    );
     let status = other
         .spawn(move || zx_object_wait_async(their_event, their_port, KEY, TRIGGER, 0))
         .join()
@@ -362,12 +296,6 @@ fn registering_process_death_wait_continues(ctx: &mut Ctx) {
 }
 
 // ---- rows 5 and 6 ----
-
-fn new_channel() -> (zx_handle_t, zx_handle_t) {
-    let (mut a, mut b) = (ZX_HANDLE_INVALID, ZX_HANDLE_INVALID);
-    assert_eq!(zx_channel_create(0, &mut a, &mut b), ZX_OK);
-    (a, b)
-}
 
 /// Registers the wait through `event`, moves `event` through a channel — with `zx_channel_write`
 /// or, given `rights`, a MOVE disposition of `zx_channel_write_etc` — and reads it on the other
@@ -396,7 +324,7 @@ fn through_channel(ctx: &mut Ctx, rights: Option<zx_rights_t>) -> (usize, Outcom
         ZX_ERR_BAD_HANDLE,
         "moved out of the table"
     );
-    let in_flight = observers_on(ctx, keep);
+    let in_flight = observers(ctx, keep);
     let (mut bytes, mut handles) = ([0u8; 1], [ZX_HANDLE_INVALID; 1]);
     assert_eq!(
         zx_channel_read(c1, 0, &mut bytes, &mut handles, None, None),
@@ -467,9 +395,9 @@ fn queued_packet_survives_registering_handle_close(ctx: &mut Ctx) {
         ZX_OK
     );
     assert_eq!(zx_object_signal(event, 0, ZX_USER_SIGNAL_2), ZX_OK);
-    close(&[event]);
+    close_all(&[event]);
     assert_eq!(port_observers(ctx, port), 0);
-    close(&[other]);
+    close_all(&[other]);
     assert_eq!(
         ctx.kernel.live_objects(),
         1,
@@ -481,7 +409,7 @@ fn queued_packet_survives_registering_handle_close(ctx: &mut Ctx) {
         packets[1].signal().observed,
         ZX_USER_SIGNAL_1 | ZX_USER_SIGNAL_2
     );
-    close(&[port]);
+    close_all(&[port]);
     ctx.assert_clean();
 }
 
@@ -521,10 +449,10 @@ fn port_cancel_queued_packet_after_close(ctx: &mut Ctx) -> (zx_status_t, Vec<u64
         zx_object_wait_async(registering, port, KEY, TRIGGER, 0),
         ZX_OK
     );
-    close(&[registering]);
+    close_all(&[registering]);
     let status = zx_port_cancel(port, event, KEY);
     let left = keys(&drain(port));
-    close(&[port, event]);
+    close_all(&[port, event]);
     ctx.assert_clean();
     (status, left)
 }
@@ -584,7 +512,7 @@ fn port_cancel_key_ignores_handles(ctx: &mut Ctx) {
         zx_handle_replace(d1, ZX_RIGHT_SAME_RIGHTS, &mut replaced),
         ZX_OK
     );
-    close(&[d2]);
+    close_all(&[d2]);
     // Whatever the profile did with the handles, cancel_key finds everything with the key.
     let status = zx_port_cancel_key(port, 0, KEY);
     let pending_before = usize::from(ctx.profile == zxsim_kernel::Profile::Rfc0240);
@@ -592,10 +520,10 @@ fn port_cancel_key_ignores_handles(ctx: &mut Ctx) {
         status, ZX_OK,
         "a queued packet and {pending_before} pending wait(s)"
     );
-    assert_eq!(observers_on(ctx, event), 0);
+    assert_eq!(observers(ctx, event), 0);
     assert_eq!(keys(&drain(port)), vec![KEY + 1]);
     assert_eq!(zx_port_cancel_key(port, 0, KEY), ZX_ERR_NOT_FOUND);
-    close(&[port, event, replaced]);
+    close_all(&[port, event, replaced]);
     ctx.assert_clean();
 }
 
@@ -611,7 +539,7 @@ fn wait_one_handle_closed_canceled(ctx: &mut Ctx) {
         (status, observed)
     });
     await_deadline(ctx, 1_000);
-    close(&[event]);
+    close_all(&[event]);
     let (status, observed) = waiter.join().unwrap();
     assert_eq!(status, ZX_ERR_CANCELED);
     assert_eq!(observed, ZX_USER_SIGNAL_3 | ZX_SIGNAL_HANDLE_CLOSED);
@@ -620,7 +548,7 @@ fn wait_one_handle_closed_canceled(ctx: &mut Ctx) {
         0,
         "ended by the close, not the deadline"
     );
-    close(&[other]);
+    close_all(&[other]);
     ctx.assert_clean();
 }
 
@@ -633,12 +561,12 @@ fn wait_one_other_handle_closed_not_canceled(ctx: &mut Ctx) {
         (status, observed)
     });
     await_deadline(ctx, 1_000);
-    close(&[other]);
+    close_all(&[other]);
     ctx.kernel.advance_clock(1_000);
     let (status, observed) = waiter.join().unwrap();
     assert_eq!(status, ZX_ERR_TIMED_OUT);
     assert_eq!(observed, 0);
-    close(&[event]);
+    close_all(&[event]);
     ctx.assert_clean();
 }
 
@@ -663,12 +591,12 @@ fn wait_many_handle_closed_canceled(ctx: &mut Ctx) {
         (status, items)
     });
     await_deadline(ctx, 1_000);
-    close(&[e2]);
+    close_all(&[e2]);
     let (status, items) = waiter.join().unwrap();
     assert_eq!(status, ZX_ERR_CANCELED);
     assert_eq!(items[1].pending, ZX_USER_SIGNAL_4 | ZX_SIGNAL_HANDLE_CLOSED);
     assert_eq!(items[0].pending, 0);
-    close(&[e1, keep]);
+    close_all(&[e1, keep]);
     ctx.assert_clean();
 }
 
@@ -695,14 +623,14 @@ fn channel_call_endpoint_closed_canceled(ctx: &mut Ctx) {
         )
     });
     await_deadline(ctx, 1_000);
-    close(&[c0]);
+    close_all(&[c0]);
     assert_eq!(caller.join().unwrap(), ZX_ERR_CANCELED);
     assert_eq!(
         ctx.kernel.clock().now(),
         0,
         "ended by the close, not the deadline"
     );
-    close(&[c1]);
+    close_all(&[c1]);
     ctx.assert_clean();
 }
 
@@ -726,19 +654,19 @@ fn port_last_handle_closed(ctx: &mut Ctx) {
         zx_object_wait_async(e2, port, 3, ZX_USER_SIGNAL_1, 0),
         ZX_OK
     );
-    close(&[registering, port]);
+    close_all(&[registering, port]);
     // Under zircon, closing `registering` already ended the first wait; the rest stay while
     // `port2` keeps the port open.
-    assert_eq!(observers_on(ctx, e2), 1);
+    assert_eq!(observers(ctx, e2), 1);
     let object = ctx
         .process
         .handles()
         .with(port2, |h| h.object().clone())
         .unwrap();
-    close(&[port2]);
+    close_all(&[port2]);
     let dead = object.downcast::<Port>().expect("a port");
     assert_eq!((dead.observer_count(), dead.queued_packets()), (0, 0));
-    assert_eq!((observers_on(ctx, e1), observers_on(ctx, e2)), (0, 0));
+    assert_eq!((observers(ctx, e1), observers(ctx, e2)), (0, 0));
     assert_eq!(zx_object_signal(e1, 0, TRIGGER), ZX_OK);
     assert_eq!(zx_object_signal(e2, 0, TRIGGER), ZX_OK);
     assert_eq!(
@@ -747,7 +675,7 @@ fn port_last_handle_closed(ctx: &mut Ctx) {
         "a wait of a dead port never delivers"
     );
     drop(object);
-    close(&[e1, e2]);
+    close_all(&[e1, e2]);
     ctx.assert_clean();
 }
 
@@ -764,7 +692,7 @@ fn only_handle_destroyed_in_message_ends_wait(ctx: &mut Ctx) {
         "the only handle is in flight: still pending"
     );
     assert_eq!(ctx.kernel.live_objects(), 4);
-    close(&[c1]);
+    close_all(&[c1]);
     assert_eq!(
         ctx.kernel.live_objects(),
         2,
@@ -772,7 +700,7 @@ fn only_handle_destroyed_in_message_ends_wait(ctx: &mut Ctx) {
     );
     assert_eq!(port_observers(ctx, port), 0, "the wait ended");
     assert_eq!(poll(port), Err(ZX_ERR_TIMED_OUT), "with no packet");
-    close(&[c0, port]);
+    close_all(&[c0, port]);
     ctx.assert_clean();
 }
 
@@ -788,7 +716,7 @@ fn peer_closed_still_delivered(ctx: &mut Ctx) {
         zx_object_wait_async(b, port, 2, ZX_EVENTPAIR_PEER_CLOSED | TRIGGER, 0),
         ZX_OK
     );
-    close(&[b]);
+    close_all(&[b]);
     let packets = drain(port);
     assert_eq!(
         keys(&packets),
@@ -797,6 +725,6 @@ fn peer_closed_still_delivered(ctx: &mut Ctx) {
     );
     assert_eq!(packets[0].signal().observed, ZX_EVENTPAIR_PEER_CLOSED);
     assert_eq!(port_observers(ctx, port), 0);
-    close(&[port, a]);
+    close_all(&[port, a]);
     ctx.assert_clean();
 }

@@ -1,8 +1,8 @@
 //! Conformance cases for sockets (spec §10, §4 socket properties and `ZX_INFO_SOCKET`, §2.3,
 //! §12.2 items 3–4, §15 item 14).
 
-use crate::handle::util::*;
 use crate::harness::{Case, Ctx};
+use crate::support::*;
 use zxsim_syscalls::sys::*;
 
 pub fn cases() -> Vec<Case> {
@@ -88,8 +88,9 @@ fn pattern(len: usize) -> Vec<u8> {
     (0..len).map(|i| (i % 251) as u8).collect()
 }
 
-fn has(h: zx_handle_t, signal: zx_signals_t) -> bool {
-    signals(h) & signal != 0
+/// Sets `ZX_PROP_SOCKET_TX_THRESHOLD` on `h`.
+fn set_tx(h: zx_handle_t, value: u64) -> zx_status_t {
+    zx_object_set_property(h, ZX_PROP_SOCKET_TX_THRESHOLD, &value.to_le_bytes())
 }
 
 mod create {
@@ -231,9 +232,9 @@ mod write {
     }
 
     fn wrong_type_before_access_denied(ctx: &mut Ctx) {
-        let e = event(); // no WRITE right either
+        let e = new_event(); // no WRITE right either
         assert_eq!(write(e, b"x"), Err(ZX_ERR_WRONG_TYPE));
-        let p = port(); // has WRITE
+        let p = new_port(); // has WRITE
         assert_eq!(write(p, b"x"), Err(ZX_ERR_WRONG_TYPE));
         close(e);
         close(p);
@@ -439,10 +440,6 @@ mod write {
     fn set_rx(h: zx_handle_t, value: u64) -> zx_status_t {
         zx_object_set_property(h, ZX_PROP_SOCKET_RX_THRESHOLD, &value.to_le_bytes())
     }
-
-    fn set_tx(h: zx_handle_t, value: u64) -> zx_status_t {
-        zx_object_set_property(h, ZX_PROP_SOCKET_TX_THRESHOLD, &value.to_le_bytes())
-    }
 }
 
 mod read {
@@ -505,9 +502,9 @@ mod read {
     }
 
     fn wrong_type_before_access_denied(ctx: &mut Ctx) {
-        let e = event(); // no READ either
+        let e = new_event(); // no READ either
         assert_eq!(read(e, 4), Err(ZX_ERR_WRONG_TYPE));
-        let p = port(); // has READ
+        let p = new_port(); // has READ
         assert_eq!(read(p, 4), Err(ZX_ERR_WRONG_TYPE));
         close(e);
         close(p);
@@ -764,10 +761,6 @@ mod read {
     fn set_rx(h: zx_handle_t, value: u64) -> zx_status_t {
         zx_object_set_property(h, ZX_PROP_SOCKET_RX_THRESHOLD, &value.to_le_bytes())
     }
-
-    fn set_tx(h: zx_handle_t, value: u64) -> zx_status_t {
-        zx_object_set_property(h, ZX_PROP_SOCKET_TX_THRESHOLD, &value.to_le_bytes())
-    }
 }
 
 mod disposition {
@@ -822,7 +815,7 @@ mod disposition {
     }
 
     fn wrong_type_before_access_denied(ctx: &mut Ctx) {
-        let e = event();
+        let e = new_event();
         assert_eq!(disposition(e, DISABLED, 0), ZX_ERR_WRONG_TYPE);
         close(e);
         ctx.assert_clean();
@@ -1088,7 +1081,7 @@ mod set_property {
     }
 
     fn non_socket_lacks_the_right(ctx: &mut Ctx) {
-        let e = event();
+        let e = new_event();
         assert_eq!(set_prop(e, RX, 1), ZX_ERR_ACCESS_DENIED);
         let mut t = 0;
         assert_eq!(zx_timer_create(0, ZX_CLOCK_MONOTONIC, &mut t), ZX_OK);
@@ -1273,7 +1266,7 @@ mod get_property {
     }
 
     fn non_socket_lacks_the_right(ctx: &mut Ctx) {
-        let e = event();
+        let e = new_event();
         assert_eq!(get_prop(e, RX), Err(ZX_ERR_ACCESS_DENIED));
         close(e);
         ctx.assert_clean();
@@ -1387,7 +1380,7 @@ mod info {
     }
 
     fn socket_info_wrong_type(ctx: &mut Ctx) {
-        let e = event();
+        let e = new_event();
         assert_eq!(raw_info(e, SIZE).0, ZX_ERR_WRONG_TYPE);
         let mut t = 0;
         assert_eq!(zx_timer_create(0, ZX_CLOCK_MONOTONIC, &mut t), ZX_OK);

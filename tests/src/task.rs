@@ -7,10 +7,9 @@
 //! (threads/threads.cc); these cases check every state such tests poll for.
 
 use std::sync::mpsc;
-use std::time::{Duration, Instant};
 
-use crate::handle::util::*;
 use crate::harness::Ctx;
+use crate::support::*;
 use zxsim_syscalls::sys::*;
 
 cases![
@@ -27,8 +26,6 @@ cases![
     (exited_thread_is_dead_and_terminated, "§4: an exited thread reads DEAD and asserts ZX_THREAD_TERMINATED", Both),
 ];
 
-const PATIENCE: Duration = Duration::from_secs(10);
-
 fn thread_state(h: zx_handle_t) -> u32 {
     let mut buffer = [0u8; std::mem::size_of::<zx_info_thread_t>()];
     assert_eq!(
@@ -41,15 +38,9 @@ fn thread_state(h: zx_handle_t) -> u32 {
 
 /// Polls the thread's state until it reads `state` (as the upstream tests do).
 fn wait_for_state(h: zx_handle_t, state: u32) {
-    let start = Instant::now();
-    while thread_state(h) != state {
-        assert!(
-            start.elapsed() < PATIENCE,
-            "thread never reached state {state:#x} (now {:#x})",
-            thread_state(h)
-        );
-        std::thread::yield_now();
-    }
+    await_condition(format_args!("the thread to reach state {state:#x}"), || {
+        thread_state(h) == state
+    });
 }
 
 /// Runs `body` on a new thread of the case's process after it sent back its own thread handle;
@@ -123,7 +114,7 @@ fn info_thread_needs_inspect_and_a_thread(ctx: &mut Ctx) {
         zx_object_get_info(blind, ZX_INFO_THREAD, &mut buffer, None, None),
         ZX_ERR_ACCESS_DENIED
     );
-    let e = event();
+    let e = new_event();
     assert_eq!(
         zx_object_get_info(e, ZX_INFO_THREAD, &mut buffer, None, None),
         ZX_ERR_WRONG_TYPE
@@ -147,7 +138,7 @@ fn info_thread_needs_inspect_and_a_thread(ctx: &mut Ctx) {
 }
 
 fn blocked_in_wait_one(ctx: &mut Ctx) {
-    let e = event();
+    let e = new_event();
     let (tx, rx) = mpsc::channel();
     let worker = ctx.process.spawn(move || {
         let me = zx_thread_self();
@@ -168,7 +159,7 @@ fn blocked_in_wait_one(ctx: &mut Ctx) {
 }
 
 fn blocked_in_wait_many(ctx: &mut Ctx) {
-    let (a, b) = (event(), event());
+    let (a, b) = (new_event(), new_event());
     let status = park_and_wake(
         ctx,
         ZX_THREAD_STATE_BLOCKED_WAIT_MANY,
@@ -189,7 +180,7 @@ fn blocked_in_wait_many(ctx: &mut Ctx) {
 }
 
 fn blocked_in_port_wait(ctx: &mut Ctx) {
-    let p = port();
+    let p = new_port();
     let (status, key) = park_and_wake(
         ctx,
         ZX_THREAD_STATE_BLOCKED_PORT,

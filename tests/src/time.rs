@@ -2,8 +2,8 @@
 //! `zx_nanosleep` (spec §1.2, §5 deadline rules) on the case's virtual clock: time moves only when
 //! the case calls `ctx.kernel.advance_clock`, so no case ever really sleeps.
 
-use crate::handle::util::*;
 use crate::harness::{Case, Ctx};
+use crate::support::*;
 use zxsim_syscalls::sys::*;
 
 pub fn cases() -> Vec<Case> {
@@ -85,7 +85,7 @@ mod deadline_after {
     fn zero_is_now(ctx: &mut Ctx) {
         ctx.kernel.advance_clock(77);
         assert_eq!(zx_deadline_after(0), zx_clock_get_monotonic());
-        let e = event();
+        let e = new_event();
         assert_eq!(
             zx_object_wait_one(e, ZX_EVENT_SIGNALED, zx_deadline_after(0), None),
             ZX_ERR_TIMED_OUT
@@ -105,7 +105,7 @@ mod deadline_after {
     fn negative_duration_is_in_the_past(ctx: &mut Ctx) {
         ctx.kernel.advance_clock(1_000);
         assert_eq!(zx_deadline_after(-300), 700);
-        let e = event();
+        let e = new_event();
         assert_eq!(
             zx_object_wait_one(e, ZX_EVENT_SIGNALED, zx_deadline_after(-300), None),
             ZX_ERR_TIMED_OUT
@@ -122,18 +122,6 @@ mod deadline_after {
 
 mod nanosleep {
     use super::*;
-
-    /// Waits (in real time) until the earliest pending virtual deadline is `deadline`.
-    fn wait_for_deadline(ctx: &Ctx, deadline: zx_time_t) {
-        let start = std::time::Instant::now();
-        while ctx.kernel.clock().next_deadline() != Some(deadline) {
-            assert!(
-                start.elapsed().as_secs() < 10,
-                "no sleeper ever blocked until {deadline}"
-            );
-            std::thread::yield_now();
-        }
-    }
 
     cases![
         "zx_nanosleep";
@@ -163,7 +151,7 @@ mod nanosleep {
             let status = zx_nanosleep(1_000);
             (status, zx_clock_get_monotonic())
         });
-        wait_until_blocked(ctx);
+        await_blocked(ctx);
         assert_eq!(ctx.kernel.clock().next_deadline(), Some(1_000));
         ctx.kernel.advance_clock(999);
         assert!(still_running(&sleeper), "woke before the deadline");
@@ -182,7 +170,7 @@ mod nanosleep {
     fn deadline_after_composes(ctx: &mut Ctx) {
         ctx.kernel.advance_clock(2_000);
         let sleeper = ctx.process.spawn(|| zx_nanosleep(zx_deadline_after(500)));
-        wait_until_blocked(ctx);
+        await_blocked(ctx);
         assert_eq!(ctx.kernel.clock().next_deadline(), Some(2_500));
         ctx.kernel.advance_clock(500);
         assert_eq!(join(ctx, sleeper), ZX_OK);
@@ -192,11 +180,11 @@ mod nanosleep {
     fn sleepers_wake_in_deadline_order(ctx: &mut Ctx) {
         let late = ctx.process.spawn(|| zx_nanosleep(200));
         let early = ctx.process.spawn(|| zx_nanosleep(100));
-        wait_for_deadline(ctx, 100);
+        await_deadline(ctx, 100);
         ctx.kernel.advance_clock(150);
         assert_eq!(join(ctx, early), ZX_OK);
         // `late` sleeps on, whether it registered before or after the advance.
-        wait_for_deadline(ctx, 200);
+        await_deadline(ctx, 200);
         assert!(still_running(&late), "the later sleeper woke early");
         ctx.kernel.advance_clock(50);
         assert_eq!(join(ctx, late), ZX_OK);
@@ -204,9 +192,9 @@ mod nanosleep {
     }
 
     fn signals_do_not_end_a_sleep(ctx: &mut Ctx) {
-        let e = event();
+        let e = new_event();
         let sleeper = ctx.process.spawn(|| zx_nanosleep(300));
-        wait_until_blocked(ctx);
+        await_blocked(ctx);
         assert_eq!(zx_object_signal(e, 0, ZX_EVENT_SIGNAL_MASK), ZX_OK);
         assert!(still_running(&sleeper), "a signal ended the sleep");
         ctx.kernel.advance_clock(300);

@@ -4,8 +4,8 @@
 //! sleeping. Slack-window cases step the clock through the window and record the first instant
 //! at which the timer is seen SIGNALED, which must lie inside the window of the timer's mode.
 
-use crate::handle::util::*;
 use crate::harness::{Case, Ctx};
+use crate::support::*;
 use zxsim_syscalls::sys::*;
 
 pub fn cases() -> Vec<Case> {
@@ -54,16 +54,6 @@ fn armed(t: zx_handle_t) -> (zx_time_t, zx_duration_t) {
 
 fn now(ctx: &Ctx) -> zx_time_t {
     ctx.kernel.clock().now()
-}
-
-/// Every packet queued on `port` right now, oldest first.
-fn drain(port: zx_handle_t) -> Vec<zx_port_packet_t> {
-    let mut packets = Vec::new();
-    let mut packet = zx_port_packet_t::default();
-    while zx_port_wait(port, 0, &mut packet) == ZX_OK {
-        packets.push(packet);
-    }
-    packets
 }
 
 /// A level-triggered `wait_async` for `ZX_TIMER_SIGNALED` on `t`.
@@ -213,7 +203,7 @@ mod set {
             ZX_ERR_OUT_OF_RANGE,
             "closed handle"
         );
-        let e = event();
+        let e = new_event();
         assert_eq!(zx_timer_set(e, 100, -1), ZX_ERR_OUT_OF_RANGE, "wrong type");
         let t = timer(0);
         let no_write = dup(t, ZX_DEFAULT_TIMER_RIGHTS & !ZX_RIGHT_WRITE);
@@ -238,9 +228,9 @@ mod set {
     }
 
     fn wrong_type_before_access_denied(ctx: &mut Ctx) {
-        let e = event(); // rights 0xD003: no WRITE either
+        let e = new_event(); // rights 0xD003: no WRITE either
         assert_eq!(zx_timer_set(e, 100, 0), ZX_ERR_WRONG_TYPE);
-        let p = port(); // has WRITE
+        let p = new_port(); // has WRITE
         assert_eq!(zx_timer_set(p, 100, 0), ZX_ERR_WRONG_TYPE);
         close(e);
         close(p);
@@ -273,7 +263,7 @@ mod set {
 
     fn one_shot_stays_signaled(ctx: &mut Ctx) {
         let t = timer(0);
-        let p = port();
+        let p = new_port();
         assert_eq!(zx_timer_set(t, 100, 0), ZX_OK);
         watch(t, p, 1);
         ctx.kernel.advance_clock(100);
@@ -293,7 +283,7 @@ mod set {
 
     fn deadline_zero_signals_at_once(ctx: &mut Ctx) {
         let t = timer(0);
-        let p = port();
+        let p = new_port();
         watch(t, p, 7);
         assert_eq!(zx_timer_set(t, 0, 0), ZX_OK);
         assert!(fired(t), "SIGNALED without any clock movement");
@@ -359,7 +349,7 @@ mod set {
 
     fn set_past_on_fired_timer_is_a_new_edge(ctx: &mut Ctx) {
         let t = timer(0);
-        let p = port();
+        let p = new_port();
         assert_eq!(zx_timer_set(t, 0, 0), ZX_OK);
         assert_eq!(
             zx_object_wait_async(t, p, 3, ZX_TIMER_SIGNALED, ZX_WAIT_ASYNC_EDGE),
@@ -412,7 +402,7 @@ mod set {
     }
 
     fn fire_in_deadline_order(ctx: &mut Ctx) {
-        let p = port();
+        let p = new_port();
         let deadlines = [300, 100, 400, 200, 250];
         let timers: Vec<zx_handle_t> = deadlines.iter().map(|_| timer(0)).collect();
         for (key, (&t, &deadline)) in timers.iter().zip(&deadlines).enumerate() {
@@ -607,9 +597,9 @@ mod cancel {
     }
 
     fn wrong_type_before_access_denied(ctx: &mut Ctx) {
-        let e = event();
+        let e = new_event();
         assert_eq!(zx_timer_cancel(e), ZX_ERR_WRONG_TYPE);
-        let p = port();
+        let p = new_port();
         assert_eq!(zx_timer_cancel(p), ZX_ERR_WRONG_TYPE);
         close(e);
         close(p);
@@ -632,7 +622,7 @@ mod cancel {
 
     fn cancel_disarms(ctx: &mut Ctx) {
         let t = timer(0);
-        let p = port();
+        let p = new_port();
         assert_eq!(zx_timer_set(t, 1_000, 0), ZX_OK);
         watch(t, p, 1);
         assert_eq!(zx_timer_cancel(t), ZX_OK);
@@ -778,9 +768,9 @@ mod info {
     }
 
     fn timer_info_wrong_type(ctx: &mut Ctx) {
-        let e = event();
+        let e = new_event();
         assert_eq!(raw_info(e, 24).0, ZX_ERR_WRONG_TYPE);
-        let (a, b) = eventpair();
+        let (a, b) = new_eventpair();
         assert_eq!(raw_info(a, 24).0, ZX_ERR_WRONG_TYPE);
         for h in [e, a, b] {
             close(h);

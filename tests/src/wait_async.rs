@@ -5,11 +5,11 @@
 //! What ends a pending wait besides firing and cancelling (handle close, replace...) depends on
 //! the semantics profile and lives in `profiles.rs`.
 
-use zxsim_kernel::objects::port::Port;
 use zxsim_kernel::PolicyException;
 use zxsim_syscalls::sys::*;
 
 use crate::harness::Ctx;
+use crate::support::*;
 
 cases!["zx_object_wait_async";
     (options_outside_mask_invalid_args, "§5 (1): options with a bit outside TIMESTAMP|EDGE|BOOT_TIMESTAMP (0x7) ⇒ ZX_ERR_INVALID_ARGS", Both),
@@ -66,73 +66,6 @@ fn one_signal_fires_newest_first(ctx: &mut Ctx) {
     ctx.assert_clean();
 }
 
-fn new_port() -> zx_handle_t {
-    let mut port = ZX_HANDLE_INVALID;
-    assert_eq!(zx_port_create(0, &mut port), ZX_OK);
-    port
-}
-
-fn new_event() -> zx_handle_t {
-    let mut event = ZX_HANDLE_INVALID;
-    assert_eq!(zx_event_create(0, &mut event), ZX_OK);
-    event
-}
-
-fn dup(handle: zx_handle_t, rights: zx_rights_t) -> zx_handle_t {
-    let mut out = ZX_HANDLE_INVALID;
-    assert_eq!(zx_handle_duplicate(handle, rights, &mut out), ZX_OK);
-    out
-}
-
-fn close(handles: &[zx_handle_t]) {
-    for &handle in handles {
-        assert_eq!(zx_handle_close(handle), ZX_OK);
-    }
-}
-
-fn stale_handle() -> zx_handle_t {
-    let event = new_event();
-    close(&[event]);
-    event
-}
-
-fn poll(port: zx_handle_t) -> Result<zx_port_packet_t, zx_status_t> {
-    let mut packet = zx_port_packet_t::default();
-    match zx_port_wait(port, 0, &mut packet) {
-        ZX_OK => Ok(packet),
-        status => Err(status),
-    }
-}
-
-fn drain(port: zx_handle_t) -> Vec<zx_port_packet_t> {
-    let mut out = Vec::new();
-    while let Ok(packet) = poll(port) {
-        out.push(packet);
-    }
-    out
-}
-
-fn observers_on(ctx: &Ctx, handle: zx_handle_t) -> usize {
-    ctx.process
-        .handles()
-        .with(handle, |h| {
-            h.object().with_signals(|state| state.observer_count())
-        })
-        .expect("a live handle")
-}
-
-fn port_observers(ctx: &Ctx, port: zx_handle_t) -> usize {
-    ctx.process
-        .handles()
-        .with(port, |h| {
-            h.object()
-                .downcast::<Port>()
-                .expect("a port")
-                .observer_count()
-        })
-        .expect("a live handle")
-}
-
 /// Asserts the port holds exactly one packet, a signal packet with this key, and returns its
 /// signal part.
 fn one_signal_packet(port: zx_handle_t, key: u64) -> zx_packet_signal_t {
@@ -153,10 +86,10 @@ fn options_outside_mask_invalid_args(ctx: &mut Ctx) {
             "options {options:#x}"
         );
     }
-    assert_eq!(observers_on(ctx, event), 0);
+    assert_eq!(observers(ctx, event), 0);
     assert_eq!(zx_object_signal(event, 0, ZX_USER_SIGNAL_0), ZX_OK);
     assert_eq!(poll(port), Err(ZX_ERR_TIMED_OUT));
-    close(&[port, event]);
+    close_all(&[port, event]);
     ctx.assert_clean();
 }
 
@@ -172,7 +105,7 @@ fn both_timestamps_invalid_args(ctx: &mut Ctx) {
         );
     }
     assert_eq!(poll(port), Err(ZX_ERR_TIMED_OUT), "nothing queued");
-    close(&[port, event]);
+    close_all(&[port, event]);
     ctx.assert_clean();
 }
 
@@ -189,7 +122,7 @@ fn options_checked_before_handles(ctx: &mut Ctx) {
             ZX_ERR_INVALID_ARGS
         );
     }
-    close(&[event]);
+    close_all(&[event]);
     ctx.assert_clean();
 }
 
@@ -213,7 +146,7 @@ fn all_valid_option_combinations_accepted(ctx: &mut Ctx) {
     assert_eq!(port_observers(ctx, port), valid.len());
     assert_eq!(zx_object_signal(event, 0, ZX_USER_SIGNAL_0), ZX_OK);
     assert_eq!(drain(port).len(), valid.len());
-    close(&[port, event]);
+    close_all(&[port, event]);
     ctx.assert_clean();
 }
 
@@ -226,8 +159,8 @@ fn bad_port_bad_handle(ctx: &mut Ctx) {
             "port {port:#x}"
         );
     }
-    assert_eq!(observers_on(ctx, event), 0);
-    close(&[event]);
+    assert_eq!(observers(ctx, event), 0);
+    close_all(&[event]);
     ctx.assert_clean();
 }
 
@@ -249,8 +182,8 @@ fn non_port_wrong_type(ctx: &mut Ctx) {
         zx_object_wait_async(event, weak, 1, ZX_USER_SIGNAL_0, 0),
         ZX_ERR_WRONG_TYPE
     );
-    assert_eq!(observers_on(ctx, event), 0);
-    close(&[event, pair.0, pair.1, weak]);
+    assert_eq!(observers(ctx, event), 0);
+    close_all(&[event, pair.0, pair.1, weak]);
     ctx.assert_clean();
 }
 
@@ -262,14 +195,14 @@ fn port_without_write_access_denied(ctx: &mut Ctx) {
         zx_object_wait_async(event, no_write, 1, ZX_USER_SIGNAL_0, 0),
         ZX_ERR_ACCESS_DENIED
     );
-    assert_eq!(observers_on(ctx, event), 0);
+    assert_eq!(observers(ctx, event), 0);
     assert_eq!(
         zx_object_wait_async(event, write_only, 2, ZX_USER_SIGNAL_0, 0),
         ZX_OK
     );
     assert_eq!(zx_object_signal(event, 0, ZX_USER_SIGNAL_0), ZX_OK);
     one_signal_packet(port, 2);
-    close(&[port, event, no_write, write_only]);
+    close_all(&[port, event, no_write, write_only]);
     ctx.assert_clean();
 }
 
@@ -312,7 +245,7 @@ fn port_checked_before_object(ctx: &mut Ctx) {
         zx_object_wait_async(no_wait, port, 1, 1, 0),
         ZX_ERR_ACCESS_DENIED
     );
-    close(&[port, event, no_write, no_wait]);
+    close_all(&[port, event, no_write, no_wait]);
     ctx.assert_clean();
 }
 
@@ -326,7 +259,7 @@ fn bad_object_bad_handle(ctx: &mut Ctx) {
         );
     }
     assert_eq!(port_observers(ctx, port), 0);
-    close(&[port]);
+    close_all(&[port]);
     ctx.assert_clean();
 }
 
@@ -338,14 +271,14 @@ fn object_without_wait_access_denied(ctx: &mut Ctx) {
         zx_object_wait_async(no_wait, port, 1, ZX_USER_SIGNAL_0, 0),
         ZX_ERR_ACCESS_DENIED
     );
-    assert_eq!(observers_on(ctx, event), 0);
+    assert_eq!(observers(ctx, event), 0);
     assert_eq!(
         zx_object_wait_async(wait_only, port, 2, ZX_USER_SIGNAL_0, 0),
         ZX_OK
     );
     assert_eq!(zx_object_signal(event, 0, ZX_USER_SIGNAL_0), ZX_OK);
     one_signal_packet(port, 2);
-    close(&[port, event, no_wait, wait_only]);
+    close_all(&[port, event, no_wait, wait_only]);
     ctx.assert_clean();
 }
 
@@ -360,7 +293,7 @@ fn port_as_object_access_denied(ctx: &mut Ctx) {
         ZX_ERR_ACCESS_DENIED
     );
     assert_eq!(port_observers(ctx, port), 0);
-    close(&[port, other]);
+    close_all(&[port, other]);
     ctx.assert_clean();
 }
 
@@ -372,12 +305,12 @@ fn level_queues_during_call_if_active(ctx: &mut Ctx) {
         ZX_OK
     );
     // Queued before any further signal change, and no wait left behind.
-    assert_eq!(observers_on(ctx, event), 0);
+    assert_eq!(observers(ctx, event), 0);
     assert_eq!(port_observers(ctx, port), 0);
     let signal = one_signal_packet(port, 3);
     assert_eq!(signal.trigger, ZX_USER_SIGNAL_2 | ZX_USER_SIGNAL_5);
     assert_eq!(signal.observed, ZX_USER_SIGNAL_2);
-    close(&[port, event]);
+    close_all(&[port, event]);
     ctx.assert_clean();
 }
 
@@ -388,11 +321,11 @@ fn level_fires_on_later_activation(ctx: &mut Ctx) {
         ZX_OK
     );
     assert_eq!(poll(port), Err(ZX_ERR_TIMED_OUT));
-    assert_eq!(observers_on(ctx, event), 1);
+    assert_eq!(observers(ctx, event), 1);
     assert_eq!(zx_object_signal(event, 0, ZX_EVENT_SIGNALED), ZX_OK);
     one_signal_packet(port, 4);
-    assert_eq!(observers_on(ctx, event), 0);
-    close(&[port, event]);
+    assert_eq!(observers(ctx, event), 0);
+    close_all(&[port, event]);
     ctx.assert_clean();
 }
 
@@ -406,7 +339,7 @@ fn any_requested_bit_fires(ctx: &mut Ctx) {
         (signal.trigger, signal.observed),
         (trigger, ZX_USER_SIGNAL_1)
     );
-    close(&[port, event]);
+    close_all(&[port, event]);
     ctx.assert_clean();
 }
 
@@ -423,8 +356,8 @@ fn unrequested_bits_and_clearing_fire_nothing(ctx: &mut Ctx) {
     assert_eq!(zx_object_signal(event, ZX_USER_SIGNAL_1, 0), ZX_OK);
     assert_eq!(zx_object_signal(event, ZX_USER_SIGNAL_0, 0), ZX_OK);
     assert_eq!(poll(port), Err(ZX_ERR_TIMED_OUT));
-    assert_eq!(observers_on(ctx, event), 1, "still pending");
-    close(&[port, event]);
+    assert_eq!(observers(ctx, event), 1, "still pending");
+    close_all(&[port, event]);
     ctx.assert_clean();
 }
 
@@ -440,12 +373,12 @@ fn edge_ignores_already_active(ctx: &mut Ctx) {
         Err(ZX_ERR_TIMED_OUT),
         "no packet at registration"
     );
-    assert_eq!(observers_on(ctx, event), 1);
+    assert_eq!(observers(ctx, event), 1);
     // Setting an already-active bit is no transition.
     assert_eq!(zx_object_signal(event, 0, ZX_USER_SIGNAL_0), ZX_OK);
     assert_eq!(poll(port), Err(ZX_ERR_TIMED_OUT));
-    assert_eq!(observers_on(ctx, event), 1);
-    close(&[port, event]);
+    assert_eq!(observers(ctx, event), 1);
+    close_all(&[port, event]);
     ctx.assert_clean();
 }
 
@@ -475,7 +408,7 @@ fn edge_fires_on_later_transition(ctx: &mut Ctx) {
     );
     assert_eq!(zx_object_signal(event, 0, ZX_USER_SIGNAL_3), ZX_OK);
     one_signal_packet(port, 9);
-    close(&[port, event]);
+    close_all(&[port, event]);
     ctx.assert_clean();
 }
 
@@ -490,7 +423,7 @@ fn edge_quirk_other_bit_rising(ctx: &mut Ctx) {
     let signal = one_signal_packet(port, 10);
     assert_eq!(signal.trigger, ZX_USER_SIGNAL_0);
     assert_eq!(signal.observed, ZX_USER_SIGNAL_0 | ZX_USER_SIGNAL_5);
-    close(&[port, event]);
+    close_all(&[port, event]);
     ctx.assert_clean();
 }
 
@@ -510,14 +443,14 @@ fn one_shot(ctx: &mut Ctx) {
         assert_eq!(zx_object_signal(event, ZX_USER_SIGNAL_1, 0), ZX_OK);
     }
     one_signal_packet(port, 11);
-    assert_eq!(observers_on(ctx, event), 0);
+    assert_eq!(observers(ctx, event), 0);
     // Re-arming takes another call (level: the bit is active, so it queues at once).
     assert_eq!(
         zx_object_wait_async(event, port, 11, ZX_USER_SIGNAL_0, 0),
         ZX_OK
     );
     one_signal_packet(port, 11);
-    close(&[port, event]);
+    close_all(&[port, event]);
     ctx.assert_clean();
 }
 
@@ -529,7 +462,7 @@ fn identical_registrations_not_merged(ctx: &mut Ctx) {
             ZX_OK
         );
     }
-    assert_eq!(observers_on(ctx, event), 2);
+    assert_eq!(observers(ctx, event), 2);
     assert_eq!(zx_object_signal(event, 0, ZX_USER_SIGNAL_0), ZX_OK);
     let packets = drain(port);
     assert_eq!(packets.len(), 2);
@@ -542,7 +475,7 @@ fn identical_registrations_not_merged(ctx: &mut Ctx) {
         );
     }
     assert_eq!(drain(port).len(), 2);
-    close(&[port, event]);
+    close_all(&[port, event]);
     ctx.assert_clean();
 }
 
@@ -574,7 +507,7 @@ fn packet_contents(ctx: &mut Ctx) {
     assert_eq!(signal.count, 1);
     assert_eq!(signal.timestamp, 0, "no timestamp option ⇒ 0");
     assert_eq!(signal.reserved1, 0);
-    close(&[port, event]);
+    close_all(&[port, event]);
     ctx.assert_clean();
 }
 
@@ -594,7 +527,7 @@ fn timestamp_case(ctx: &mut Ctx, option: u32) {
         "the fire time, not registration or dequeue time"
     );
     assert_eq!((signal.count, signal.reserved1), (1, 0));
-    close(&[port, event]);
+    close_all(&[port, event]);
     ctx.assert_clean();
 }
 
@@ -616,7 +549,7 @@ fn timestamp_of_immediate_packet_is_call_time(ctx: &mut Ctx) {
     );
     ctx.kernel.advance_clock(1_000);
     assert_eq!(one_signal_packet(port, 15).timestamp, 321);
-    close(&[port, event]);
+    close_all(&[port, event]);
     ctx.assert_clean();
 }
 
@@ -632,13 +565,9 @@ fn signals_zero_accepted_never_fires(ctx: &mut Ctx) {
     assert_eq!(zx_object_signal(event, ZX_EVENT_SIGNAL_MASK, 0), ZX_OK);
     assert_eq!(zx_object_signal(event, 0, ZX_EVENT_SIGNAL_MASK), ZX_OK);
     assert_eq!(poll(port), Err(ZX_ERR_TIMED_OUT));
-    assert_eq!(
-        observers_on(ctx, event),
-        2,
-        "registered, just never matching"
-    );
+    assert_eq!(observers(ctx, event), 2, "registered, just never matching");
     assert_eq!(zx_port_cancel_key(port, 0, 16), ZX_OK);
-    close(&[port, event]);
+    close_all(&[port, event]);
     ctx.assert_clean();
 }
 
@@ -656,7 +585,7 @@ fn waits_on_different_ports_are_independent(ctx: &mut Ctx) {
     assert_eq!(zx_object_signal(event, 0, ZX_USER_SIGNAL_0), ZX_OK);
     assert_eq!(poll(p1), Err(ZX_ERR_TIMED_OUT));
     one_signal_packet(p2, 17);
-    close(&[p1, p2, event]);
+    close_all(&[p1, p2, event]);
     ctx.assert_clean();
 }
 
@@ -696,6 +625,6 @@ fn too_many_observers_exception_still_registers(ctx: &mut Ctx) {
     assert_eq!(zx_object_signal(event, 0, ZX_USER_SIGNAL_1), ZX_OK);
     let packet = poll(port).expect("the over-limit wait fired");
     assert_eq!(packet.key, LIMIT);
-    close(&[port, event]);
+    close_all(&[port, event]);
     ctx.assert_clean();
 }

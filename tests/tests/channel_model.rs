@@ -728,7 +728,7 @@ impl World {
                 .with(value, |h| {
                     h.object()
                         .downcast::<Channel>()
-                        .map(Channel::queued_messages)
+                        .map(|channel| channel.queued_messages())
                 })
                 .map_err(|s| fail(s.into_raw()))?;
             prop_assert_eq!(

@@ -6,7 +6,8 @@
 //! `full_id` of its `new/benchmark.json`) and prints, for each benchmark, zxsim's time, its
 //! baseline's time measured in the same run, the ratio and the target from
 //! `docs/performance.md`; then the memory per pending async wait (the `memory_per_wait` test of
-//! `zxsim-syscalls`).
+//! `zxsim-syscalls`), and the tables of the bench targets with their own harness
+//! (`Scale/Processes`, `Memory/PerObject`: see `bench/harness.rs`).
 //!
 //! A missed target is reported, never an error: machines are noisy. The command fails only if the
 //! benchmarks (or the memory test) fail to run.
@@ -15,6 +16,8 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Instant, SystemTime};
+
+mod harness;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -254,6 +257,11 @@ pub fn run(args: Args) -> Result<(), String> {
     for target in &args.benches {
         bench.args(["--bench", target]);
     }
+    let harness_results = target_dir(&root).join(harness::RESULTS_DIR);
+    bench.env("ZXSIM_BENCH_RESULTS", &harness_results);
+    if args.quick {
+        bench.env("ZXSIM_BENCH_QUICK", "1");
+    }
     bench.arg("--");
     if args.quick {
         for (flag, value) in QUICK {
@@ -308,9 +316,10 @@ pub fn run(args: Args) -> Result<(), String> {
         .map(|comparison| Row::measure(comparison, &estimates))
         .filter(|row| row.bench_ns.is_some() || row.baseline_ns.is_some())
         .collect();
-    let table = render_text(&rows);
-    println!();
-    println!("{table}");
+    if !rows.is_empty() {
+        println!();
+        println!("{}", render_text(&rows));
+    }
     if rows
         .iter()
         .any(|row| row.comparison.bench.starts_with("RoundTrip"))
@@ -325,6 +334,11 @@ pub fn run(args: Args) -> Result<(), String> {
          reported, not an error."
     );
     println!("memory per pending async wait: {memory} (goal ≤ 256 bytes)");
+    let harness_tables = harness::tables(&harness_results, started);
+    for table in &harness_tables {
+        println!();
+        println!("{}", table.text());
+    }
     println!(
         "xtask bench: {} mode, {:.0} s including the build",
         if args.quick { "quick" } else { "full" },
@@ -332,10 +346,18 @@ pub fn run(args: Args) -> Result<(), String> {
     );
 
     if let Some(path) = &args.markdown {
-        let markdown = format!(
-            "{}\nMemory per pending async wait: {memory} (goal ≤ 256 bytes).\n",
-            render_markdown(&rows)
-        );
+        let mut markdown = if rows.is_empty() {
+            String::new()
+        } else {
+            render_markdown(&rows) + "\n"
+        };
+        markdown.push_str(&format!(
+            "Memory per pending async wait: {memory} (goal ≤ 256 bytes).\n"
+        ));
+        for table in &harness_tables {
+            markdown.push('\n');
+            markdown.push_str(&table.markdown());
+        }
         std::fs::write(path, markdown)
             .map_err(|error| format!("cannot write {}: {error}", path.display()))?;
         println!("xtask bench: wrote {}", path.display());
@@ -516,23 +538,29 @@ fn format_ns(ns: f64) -> String {
 }
 
 fn render_text(rows: &[Row]) -> String {
-    let cells: Vec<[String; 7]> = rows.iter().map(Row::cells).collect();
-    let mut widths = HEADERS.map(|header| header.chars().count());
-    for row in &cells {
+    let cells: Vec<Vec<String>> = rows.iter().map(|row| row.cells().to_vec()).collect();
+    render_columns(&HEADERS, &cells, &[1, 3, 4])
+}
+
+/// A plain-text table: columns padded to their widest cell, those in `numeric` right-aligned.
+fn render_columns(headers: &[&str], cells: &[Vec<String>], numeric: &[usize]) -> String {
+    let mut widths: Vec<usize> = headers
+        .iter()
+        .map(|header| header.chars().count())
+        .collect();
+    for row in cells {
         for (width, cell) in widths.iter_mut().zip(row) {
             *width = (*width).max(cell.chars().count());
         }
     }
     let line = |row: &[String]| {
         let mut out = String::new();
-        for (column, (cell, width)) in row.iter().zip(widths).enumerate() {
+        for (column, (cell, width)) in row.iter().zip(&widths).enumerate() {
             let pad = width - cell.chars().count();
-            // Numbers right-aligned, text left-aligned.
-            let numeric = matches!(column, 1 | 3 | 4);
             if column > 0 {
                 out.push_str("  ");
             }
-            if numeric {
+            if numeric.contains(&column) {
                 out.push_str(&" ".repeat(pad));
                 out.push_str(cell);
             } else {
@@ -542,11 +570,11 @@ fn render_text(rows: &[Row]) -> String {
         }
         out.trim_end().to_string()
     };
-    let headers = HEADERS.map(str::to_string);
+    let headers: Vec<String> = headers.iter().map(|header| header.to_string()).collect();
     let mut out = line(&headers);
     out.push('\n');
     out.push_str(&"-".repeat(widths.iter().sum::<usize>() + 2 * (widths.len() - 1)));
-    for row in &cells {
+    for row in cells {
         out.push('\n');
         out.push_str(&line(row));
     }

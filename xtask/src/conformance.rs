@@ -2,9 +2,9 @@
 //!
 //! The suite (`tests/`, package `zxsim-conformance`, test target `conformance`) runs every case
 //! under every selected semantics profile and, with `ZXSIM_CONFORMANCE_REPORT=<file>`, appends one
-//! JSON object per run to `<file>` (see `tests/src/harness.rs`). This task runs it once — both
-//! profiles by default, one with `--profile` or `ZXSIM_SEMANTICS` — streaming the runner's
-//! progress, then reads the records back and prints:
+//! JSON object per run to `<file>` (a `zxsim_conformance_report::Run`, the type both sides
+//! share). This task runs it once — both profiles by default, one with `--profile` or
+//! `ZXSIM_SEMANTICS` — streaming the runner's progress, then reads the records back and prints:
 //! 1. a syscall × (passed / failed) table per profile, with totals ("passed" = the case's
 //!    statement held in that run);
 //! 2. the differences between profiles: every case whose statement holds under one profile and
@@ -20,7 +20,8 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+use zxsim_conformance_report::{parse_runs, Run, REPORT_ENV};
 
 const PROFILES: [&str; 2] = ["zircon", "rfc0240"];
 
@@ -42,20 +43,6 @@ pub struct Args {
     /// Arguments for the test runner (libtest), e.g. `-- zx_handle` to filter by name.
     #[arg(last = true, value_name = "TEST ARGS")]
     test_args: Vec<String>,
-}
-
-/// One run of one case under one profile, as the harness writes it.
-#[derive(Clone, Debug, Deserialize, Serialize)]
-struct Run {
-    syscall: String,
-    name: String,
-    clause: String,
-    holds: String,
-    profile: String,
-    expected_to_hold: bool,
-    statement_passed: bool,
-    ok: bool,
-    message: String,
 }
 
 /// Statement outcomes of one syscall under one profile.
@@ -196,7 +183,7 @@ fn run_suite(args: &Args, profile: Option<&str>, report_file: &Path) -> Result<b
             "conformance",
             "--",
         ])
-        .env("ZXSIM_CONFORMANCE_REPORT", report_file);
+        .env(REPORT_ENV, report_file);
     let chooses_format = args
         .test_args
         .iter()
@@ -223,11 +210,7 @@ fn read_records(path: &Path) -> Result<Vec<Run>, String> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(e) => return Err(format!("reading {}: {e}", path.display())),
     };
-    serde_json::Deserializer::from_str(&text)
-        .into_iter::<Run>()
-        .enumerate()
-        .map(|(i, record)| record.map_err(|e| format!("{}: record {}: {e}", path.display(), i + 1)))
-        .collect()
+    parse_runs(&text).map_err(|(record, e)| format!("{}: record {record}: {e}", path.display()))
 }
 
 fn build_report(profiles: Vec<String>, mut runs: Vec<Run>) -> Report {

@@ -8,6 +8,8 @@
 //!   (cargo-mutants, not in CI).
 //! - `cargo xtask fuzz [--seed S] [--calls N] [--threads T] [--processes P] [--profile P]
 //!   [--quick]`: random syscalls checked against the spec (release build of `zxsim-fuzz`).
+//! - `cargo xtask timer-scale [--quick] [--timers N]`: the real-clock timer scale check (kept out
+//!   of plain `cargo test`, which never asserts on real-clock timing).
 //! - `cargo xtask core-tests --fuchsia-src DIR`: Zircon's own core-tests against zxsim-capi
 //!   (needs a Fuchsia checkout, not in CI).
 
@@ -19,6 +21,7 @@ mod core_tests;
 mod fuzz;
 mod loom;
 mod mutants;
+mod timer_scale;
 
 #[derive(Parser)]
 #[command(name = "cargo xtask", about = "zxsim's project tasks")]
@@ -39,6 +42,8 @@ enum Command {
     Mutants(mutants::Args),
     /// Run the random-syscall fuzzer (release build).
     Fuzz(fuzz::Args),
+    /// Run the real-clock timer scale check (10 000 timers within their slack).
+    TimerScale(timer_scale::Args),
     /// Build and run Zircon's core-tests from a Fuchsia checkout against zxsim-capi.
     CoreTests(core_tests::Args),
 }
@@ -52,6 +57,7 @@ fn main() {
         Command::Mutants(args) => mutants::run(args),
         Command::Fuzz(args) => fuzz::run(args),
         Command::CoreTests(args) => core_tests::run(args),
+        Command::TimerScale(args) => timer_scale::run(args),
     };
     if let Err(message) = result {
         eprintln!("xtask: {message}");

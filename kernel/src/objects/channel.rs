@@ -1,6 +1,6 @@
 //! Channel: a pair of endpoints carrying messages of bytes and handles (spec §7).
 //!
-//! State (both endpoints behind the pair's one lock, see [`Peered`]): each endpoint holds the
+//! State (both endpoints behind the pair's one lock, see [`PeerHolder`]): each endpoint holds the
 //! queue of messages its peer wrote to it, and the `zx_channel_call`s waiting on it for a reply.
 //! Outside the lock, each endpoint records the koid of the process that owns its one handle.
 //!
@@ -23,12 +23,13 @@
 
 use std::collections::VecDeque;
 
+use crate::blocking::Completion;
 use crate::handle::Handle;
-use crate::object::{Dispatcher, Object, ObjectType};
-use crate::objects::peer::Peered;
+use crate::object::{Dispatcher, KernelObject};
+use crate::objects::peer::PeerHolder;
 use crate::signal::SignalState;
 use crate::status::Status;
-use crate::sync::{Arc, AtomicBool, AtomicU64, Condvar, Mutex, Ordering};
+use crate::sync::{Arc, AtomicU64, Ordering};
 use crate::types::{Koid, ObjType, Rights, Signals, Time};
 
 pub const CHANNEL_MAX_MSG_BYTES: usize = 65_536;
@@ -68,35 +69,18 @@ impl std::fmt::Debug for Message {
     }
 }
 
-/// A `zx_channel_call` waiting for its reply.
+/// A `zx_channel_call` waiting for its reply: the txid it waits for and the completion its
+/// caller blocks on (a reply, or the status that ended the call).
 struct CallWaiter {
     txid: u32,
-    outcome: Mutex<Option<Result<Message, Status>>>,
-    /// Mirrors `outcome.is_some()` so the caller can spin on it without the lock.
-    settled: AtomicBool,
-    condvar: Condvar,
-}
-
-impl CallWaiter {
-    fn settle(&self, outcome: Result<Message, Status>) -> Option<Message> {
-        let mut slot = self.outcome.lock();
-        let refused = if slot.is_none() {
-            *slot = Some(outcome);
-            self.settled.store(true, Ordering::Release);
-            None
-        } else {
-            outcome.ok()
-        };
-        self.condvar.notify_all();
-        refused
-    }
+    reply: Arc<Completion<Result<Message, Status>>>,
 }
 
 /// One endpoint's half of the shared state.
 #[derive(Default)]
 pub struct ChannelEnd {
     messages: VecDeque<Message>,
-    calls: Vec<Arc<CallWaiter>>,
+    calls: Vec<CallWaiter>,
     next_txid: u32,
     /// Byte buffers of messages already read here, reused by the next writes to this end: a
     /// steady write/read flow allocates nothing.
@@ -112,9 +96,9 @@ impl ChannelEnd {
         if let Some(txid) = message.txid().filter(|&txid| txid >= KERNEL_TXID_BASE) {
             if let Some(position) = self.calls.iter().position(|call| call.txid == txid) {
                 let call = self.calls.swap_remove(position);
-                match call.settle(Ok(message)) {
-                    None => return self.messages.len(),
-                    Some(message) => self.messages.push_back(message),
+                match call.reply.settle(Ok(message)) {
+                    Ok(()) => return self.messages.len(),
+                    Err(refused) => self.messages.extend(refused.ok()),
                 }
                 signals.update(Signals::NONE, Signals::CHANNEL_READABLE);
                 return self.messages.len();
@@ -127,7 +111,7 @@ impl ChannelEnd {
 
     fn end_calls(&mut self, status: Status) {
         for call in self.calls.drain(..) {
-            call.settle(Err(status));
+            let _ = call.reply.settle(Err(status));
         }
     }
 }
@@ -151,7 +135,7 @@ pub struct ReadError {
 }
 
 pub struct Channel {
-    peer: Peered<ChannelEnd>,
+    peer: PeerHolder<ChannelEnd>,
     /// Koid of the process whose table holds this endpoint's handle (0: none yet).
     owner: AtomicU64,
 }
@@ -159,7 +143,7 @@ pub struct Channel {
 impl Channel {
     /// Both endpoints, for koids `koids`; both start WRITABLE.
     pub fn pair(koids: [Koid; 2]) -> (Channel, Channel) {
-        let (a, b) = Peered::pair(koids, Signals::CHANNEL_WRITABLE, ChannelEnd::default);
+        let (a, b) = PeerHolder::pair(koids, Signals::CHANNEL_WRITABLE, ChannelEnd::default);
         (
             Channel {
                 peer: a,
@@ -336,28 +320,19 @@ impl Channel {
             }
             let txid = next_txid(&mut mine.state);
             message.bytes[..4].copy_from_slice(&txid.to_le_bytes());
-            let waiter = Arc::new(CallWaiter {
+            let reply = Completion::new();
+            mine.state.calls.push(CallWaiter {
                 txid,
-                outcome: Mutex::new(None),
-                settled: AtomicBool::new(false),
-                condvar: Condvar::new(),
+                reply: reply.clone(),
             });
-            mine.state.calls.push(waiter.clone());
             let queued = peer.state.deliver(&mut peer.signals, message);
             let write = if queued > MAX_PENDING_MESSAGES {
                 WriteOutcome::QueueFull
             } else {
                 WriteOutcome::Queued
             };
-            Ok(PendingCall { waiter, write })
+            Ok(PendingCall { reply, write })
         })
-    }
-
-    /// This endpoint's handle was received from a message: the `zx_channel_call`s waiting on it
-    /// end with `CANCELED`, whichever process reads it (Zircon's `CancelMessageWaiters`).
-    pub fn cancel_message_waiters(&self) {
-        self.peer
-            .with_ends(|mine, _| mine.state.end_calls(Status::CANCELED));
     }
 
     /// Runs `f` on each handle in the messages queued on this endpoint, under the pair lock (the
@@ -378,7 +353,7 @@ impl Channel {
 
 /// A `zx_channel_call` whose request is written and whose reply is awaited.
 pub struct PendingCall {
-    waiter: Arc<CallWaiter>,
+    reply: Arc<Completion<Result<Message, Status>>>,
     /// What the request's write observed (for the `CHANNEL_FULL_WRITE` policy).
     pub write: WriteOutcome,
 }
@@ -387,47 +362,22 @@ impl PendingCall {
     /// Second half of `zx_channel_call`: waits, with no lock held, for the reply (which bypasses
     /// the queue), the deadline (`TIMED_OUT`), the peer's death (`PEER_CLOSED`) or the loss of
     /// the caller's endpoint (`CANCELED`). `endpoint` is the caller's channel object.
-    pub fn finish(
-        self,
-        endpoint: &Arc<crate::object::Object>,
-        deadline: Time,
-    ) -> Result<Message, Status> {
-        let waiter = self.waiter;
-        let blocked = crate::objects::thread::Blocked::enter(
-            crate::objects::thread::THREAD_STATE_BLOCKED_CHANNEL,
-        );
-        let clock = endpoint.kernel_shared().clock();
-        let finite = deadline != crate::types::TIME_INFINITE;
-        crate::sync::spin_until(
-            || waiter.settled.load(Ordering::Acquire),
-            || finite && clock.now() >= deadline,
-        );
-        let waker = waiter.clone();
-        let entry = clock.on_deadline(
-            deadline,
-            Box::new(move || {
-                let _guard = waker.outcome.lock();
-                waker.condvar.notify_all();
-            }),
-        );
-        let mut outcome = waiter.outcome.lock();
-        while outcome.is_none() && clock.now() < deadline {
-            outcome = clock.block(&waiter.condvar, outcome, deadline);
-        }
-        drop(outcome);
-        drop(blocked);
-        if let Some(entry) = entry {
-            clock.cancel_deadline(entry);
+    pub fn finish(self, endpoint: &Dispatcher<Channel>, deadline: Time) -> Result<Message, Status> {
+        let reply = self.reply;
+        {
+            let _blocked = crate::objects::thread::Blocked::enter(
+                crate::objects::thread::THREAD_STATE_BLOCKED_CHANNEL,
+            );
+            reply.wait_until(endpoint.kernel_shared().clock(), deadline);
         }
         // Leave the call list first: after that no reply can reach the waiter, so its outcome is
         // final — a reply that raced the deadline is returned, never lost.
-        if let Some(channel) = endpoint.downcast::<Channel>() {
-            channel
-                .peer
-                .with_ends(|mine, _| mine.state.calls.retain(|call| !Arc::ptr_eq(call, &waiter)));
-        }
-        let outcome = waiter.outcome.lock().take();
-        outcome.unwrap_or(Err(Status::TIMED_OUT))
+        endpoint.peer.with_ends(|mine, _| {
+            mine.state
+                .calls
+                .retain(|call| !Arc::ptr_eq(&call.reply, &reply))
+        });
+        reply.take().unwrap_or(Err(Status::TIMED_OUT))
     }
 }
 
@@ -441,32 +391,25 @@ fn next_txid(end: &mut ChannelEnd) -> u32 {
     }
 }
 
-impl ObjectType for Channel {
-    const TYPE: ObjType = ObjType::CHANNEL;
+impl KernelObject for Channel {
+    fn obj_type(&self) -> ObjType {
+        ObjType::CHANNEL
+    }
     /// (BASIC minus DUPLICATE) | IO | SIGNAL | SIGNAL_PEER = 0xF00E: never duplicable.
-    const DEFAULT_RIGHTS: Rights = Rights::TRANSFER
-        .union(Rights::WAIT)
-        .union(Rights::INSPECT)
-        .union(Rights::IO)
-        .union(Rights::SIGNAL)
-        .union(Rights::SIGNAL_PEER);
-
-    fn into_dispatcher(self) -> Dispatcher {
-        Dispatcher::Channel(self)
+    fn default_rights(&self) -> Rights {
+        Rights::TRANSFER
+            .union(Rights::WAIT)
+            .union(Rights::INSPECT)
+            .union(Rights::IO)
+            .union(Rights::SIGNAL)
+            .union(Rights::SIGNAL_PEER)
     }
 
-    fn from_dispatcher(dispatcher: &Dispatcher) -> Option<&Self> {
-        match dispatcher {
-            Dispatcher::Channel(channel) => Some(channel),
-            _ => None,
-        }
-    }
-
-    fn with_signals<R>(&self, f: impl FnOnce(&mut SignalState) -> R) -> R {
+    fn lock_signals(&self, f: &mut dyn FnMut(&mut SignalState)) {
         self.peer.with_signals(f)
     }
 
-    fn with_peer_signals<R>(&self, f: impl FnOnce(&mut SignalState) -> R) -> Result<R, Status> {
+    fn lock_peer_signals(&self, f: &mut dyn FnMut(&mut SignalState)) -> Result<(), Status> {
         self.peer.with_peer_signals(f)
     }
 
@@ -474,17 +417,23 @@ impl ObjectType for Channel {
         self.peer.peer_koid()
     }
 
-    /// The handle moved into `owner`'s table. Calls waiting on this endpoint belong to the
-    /// previous owner: they end with `CANCELED` (Zircon's `CancelMessageWaiters`).
-    fn on_installed(&self, owner: Koid) {
-        let previous = self.owner.swap(owner, Ordering::AcqRel);
-        if previous != 0 && previous != owner {
-            self.peer
-                .with_ends(|mine, _| mine.state.end_calls(Status::CANCELED));
-        }
+    fn holds_handles(&self) -> bool {
+        true
     }
 
-    fn on_zero_handles(&self, _object: &Object) {
+    /// The handle moved into `owner`'s table: from now on only `owner` may read, write or call.
+    fn on_installed(&self, owner: Koid) {
+        self.owner.store(owner, Ordering::Release);
+    }
+
+    /// This endpoint's handle was read out of a message: the `zx_channel_call`s waiting on it
+    /// end with `CANCELED`, whichever process reads it (Zircon's `CancelMessageWaiters`).
+    fn on_received(&self) {
+        self.peer
+            .with_ends(|mine, _| mine.state.end_calls(Status::CANCELED));
+    }
+
+    fn on_zero_handles(&self, _object: &Dispatcher) {
         let unread = self.peer.close(|peer| {
             peer.signals
                 .update(Signals::CHANNEL_WRITABLE, Signals::CHANNEL_PEER_CLOSED);

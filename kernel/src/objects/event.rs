@@ -3,9 +3,9 @@
 //! Signals: `ZX_EVENT_SIGNALED` and the user signals, all set by user code. No peer; nothing to
 //! do when the last handle goes beyond ending the waits on it.
 
-use crate::object::{Dispatcher, ObjectType};
+use crate::object::KernelObject;
 use crate::signal::SignalState;
-use crate::sync::Mutex;
+use crate::sync::{LockClass, Mutex};
 use crate::types::{ObjType, Rights, Signals};
 
 pub struct Event {
@@ -15,7 +15,7 @@ pub struct Event {
 impl Event {
     pub fn new() -> Self {
         Event {
-            signals: Mutex::new(SignalState::new(Signals::NONE)),
+            signals: Mutex::ranked(LockClass::Object, SignalState::new(Signals::NONE)),
         }
     }
 }
@@ -26,24 +26,19 @@ impl Default for Event {
     }
 }
 
-impl ObjectType for Event {
-    const TYPE: ObjType = ObjType::EVENT;
+impl KernelObject for Event {
+    fn obj_type(&self) -> ObjType {
+        ObjType::EVENT
+    }
     /// BASIC | SIGNAL (0xD003): no SIGNAL_PEER.
-    const DEFAULT_RIGHTS: Rights = Rights::BASIC.union(Rights::SIGNAL);
-    const USER_SIGNALS: Signals = Signals::EVENT_SIGNALED;
-
-    fn into_dispatcher(self) -> Dispatcher {
-        Dispatcher::Event(self)
+    fn default_rights(&self) -> Rights {
+        Rights::BASIC.union(Rights::SIGNAL)
+    }
+    fn user_signals(&self) -> Signals {
+        Signals::EVENT_SIGNALED
     }
 
-    fn from_dispatcher(dispatcher: &Dispatcher) -> Option<&Self> {
-        match dispatcher {
-            Dispatcher::Event(event) => Some(event),
-            _ => None,
-        }
-    }
-
-    fn with_signals<R>(&self, f: impl FnOnce(&mut SignalState) -> R) -> R {
+    fn lock_signals(&self, f: &mut dyn FnMut(&mut SignalState)) {
         f(&mut self.signals.lock())
     }
 }

@@ -5,48 +5,43 @@
 //! `ZX_EVENTPAIR_PEER_CLOSED` (its other bits stay) before the close returns, and
 //! `signal_peer` from it then answers `PEER_CLOSED`.
 
-use crate::object::{Dispatcher, Object, ObjectType};
-use crate::objects::peer::Peered;
+use crate::object::{Dispatcher, KernelObject};
+use crate::objects::peer::PeerHolder;
 use crate::signal::SignalState;
 use crate::status::Status;
 use crate::types::{Koid, ObjType, Rights, Signals};
 
 pub struct EventPair {
-    peer: Peered<()>,
+    peer: PeerHolder<()>,
 }
 
 impl EventPair {
     /// Both ends, for endpoints with koids `koids`.
     pub fn pair(koids: [Koid; 2]) -> (EventPair, EventPair) {
-        let (a, b) = Peered::pair(koids, Signals::NONE, || ());
+        let (a, b) = PeerHolder::pair(koids, Signals::NONE, || ());
         (EventPair { peer: a }, EventPair { peer: b })
     }
 }
 
-impl ObjectType for EventPair {
-    const TYPE: ObjType = ObjType::EVENTPAIR;
+impl KernelObject for EventPair {
+    fn obj_type(&self) -> ObjType {
+        ObjType::EVENTPAIR
+    }
     /// BASIC | SIGNAL | SIGNAL_PEER (0xF003).
-    const DEFAULT_RIGHTS: Rights = Rights::BASIC
-        .union(Rights::SIGNAL)
-        .union(Rights::SIGNAL_PEER);
-    const USER_SIGNALS: Signals = Signals::EVENTPAIR_SIGNALED;
-
-    fn into_dispatcher(self) -> Dispatcher {
-        Dispatcher::EventPair(self)
+    fn default_rights(&self) -> Rights {
+        Rights::BASIC
+            .union(Rights::SIGNAL)
+            .union(Rights::SIGNAL_PEER)
+    }
+    fn user_signals(&self) -> Signals {
+        Signals::EVENTPAIR_SIGNALED
     }
 
-    fn from_dispatcher(dispatcher: &Dispatcher) -> Option<&Self> {
-        match dispatcher {
-            Dispatcher::EventPair(pair) => Some(pair),
-            _ => None,
-        }
-    }
-
-    fn with_signals<R>(&self, f: impl FnOnce(&mut SignalState) -> R) -> R {
+    fn lock_signals(&self, f: &mut dyn FnMut(&mut SignalState)) {
         self.peer.with_signals(f)
     }
 
-    fn with_peer_signals<R>(&self, f: impl FnOnce(&mut SignalState) -> R) -> Result<R, Status> {
+    fn lock_peer_signals(&self, f: &mut dyn FnMut(&mut SignalState)) -> Result<(), Status> {
         self.peer.with_peer_signals(f)
     }
 
@@ -54,7 +49,7 @@ impl ObjectType for EventPair {
         self.peer.peer_koid()
     }
 
-    fn on_zero_handles(&self, _object: &Object) {
+    fn on_zero_handles(&self, _object: &Dispatcher) {
         self.peer.close(|peer| {
             peer.signals
                 .update(Signals::NONE, Signals::EVENTPAIR_PEER_CLOSED);

@@ -8,8 +8,8 @@
 
 use std::collections::VecDeque;
 
-use crate::object::{Dispatcher, Object, ObjectType};
-use crate::objects::peer::{PeerEnd, Peered};
+use crate::object::{Dispatcher, KernelObject};
+use crate::objects::peer::{PeerEnd, PeerHolder};
 use crate::signal::SignalState;
 use crate::status::Status;
 use crate::types::{Koid, ObjType, Rights, Signals};
@@ -26,7 +26,7 @@ pub struct FifoEnd {
 pub struct Fifo {
     elem_size: usize,
     elem_count: usize,
-    peer: Peered<FifoEnd>,
+    peer: PeerHolder<FifoEnd>,
 }
 
 const FIFO_DERIVED: Signals = Signals::FIFO_READABLE
@@ -36,7 +36,7 @@ const FIFO_DERIVED: Signals = Signals::FIFO_READABLE
 impl Fifo {
     /// Both endpoints (sizes validated by the syscall).
     pub fn pair(koids: [Koid; 2], elem_count: usize, elem_size: usize) -> (Fifo, Fifo) {
-        let (a, b) = Peered::pair(koids, Signals::FIFO_WRITABLE, FifoEnd::default);
+        let (a, b) = PeerHolder::pair(koids, Signals::FIFO_WRITABLE, FifoEnd::default);
         (
             Fifo {
                 elem_size,
@@ -113,30 +113,23 @@ impl Fifo {
     }
 }
 
-impl ObjectType for Fifo {
-    const TYPE: ObjType = ObjType::FIFO;
+impl KernelObject for Fifo {
+    fn obj_type(&self) -> ObjType {
+        ObjType::FIFO
+    }
     /// BASIC | IO | SIGNAL | SIGNAL_PEER (0xF00F).
-    const DEFAULT_RIGHTS: Rights = Rights::BASIC
-        .union(Rights::IO)
-        .union(Rights::SIGNAL)
-        .union(Rights::SIGNAL_PEER);
-
-    fn into_dispatcher(self) -> Dispatcher {
-        Dispatcher::Fifo(self)
+    fn default_rights(&self) -> Rights {
+        Rights::BASIC
+            .union(Rights::IO)
+            .union(Rights::SIGNAL)
+            .union(Rights::SIGNAL_PEER)
     }
 
-    fn from_dispatcher(dispatcher: &Dispatcher) -> Option<&Self> {
-        match dispatcher {
-            Dispatcher::Fifo(fifo) => Some(fifo),
-            _ => None,
-        }
-    }
-
-    fn with_signals<R>(&self, f: impl FnOnce(&mut SignalState) -> R) -> R {
+    fn lock_signals(&self, f: &mut dyn FnMut(&mut SignalState)) {
         self.peer.with_signals(f)
     }
 
-    fn with_peer_signals<R>(&self, f: impl FnOnce(&mut SignalState) -> R) -> Result<R, Status> {
+    fn lock_peer_signals(&self, f: &mut dyn FnMut(&mut SignalState)) -> Result<(), Status> {
         self.peer.with_peer_signals(f)
     }
 
@@ -144,7 +137,7 @@ impl ObjectType for Fifo {
         self.peer.peer_koid()
     }
 
-    fn on_zero_handles(&self, _object: &Object) {
+    fn on_zero_handles(&self, _object: &Dispatcher) {
         self.peer.with_ends(|mine, peer| {
             mine.closed = true;
             if !peer.closed {

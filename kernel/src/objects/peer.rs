@@ -1,4 +1,4 @@
-//! The machinery peered objects share (eventpair today; channel, socket and fifo later).
+//! The machinery peered objects share (eventpair, channel, socket, fifo): Zircon's `PeerHolder`.
 //!
 //! Both endpoints of a pair live behind **one** lock, as in Zircon's `PeerHolder`: an operation
 //! that touches both ends (a write that fills the peer, a close that raises the peer's
@@ -8,7 +8,7 @@
 
 use crate::signal::SignalState;
 use crate::status::Status;
-use crate::sync::{Arc, Mutex};
+use crate::sync::{Arc, LockClass, Mutex};
 use crate::types::{Koid, Signals};
 
 /// One endpoint's state inside the shared holder.
@@ -19,14 +19,14 @@ pub struct PeerEnd<E> {
     pub state: E,
 }
 
-/// A handle-less view of one side of a pair.
-pub struct Peered<E> {
+/// One side of a pair: the shared holder, which side this is, and the peer's koid.
+pub struct PeerHolder<E> {
     holder: Arc<Mutex<[PeerEnd<E>; 2]>>,
     side: usize,
     peer_koid: Koid,
 }
 
-impl<E> Peered<E> {
+impl<E> PeerHolder<E> {
     /// Makes both sides; `koids` are the endpoints' koids, in side order.
     pub fn pair(koids: [Koid; 2], initial: Signals, mut state: impl FnMut() -> E) -> (Self, Self) {
         let end = |state: E| PeerEnd {
@@ -34,14 +34,17 @@ impl<E> Peered<E> {
             closed: false,
             state,
         };
-        let holder = Arc::new(Mutex::new([end(state()), end(state())]));
+        let holder = Arc::new(Mutex::ranked(
+            LockClass::Object,
+            [end(state()), end(state())],
+        ));
         (
-            Peered {
+            PeerHolder {
                 holder: holder.clone(),
                 side: 0,
                 peer_koid: koids[1],
             },
-            Peered {
+            PeerHolder {
                 holder,
                 side: 1,
                 peer_koid: koids[0],

@@ -30,10 +30,10 @@
 use std::collections::{HashMap, VecDeque};
 
 use crate::handle::HandleId;
-use crate::object::{Dispatcher, Object, ObjectType};
-use crate::signal::{Observer, ObserverKey, SignalState};
+use crate::object::{Dispatcher, KernelObject};
+use crate::signal::{AsyncObserver, Observer, ObserverKey, SignalState};
 use crate::status::Status;
-use crate::sync::{Arc, AtomicU64, AtomicUsize, Condvar, Mutex, Ordering};
+use crate::sync::{Arc, AtomicU64, AtomicUsize, Condvar, LockClass, Mutex, Ordering};
 use crate::types::{Koid, ObjType, Rights, Signals, Time, TIME_INFINITE};
 
 /// `ZX_PORT_BIND_TO_INTERRUPT`.
@@ -251,13 +251,16 @@ impl Port {
     pub fn new(options: u32) -> Self {
         Port {
             options,
-            state: Mutex::new(PortState {
-                alive: true,
-                ..PortState::default()
-            }),
+            state: Mutex::ranked(
+                LockClass::Port,
+                PortState {
+                    alive: true,
+                    ..PortState::default()
+                },
+            ),
             condvar: Condvar::new(),
             queued: AtomicUsize::new(0),
-            no_signals: Mutex::new(SignalState::default()),
+            no_signals: Mutex::ranked(LockClass::Object, SignalState::default()),
         }
     }
 
@@ -314,69 +317,6 @@ impl Port {
             return None;
         }
         self.pop(&mut self.state.lock())
-    }
-
-    /// `zx_port_wait`: the oldest packet, blocking until one arrives or the kernel clock reaches
-    /// `deadline`. `this` is the port's own object (the virtual clock's wake-up holds it).
-    pub fn wait(&self, this: &Arc<Object>, deadline: Time) -> Result<PortPacket, Status> {
-        if let Some(packet) = self.pop(&mut self.state.lock()) {
-            return Ok(packet);
-        }
-        let clock = this.kernel_shared().clock();
-        // An infinite deadline never passes: skip reading the clock (~20 ns) on the way in.
-        let finite = deadline != TIME_INFINITE;
-        if finite && clock.now() >= deadline {
-            return Err(Status::TIMED_OUT);
-        }
-        let _blocked = crate::objects::thread::Blocked::enter(
-            crate::objects::thread::THREAD_STATE_BLOCKED_PORT,
-        );
-        let mut spun = None;
-        crate::sync::spin_until(
-            || {
-                if self.queued.load(Ordering::Acquire) > 0 {
-                    spun = self.pop(&mut self.state.lock());
-                }
-                spun.is_some()
-            },
-            || finite && clock.now() >= deadline,
-        );
-        if let Some(packet) = spun {
-            return Ok(packet);
-        }
-        let waker = this.clone();
-        let entry = clock.on_deadline(
-            deadline,
-            Box::new(move || {
-                if let Some(port) = waker.downcast::<Port>() {
-                    let _state = port.state.lock();
-                    port.condvar.notify_all();
-                }
-            }),
-        );
-        let mut state = self.state.lock();
-        let result = loop {
-            if let Some(packet) = self.pop(&mut state) {
-                break Ok(packet);
-            }
-            if clock.now() >= deadline {
-                break Err(Status::TIMED_OUT);
-            }
-            state.waiters += 1;
-            state = clock.block(&self.condvar, state, deadline);
-            state.waiters -= 1;
-            state.wakeups += 1;
-        };
-        // A waiter that leaves with a packet still queued passes the wake-up on, so a
-        // notify_one that raced our timeout is never lost.
-        if !state.packets.is_empty() && state.waiters > 0 {
-            self.condvar.notify_one();
-        }
-        drop(state);
-        if let Some(entry) = entry {
-            clock.cancel_deadline(entry);
-        }
-        result
     }
 
     /// Queues a signal packet for a fired observer, if it is still pending (in the index).
@@ -583,39 +523,86 @@ fn detach_all(observers: Vec<Arc<PortObserver>>) {
     for observer in observers {
         let key = observer.object_slot();
         observer.object.with_signals(|state| {
-            if let Some(Observer::Port(found)) = state.remove_observer(key) {
-                debug_assert!(Arc::ptr_eq(&found, &observer));
+            if let Some(Observer::Async(found)) = state.remove_observer(key) {
+                debug_assert!(std::ptr::addr_eq(
+                    Arc::as_ptr(&found),
+                    Arc::as_ptr(&observer)
+                ));
             }
         });
     }
 }
 
-impl ObjectType for Port {
-    const TYPE: ObjType = ObjType::PORT;
-    /// (BASIC minus WAIT) | IO = 0x800F: ports are neither waitable nor signalable.
-    const DEFAULT_RIGHTS: Rights = Rights::TRANSFER
-        .union(Rights::DUPLICATE)
-        .union(Rights::INSPECT)
-        .union(Rights::IO);
+impl Dispatcher<Port> {
+    /// `zx_port_wait`: the oldest packet, blocking until one arrives or the kernel clock reaches
+    /// `deadline`.
+    pub fn wait(self: &Arc<Self>, deadline: Time) -> Result<PortPacket, Status> {
+        if let Some(packet) = self.pop(&mut self.state.lock()) {
+            return Ok(packet);
+        }
+        let clock = self.kernel_shared().clock();
+        // An infinite deadline never passes: skip reading the clock (~20 ns) on the way in.
+        let finite = deadline != TIME_INFINITE;
+        if finite && clock.now() >= deadline {
+            return Err(Status::TIMED_OUT);
+        }
+        let _blocked = crate::objects::thread::Blocked::enter(
+            crate::objects::thread::THREAD_STATE_BLOCKED_PORT,
+        );
+        let waker = self.clone();
+        crate::blocking::wait_until(
+            clock,
+            deadline,
+            (&self.state, &self.condvar),
+            |state| self.pop(state),
+            || self.queued.load(Ordering::Acquire) > 0,
+            move || {
+                let _state = waker.state.lock();
+                waker.condvar.notify_all();
+            },
+        )
+        .ok_or(Status::TIMED_OUT)
+    }
+}
 
-    fn into_dispatcher(self) -> Dispatcher {
-        Dispatcher::Port(self)
+impl crate::blocking::WaitState for PortState {
+    fn blocking(&mut self) {
+        self.waiters += 1;
     }
 
-    fn from_dispatcher(dispatcher: &Dispatcher) -> Option<&Self> {
-        match dispatcher {
-            Dispatcher::Port(port) => Some(port),
-            _ => None,
+    fn woken(&mut self) {
+        self.waiters -= 1;
+        self.wakeups += 1;
+    }
+
+    /// A waiter that leaves with a packet still queued passes the wake-up on, so a notify_one
+    /// that raced its timeout is never lost.
+    fn leaving(&mut self, condvar: &Condvar) {
+        if !self.packets.is_empty() && self.waiters > 0 {
+            condvar.notify_one();
         }
     }
+}
 
-    fn with_signals<R>(&self, f: impl FnOnce(&mut SignalState) -> R) -> R {
+impl KernelObject for Port {
+    fn obj_type(&self) -> ObjType {
+        ObjType::PORT
+    }
+    /// (BASIC minus WAIT) | IO = 0x800F: ports are neither waitable nor signalable.
+    fn default_rights(&self) -> Rights {
+        Rights::TRANSFER
+            .union(Rights::DUPLICATE)
+            .union(Rights::INSPECT)
+            .union(Rights::IO)
+    }
+
+    fn lock_signals(&self, f: &mut dyn FnMut(&mut SignalState)) {
         f(&mut self.no_signals.lock())
     }
 
     /// Frees every queued packet and ends every pending wait (no packets). Threads blocked in
     /// `wait` are not woken: they run to their deadline, as in Zircon.
-    fn on_zero_handles(&self, _object: &Object) {
+    fn on_zero_handles(&self, _object: &Dispatcher) {
         let (observers, packets) = {
             let mut state = self.state.lock();
             state.alive = false;
@@ -637,8 +624,8 @@ impl ObjectType for Port {
 
 /// One pending `zx_object_wait_async`: lives on the observed object and in its port's index.
 pub struct PortObserver {
-    port: Arc<Object>,
-    object: Arc<Object>,
+    port: Arc<Dispatcher<Port>>,
+    object: Arc<Dispatcher>,
     key: u64,
     trigger: Signals,
     options: u32,
@@ -648,14 +635,6 @@ pub struct PortObserver {
 }
 
 impl PortObserver {
-    pub(crate) fn trigger(&self) -> Signals {
-        self.trigger
-    }
-
-    pub(crate) fn registering_handle(&self) -> Option<HandleId> {
-        Some(self.handle)
-    }
-
     fn origin(&self) -> Origin {
         Origin {
             koid: self.object.koid(),
@@ -677,23 +656,26 @@ impl PortObserver {
         };
         PortPacket::signal(self.key, self.trigger, observed, timestamp)
     }
+}
 
-    fn port(&self) -> &Port {
-        self.port
-            .downcast::<Port>()
-            .expect("a port observer's port is a port")
+impl AsyncObserver for PortObserver {
+    fn trigger(&self) -> Signals {
+        self.trigger
+    }
+
+    fn registering_handle(&self) -> HandleId {
+        self.handle
     }
 
     /// Fired (under the object lock): queue the packet if still pending.
-    pub(crate) fn on_match(self: &Arc<Self>, observed: Signals) {
-        self.port().deliver(self, observed);
+    fn on_match(self: Arc<Self>, observed: Signals) {
+        self.port.deliver(&self, observed);
     }
 
     /// Removed from the object without a match (handle or object gone): leave the index.
-    pub(crate) fn on_detached(self: &Arc<Self>) {
-        let port = self.port();
-        let mut state = port.state.lock();
-        Port::unindex(&mut state, self);
+    fn on_detached(self: Arc<Self>) {
+        let mut state = self.port.state.lock();
+        Port::unindex(&mut state, &self);
     }
 }
 
@@ -709,15 +691,15 @@ pub enum WaitAsyncOutcome {
 /// `zx_object_wait_async` once arguments, rights and waitability are checked. The caller holds
 /// the handle-table lock of `handle` (so a racing close of it is ordered with this).
 pub fn wait_async(
-    object: &Arc<Object>,
+    object: &Arc<Dispatcher>,
     handle: HandleId,
-    port: &Arc<Object>,
+    port: Arc<Dispatcher<Port>>,
     key: u64,
     signals: Signals,
     options: u32,
 ) -> WaitAsyncOutcome {
     let observer = Arc::new(PortObserver {
-        port: port.clone(),
+        port,
         object: object.clone(),
         key,
         trigger: signals,
@@ -725,21 +707,21 @@ pub fn wait_async(
         handle,
         slot: AtomicU64::new(0),
     });
-    let port_ref = port
-        .downcast::<Port>()
-        .expect("the caller checked the port's type");
     object.with_signals(|state| {
         let current = state.signals();
         if options & WAIT_ASYNC_EDGE == 0 && signals.intersects(current) {
-            port_ref.deliver_immediately(observer.packet(current), observer.origin());
+            observer
+                .port
+                .deliver_immediately(observer.packet(current), observer.origin());
             return WaitAsyncOutcome::Queued;
         }
         object.note_observer_added();
-        let slot = state.add_observer(Observer::Port(observer.clone()));
+        let slot = state.add_observer(Observer::Async(observer.clone()));
         observer
             .slot
             .store(slotmap::Key::data(&slot).as_ffi(), Ordering::Relaxed);
-        match port_ref.index(observer) {
+        let port = observer.port.clone();
+        match port.index(observer) {
             Ok(count) => WaitAsyncOutcome::Pending(count),
             Err(()) => {
                 // The port died after the caller looked it up: the wait can never deliver.
@@ -783,8 +765,9 @@ mod tests {
         let port = kernel.new_object(Port::new(0));
         let event = kernel.new_object(Event::new());
         let _h = crate::handle::Handle::new(event.clone(), Rights::BASIC);
-        wait_async(&event, HandleId(1), &port, 5, Signals::USER_0, 0);
-        let port_ref = port.downcast::<Port>().unwrap();
+        let base: Arc<Dispatcher> = event.clone();
+        wait_async(&base, HandleId(1), port.clone(), 5, Signals::USER_0, 0);
+        let port_ref: &Port = &port;
         assert_eq!(port_ref.observer_count(), 1);
         assert!(port_ref.cancel_key(5));
         event.update_signals(Signals::NONE, Signals::USER_0);

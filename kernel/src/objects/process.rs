@@ -6,9 +6,9 @@
 //! never asserts `ZX_PROCESS_TERMINATED` (a simulated process does not exit). No peer, nothing
 //! to do when the last handle goes beyond ending the waits on it.
 
-use crate::object::{Dispatcher, ObjectType};
+use crate::object::KernelObject;
 use crate::signal::SignalState;
-use crate::sync::Mutex;
+use crate::sync::{LockClass, Mutex};
 use crate::types::{ObjType, Rights, Signals};
 
 pub struct ProcessObject {
@@ -18,7 +18,7 @@ pub struct ProcessObject {
 impl ProcessObject {
     pub fn new() -> Self {
         ProcessObject {
-            signals: Mutex::new(SignalState::new(Signals::NONE)),
+            signals: Mutex::ranked(LockClass::Object, SignalState::new(Signals::NONE)),
         }
     }
 }
@@ -29,31 +29,24 @@ impl Default for ProcessObject {
     }
 }
 
-impl ObjectType for ProcessObject {
-    const TYPE: ObjType = ObjType::PROCESS;
+impl KernelObject for ProcessObject {
+    fn obj_type(&self) -> ObjType {
+        ObjType::PROCESS
+    }
     /// `ZX_DEFAULT_PROCESS_RIGHTS`: BASIC | IO | PROPERTY | ENUMERATE | DESTROY | SIGNAL |
     /// MANAGE_PROCESS | MANAGE_THREAD.
-    const DEFAULT_RIGHTS: Rights = Rights::BASIC
-        .union(Rights::IO)
-        .union(Rights::PROPERTY)
-        .union(Rights::ENUMERATE)
-        .union(Rights::DESTROY)
-        .union(Rights::SIGNAL)
-        .union(Rights::MANAGE_PROCESS)
-        .union(Rights::MANAGE_THREAD);
-
-    fn into_dispatcher(self) -> Dispatcher {
-        Dispatcher::Process(self)
+    fn default_rights(&self) -> Rights {
+        Rights::BASIC
+            .union(Rights::IO)
+            .union(Rights::PROPERTY)
+            .union(Rights::ENUMERATE)
+            .union(Rights::DESTROY)
+            .union(Rights::SIGNAL)
+            .union(Rights::MANAGE_PROCESS)
+            .union(Rights::MANAGE_THREAD)
     }
 
-    fn from_dispatcher(dispatcher: &Dispatcher) -> Option<&Self> {
-        match dispatcher {
-            Dispatcher::Process(process) => Some(process),
-            _ => None,
-        }
-    }
-
-    fn with_signals<R>(&self, f: impl FnOnce(&mut SignalState) -> R) -> R {
+    fn lock_signals(&self, f: &mut dyn FnMut(&mut SignalState)) {
         f(&mut self.signals.lock())
     }
 }

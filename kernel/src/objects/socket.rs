@@ -2,7 +2,7 @@
 //!
 //! State: each endpoint reads from its own buffer (which its peer writes into), and keeps its
 //! read/write thresholds and whether its writes are disabled. Both endpoints sit behind the pair's
-//! one lock ([`Peered`]). Capacity: 257 024 bytes per direction.
+//! one lock ([`PeerHolder`]). Capacity: 257 024 bytes per direction.
 //!
 //! Signals are **derived**: after every operation, [`derive_signals`] recomputes an endpoint's
 //! readiness bits (READABLE, WRITABLE, thresholds, write-disabled, peer-closed) from the state,
@@ -14,8 +14,8 @@
 
 use std::collections::VecDeque;
 
-use crate::object::{Dispatcher, Object, ObjectType};
-use crate::objects::peer::{PeerEnd, Peered};
+use crate::object::{Dispatcher, KernelObject};
+use crate::objects::peer::{PeerEnd, PeerHolder};
 use crate::os::endpoint::OsEndpoint;
 use crate::signal::SignalState;
 use crate::status::Status;
@@ -119,7 +119,7 @@ pub struct Socket {
 /// Where a socket's bytes live: in the kernel (a pair made by `zx_socket_create`) or in an OS
 /// descriptor (`zxsim_socket_from_fd`). Both derive their signals with [`derive_signals`].
 enum Backing {
-    Pair(Peered<SocketEnd>),
+    Pair(PeerHolder<SocketEnd>),
     Os(Arc<OsEndpoint>),
 }
 
@@ -154,7 +154,7 @@ fn refresh_both(mine: &mut PeerEnd<SocketEnd>, peer: &mut PeerEnd<SocketEnd>) {
 impl Socket {
     /// Both endpoints; `options` is STREAM or DATAGRAM (validated by the syscall).
     pub fn pair(koids: [Koid; 2], options: u32) -> (Socket, Socket) {
-        let (a, b) = Peered::pair(koids, Signals::SOCKET_WRITABLE, SocketEnd::default);
+        let (a, b) = PeerHolder::pair(koids, Signals::SOCKET_WRITABLE, SocketEnd::default);
         (
             Socket {
                 options,
@@ -191,7 +191,7 @@ impl Socket {
     fn pair_or<R>(
         &self,
         os: impl FnOnce(&Arc<OsEndpoint>) -> R,
-        pair: impl FnOnce(&Peered<SocketEnd>) -> R,
+        pair: impl FnOnce(&PeerHolder<SocketEnd>) -> R,
     ) -> R {
         match &self.backing {
             Backing::Pair(peer) => pair(peer),
@@ -434,35 +434,28 @@ impl Socket {
     }
 }
 
-impl ObjectType for Socket {
-    const TYPE: ObjType = ObjType::SOCKET;
+impl KernelObject for Socket {
+    fn obj_type(&self) -> ObjType {
+        ObjType::SOCKET
+    }
     /// BASIC | IO | GET/SET_PROPERTY | SIGNAL | SIGNAL_PEER | MANAGE_SOCKET (0x10F0CF).
-    const DEFAULT_RIGHTS: Rights = Rights::BASIC
-        .union(Rights::IO)
-        .union(Rights::PROPERTY)
-        .union(Rights::SIGNAL)
-        .union(Rights::SIGNAL_PEER)
-        .union(Rights::MANAGE_SOCKET);
-
-    fn into_dispatcher(self) -> Dispatcher {
-        Dispatcher::Socket(self)
+    fn default_rights(&self) -> Rights {
+        Rights::BASIC
+            .union(Rights::IO)
+            .union(Rights::PROPERTY)
+            .union(Rights::SIGNAL)
+            .union(Rights::SIGNAL_PEER)
+            .union(Rights::MANAGE_SOCKET)
     }
 
-    fn from_dispatcher(dispatcher: &Dispatcher) -> Option<&Self> {
-        match dispatcher {
-            Dispatcher::Socket(socket) => Some(socket),
-            _ => None,
-        }
-    }
-
-    fn with_signals<R>(&self, f: impl FnOnce(&mut SignalState) -> R) -> R {
+    fn lock_signals(&self, f: &mut dyn FnMut(&mut SignalState)) {
         match &self.backing {
             Backing::Pair(peer) => peer.with_signals(f),
             Backing::Os(endpoint) => endpoint.with_signals(f),
         }
     }
 
-    fn with_peer_signals<R>(&self, f: impl FnOnce(&mut SignalState) -> R) -> Result<R, Status> {
+    fn lock_peer_signals(&self, f: &mut dyn FnMut(&mut SignalState)) -> Result<(), Status> {
         match &self.backing {
             Backing::Pair(peer) => peer.with_peer_signals(f),
             Backing::Os(_) => Err(Status::NOT_SUPPORTED),
@@ -470,12 +463,12 @@ impl ObjectType for Socket {
     }
 
     fn peer_koid(&self) -> Koid {
-        self.pair_or(|_| 0, Peered::peer_koid)
+        self.pair_or(|_| 0, PeerHolder::peer_koid)
     }
 
     /// The peer keeps its unread data (still readable) and gains PEER_CLOSED, losing WRITABLE
     /// and WRITE_THRESHOLD, before the close returns.
-    fn on_zero_handles(&self, _object: &Object) {
+    fn on_zero_handles(&self, _object: &Dispatcher) {
         let peered = match &self.backing {
             Backing::Pair(peer) => peer,
             // Deregistering drops the reactor's reference; the fd closes with the object.

@@ -18,11 +18,11 @@
 use std::cell::RefCell;
 
 use crate::handle::{Handle, HandleValue};
-use crate::object::{Dispatcher, Object, ObjectType};
-use crate::process::Process;
+use crate::object::{Dispatcher, KernelObject};
+use crate::shared::KernelShared;
 use crate::signal::SignalState;
 use crate::status::Status;
-use crate::sync::{thread_local, Arc, AtomicU32, Mutex, Ordering};
+use crate::sync::{thread_local, Arc, AtomicU32, LockClass, Mutex, Ordering};
 use crate::types::{Koid, ObjType, Rights, Signals};
 
 /// `ZX_THREAD_STATE_*` values of `zx_info_thread_t::state`.
@@ -74,27 +74,20 @@ impl Thread {
     }
 }
 
-impl ObjectType for Thread {
-    const TYPE: ObjType = ObjType::THREAD;
+impl KernelObject for Thread {
+    fn obj_type(&self) -> ObjType {
+        ObjType::THREAD
+    }
     /// `ZX_DEFAULT_THREAD_RIGHTS`: BASIC | IO | PROPERTY | SIGNAL | MANAGE_THREAD.
-    const DEFAULT_RIGHTS: Rights = Rights::BASIC
-        .union(Rights::IO)
-        .union(Rights::PROPERTY)
-        .union(Rights::SIGNAL)
-        .union(Rights::MANAGE_THREAD);
-
-    fn into_dispatcher(self) -> Dispatcher {
-        Dispatcher::Thread(self)
+    fn default_rights(&self) -> Rights {
+        Rights::BASIC
+            .union(Rights::IO)
+            .union(Rights::PROPERTY)
+            .union(Rights::SIGNAL)
+            .union(Rights::MANAGE_THREAD)
     }
 
-    fn from_dispatcher(dispatcher: &Dispatcher) -> Option<&Self> {
-        match dispatcher {
-            Dispatcher::Thread(thread) => Some(thread),
-            _ => None,
-        }
-    }
-
-    fn with_signals<R>(&self, f: impl FnOnce(&mut SignalState) -> R) -> R {
+    fn lock_signals(&self, f: &mut dyn FnMut(&mut SignalState)) {
         f(&mut self.signals.lock())
     }
 
@@ -107,7 +100,7 @@ impl ObjectType for Thread {
 struct Local {
     run: Arc<RunState>,
     /// (process koid, handle value in that process, the object) — one per process asked in.
-    selves: Vec<(Koid, HandleValue, Arc<Object>)>,
+    selves: Vec<(Koid, HandleValue, Arc<Dispatcher>)>,
 }
 
 impl Drop for Local {
@@ -123,9 +116,14 @@ thread_local! {
     static LOCAL: RefCell<Option<Local>> = RefCell::new(None);
 }
 
-/// `zx_thread_self()`: the calling OS thread's handle in `process`, made (with the default
-/// thread rights) on first request and the same value afterwards.
-pub fn thread_self(process: &Process) -> Result<HandleValue, Status> {
+/// `zx_thread_self()`: the calling OS thread's handle in process `process` of `kernel`, made
+/// (with the default thread rights, and installed by `install`) on first request and the same
+/// value afterwards.
+pub fn thread_self(
+    kernel: &Arc<KernelShared>,
+    process: Koid,
+    install: impl FnOnce(Handle) -> HandleValue,
+) -> Result<HandleValue, Status> {
     LOCAL.with(|local| {
         let mut local = local.borrow_mut();
         let local = local.get_or_insert_with(|| Local {
@@ -134,19 +132,20 @@ pub fn thread_self(process: &Process) -> Result<HandleValue, Status> {
         });
         // Koids restart in every kernel, so an entry matches on the kernel too (the entry's
         // object keeps its kernel alive, so the pointer cannot be reused meanwhile).
-        let kernel = process.kernel().shared();
         if let Some((_, value, _)) = local.selves.iter().find(|(koid, _, object)| {
-            *koid == process.koid() && Arc::ptr_eq(object.kernel_shared(), kernel)
+            *koid == process && Arc::ptr_eq(object.kernel_shared(), kernel)
         }) {
             return Ok(*value);
         }
-        let object = process.kernel().new_object(Thread {
-            signals: Mutex::new(SignalState::new(Signals::NONE)),
+        let thread = Thread {
+            signals: Mutex::ranked(LockClass::Object, SignalState::new(Signals::NONE)),
             run: local.run.clone(),
-            process: process.koid(),
-        });
-        let value = process.add_handle(Handle::new(object.clone(), Thread::DEFAULT_RIGHTS)?);
-        local.selves.push((process.koid(), value, object));
+            process,
+        };
+        let object = Dispatcher::new(kernel, kernel.allocate_koid(), thread);
+        let rights = object.default_rights();
+        let value = install(Handle::new(object.clone(), rights)?);
+        local.selves.push((process, value, object));
         Ok(value)
     })
 }

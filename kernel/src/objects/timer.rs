@@ -15,9 +15,9 @@
 //! real-clock wake-up latency keeps inside the window: `d` for CENTER and LATE, `d − s` for EARLY.
 
 use crate::clock::DeadlineId;
-use crate::object::{Dispatcher, Object, ObjectType};
+use crate::object::{Dispatcher, KernelObject};
 use crate::signal::SignalState;
-use crate::sync::{Arc, Mutex};
+use crate::sync::{Arc, LockClass, Mutex};
 use crate::types::{ObjType, Rights, Signals, Time};
 
 pub const TIMER_SLACK_CENTER: u32 = 0;
@@ -63,12 +63,15 @@ impl Timer {
         Timer {
             options,
             clock_id,
-            state: Mutex::new(TimerState {
-                signals: SignalState::default(),
-                armed: None,
-                generation: 0,
-                dead: false,
-            }),
+            state: Mutex::ranked(
+                LockClass::Object,
+                TimerState {
+                    signals: SignalState::default(),
+                    armed: None,
+                    generation: 0,
+                    dead: false,
+                },
+            ),
         }
     }
 
@@ -76,56 +79,6 @@ impl Timer {
         match self.options {
             TIMER_SLACK_EARLY => deadline.saturating_sub(slack),
             _ => deadline,
-        }
-    }
-
-    /// `zx_timer_set` once arguments are checked: cancels any pending deadline, clears SIGNALED,
-    /// then either signals at once (deadline 0 or already past) or arms. `this` is the timer's
-    /// own object, which the clock entry holds until it fires or is withdrawn.
-    pub fn set(&self, this: &Arc<Object>, deadline: Time, slack: i64) {
-        let clock = this.kernel_shared().clock();
-        let stale = {
-            let mut state = self.state.lock();
-            let stale = self.disarm(&mut state);
-            if state.dead {
-                // Ordered after the close: as if the set had run first and the close had then
-                // disarmed it.
-                stale
-            } else if deadline == 0 || deadline <= clock.now() {
-                state.signals.update(Signals::NONE, Signals::TIMER_SIGNALED);
-                stale
-            } else {
-                let generation = state.generation;
-                let target = this.clone();
-                let fire_at = self.fire_time(deadline, slack);
-                // Scheduling under the timer lock is safe: the clock never runs an action while
-                // holding its own lock, and a virtual entry only runs when time is advanced.
-                let entry = clock.schedule(
-                    fire_at,
-                    Box::new(move || {
-                        if let Some(timer) = target.downcast::<Timer>() {
-                            timer.fire(generation);
-                        }
-                    }),
-                );
-                state.armed = Some(Armed {
-                    deadline,
-                    slack,
-                    entry,
-                });
-                stale
-            }
-        };
-        if let Some(entry) = stale {
-            clock.cancel_deadline(entry);
-        }
-    }
-
-    /// `zx_timer_cancel`: disarms and clears SIGNALED (even if it had fired).
-    pub fn cancel(&self, this: &Arc<Object>) {
-        let stale = self.disarm(&mut self.state.lock());
-        if let Some(entry) = stale {
-            this.kernel_shared().clock().cancel_deadline(entry);
         }
     }
 
@@ -162,29 +115,67 @@ impl Timer {
     }
 }
 
-impl ObjectType for Timer {
-    const TYPE: ObjType = ObjType::TIMER;
-    /// BASIC | WRITE | SIGNAL (0xD00B): no READ.
-    const DEFAULT_RIGHTS: Rights = Rights::BASIC.union(Rights::WRITE).union(Rights::SIGNAL);
-
-    fn into_dispatcher(self) -> Dispatcher {
-        Dispatcher::Timer(self)
-    }
-
-    fn from_dispatcher(dispatcher: &Dispatcher) -> Option<&Self> {
-        match dispatcher {
-            Dispatcher::Timer(timer) => Some(timer),
-            _ => None,
+impl Dispatcher<Timer> {
+    /// `zx_timer_set` once arguments are checked: cancels any pending deadline, clears SIGNALED,
+    /// then either signals at once (deadline 0 or already past) or arms; the clock entry holds the
+    /// timer until it fires or is withdrawn.
+    pub fn set(self: &Arc<Self>, deadline: Time, slack: i64) {
+        let clock = self.kernel_shared().clock();
+        let stale = {
+            let mut state = self.state.lock();
+            let stale = self.disarm(&mut state);
+            if state.dead {
+                // Ordered after the close: as if the set had run first and the close had then
+                // disarmed it.
+                stale
+            } else if deadline == 0 || deadline <= clock.now() {
+                state.signals.update(Signals::NONE, Signals::TIMER_SIGNALED);
+                stale
+            } else {
+                let generation = state.generation;
+                let target = self.clone();
+                let fire_at = self.fire_time(deadline, slack);
+                // Scheduling under the timer lock is safe: the clock never runs an action while
+                // holding its own lock, and a virtual entry only runs when time is advanced.
+                let entry = clock.schedule(fire_at, Box::new(move || target.fire(generation)));
+                state.armed = Some(Armed {
+                    deadline,
+                    slack,
+                    entry,
+                });
+                stale
+            }
+        };
+        if let Some(entry) = stale {
+            clock.cancel_deadline(entry);
         }
     }
 
-    fn with_signals<R>(&self, f: impl FnOnce(&mut SignalState) -> R) -> R {
+    /// `zx_timer_cancel`: disarms and clears SIGNALED (even if it had fired).
+    pub fn cancel(self: &Arc<Self>) {
+        let stale = self.disarm(&mut self.state.lock());
+        if let Some(entry) = stale {
+            self.kernel_shared().clock().cancel_deadline(entry);
+        }
+    }
+}
+
+impl KernelObject for Timer {
+    fn obj_type(&self) -> ObjType {
+        ObjType::TIMER
+    }
+    /// BASIC | WRITE | SIGNAL (0xD00B): no READ.
+    fn default_rights(&self) -> Rights {
+        Rights::BASIC.union(Rights::WRITE).union(Rights::SIGNAL)
+    }
+
+    fn lock_signals(&self, f: &mut dyn FnMut(&mut SignalState)) {
         f(&mut self.state.lock().signals)
     }
 
     /// The last handle is gone: disarm. The clock entry holds the object, so it is withdrawn
     /// here (it would otherwise keep the timer alive until its deadline).
-    fn on_zero_handles(&self, object: &Object) {
+    fn on_zero_handles(&self, object: &Dispatcher) {
         let entry = {
             let mut state = self.state.lock();
             state.dead = true;

@@ -15,7 +15,7 @@ use crate::objects::socket::{apply_derived, derive_signals, Readiness};
 use crate::os::{status_from_io, Directions, OsEvent, OsIo, Reactor, ReadinessSink};
 use crate::signal::SignalState;
 use crate::status::Status;
-use crate::sync::{Arc, Mutex};
+use crate::sync::{Arc, LockClass, Mutex};
 
 #[derive(Default)]
 struct State {
@@ -73,8 +73,8 @@ impl OsEndpoint {
         Arc::new(OsEndpoint {
             io,
             directions,
-            state: Mutex::new(state),
-            registration: Mutex::new(None),
+            state: Mutex::ranked(LockClass::Object, state),
+            registration: Mutex::ranked(LockClass::Leaf, None),
         })
     }
 

@@ -20,7 +20,7 @@ use mio::{Events, Interest, Poll, Token, Waker};
 use crate::os::fd::file_identity;
 use crate::os::{OsEvent, Reactor, ReadinessSink};
 use crate::status::Status;
-use crate::sync::{thread, Arc, AtomicBool, AtomicU64, Mutex, Ordering};
+use crate::sync::{thread, Arc, AtomicBool, AtomicU64, LockClass, Mutex, Ordering};
 
 const WAKE_TOKEN: Token = Token(0);
 
@@ -57,13 +57,13 @@ impl MioReactor {
             .map_err(|_| Status::NO_RESOURCES)?;
         let waker = Waker::new(poll.registry(), WAKE_TOKEN).map_err(|_| Status::NO_RESOURCES)?;
         let shared = Arc::new(Shared {
-            sinks: Mutex::new(HashMap::new()),
+            sinks: Mutex::ranked(LockClass::Leaf, HashMap::new()),
             shutdown: AtomicBool::new(false),
         });
         let thread_shared = shared.clone();
         thread::spawn(move || run(poll, thread_shared));
         Ok(Arc::new(MioReactor {
-            registered: Mutex::new(Registered::default()),
+            registered: Mutex::ranked(LockClass::Reactor, Registered::default()),
             registry,
             waker,
             shared,

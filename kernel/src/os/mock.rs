@@ -8,15 +8,22 @@ use std::collections::{BTreeMap, VecDeque};
 
 use crate::os::{OsEvent, OsIo, Reactor, ReadinessSink};
 use crate::status::Status;
-use crate::sync::{Arc, Mutex};
+use crate::sync::{Arc, LockClass, Mutex};
 
 /// The last token handed out, and the registered sinks by token.
 type Sinks = (u64, BTreeMap<u64, Arc<dyn ReadinessSink>>);
 
 /// Readiness reports on demand.
-#[derive(Default)]
 pub struct MockReactor {
     sinks: Mutex<Sinks>,
+}
+
+impl Default for MockReactor {
+    fn default() -> Self {
+        MockReactor {
+            sinks: Mutex::ranked(LockClass::Leaf, Sinks::default()),
+        }
+    }
 }
 
 impl MockReactor {
@@ -75,10 +82,13 @@ pub struct MockIo {
 impl MockIo {
     pub fn stream() -> MockIo {
         MockIo {
-            pipe: Arc::new(Mutex::new(Pipe {
-                outgoing_capacity: usize::MAX,
-                ..Pipe::default()
-            })),
+            pipe: Arc::new(Mutex::ranked(
+                LockClass::Leaf,
+                Pipe {
+                    outgoing_capacity: usize::MAX,
+                    ..Pipe::default()
+                },
+            )),
             datagram: false,
         }
     }

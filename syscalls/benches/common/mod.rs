@@ -7,6 +7,9 @@
 //! finds both under `target/criterion/<Group>/`.
 #![allow(dead_code)] // each bench binary uses a different part of this module
 
+pub mod harness;
+pub mod memory;
+
 use std::sync::Arc;
 use std::time::Duration;
 

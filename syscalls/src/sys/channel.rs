@@ -11,12 +11,12 @@
 //! entirely before or after them.
 
 use zxsim_kernel::handle::derive_rights;
+use zxsim_kernel::handle::HandleTableWriter;
 use zxsim_kernel::objects::channel::{
     Channel, Message, ReadError, WriteOutcome, CHANNEL_MAX_MSG_BYTES, CHANNEL_MAX_MSG_HANDLES,
     CHANNEL_READ_MAY_DISCARD,
 };
-use zxsim_kernel::sync::Arc;
-use zxsim_kernel::{Handle, ObjType, Object, PolicyException, Process, Rights, Status};
+use zxsim_kernel::{Dispatcher, Handle, Koid, ObjType, PolicyException, Process, Rights, Status};
 
 use super::*;
 
@@ -79,16 +79,20 @@ pub fn zx_channel_create(
     traced!("zx_channel_create", status, options)
 }
 
-/// The checks every write-like call makes before its handles are looked at: options, the channel
-/// handle (with `rights`), and the message size limits.
-fn prologue(
-    process: &Process,
-    handle: zx_handle_t,
+/// The checks a write-like call makes before its handles are looked at.
+struct Checks {
     options: u32,
+    /// Rights the channel handle needs (WRITE; READ | WRITE for a call).
     rights: Rights,
     num_bytes: usize,
     num_handles: usize,
-) -> Result<Arc<Object>, Status> {
+    /// A call's request must hold a txid: fewer than 4 bytes is `INVALID_ARGS` (Zircon checks
+    /// it once the message is built, before `msg_put_handles`).
+    min_bytes: usize,
+}
+
+/// The options every write-like call accepts (`INVALID_ARGS` for others, before the handle).
+fn check_write_options(options: u32) -> Result<(), Status> {
     if options & !ZX_CHANNEL_WRITE_USE_IOVEC != 0 {
         return Err(Status::INVALID_ARGS);
     }
@@ -97,98 +101,190 @@ fn prologue(
         // (iovec.rs), which gathers and then calls here without it.
         return Err(Status::NOT_SUPPORTED);
     }
-    let (channel, _) = process.get_object::<Channel>(handle, rights)?;
-    if num_bytes > CHANNEL_MAX_MSG_BYTES || num_handles > CHANNEL_MAX_MSG_HANDLES {
+    Ok(())
+}
+
+/// The channel checks, in Zircon's order: the options, the handle (`BAD_HANDLE`, `WRONG_TYPE`,
+/// `ACCESS_DENIED`), the sizes (`OUT_OF_RANGE`), a call's txid room (`INVALID_ARGS`). Returns
+/// the endpoint's koid, which no handle in the message may name.
+fn check_channel(
+    writer: &HandleTableWriter<'_>,
+    handle: zx_handle_t,
+    checks: &Checks,
+) -> Result<Koid, Status> {
+    check_write_options(checks.options)?;
+    let (_, channel) = writer.object::<Channel>(handle, checks.rights)?;
+    if checks.num_bytes > CHANNEL_MAX_MSG_BYTES || checks.num_handles > CHANNEL_MAX_MSG_HANDLES {
         return Err(Status::OUT_OF_RANGE);
     }
-    Ok(channel)
+    if checks.num_bytes < checks.min_bytes {
+        return Err(Status::INVALID_ARGS);
+    }
+    Ok(channel.koid())
 }
 
-/// Takes every listed handle out of the table (all of them, whatever fails), checking each for
-/// TRANSFER and for being the endpoint written to. Returns the handles and the first error.
-fn take_handles(
+/// The shape of every write-like call with handles, under **one** acquisition of the caller's
+/// table writer lock: the channel checks; then `take`, which removes the message's handles (and
+/// decides, from the checks' outcome, which are consumed on failure); then `send` on the
+/// endpoint — still under the lock, so a racing transfer of the endpoint is ordered with the
+/// whole call. Handles to destroy go to `closing` and are dropped after the lock is released.
+fn send_locked<R>(
     process: &Process,
-    channel: Option<&Arc<Object>>,
-    values: &[zx_handle_t],
-) -> (Vec<Handle>, Result<(), Status>) {
-    let mut taken = Vec::with_capacity(values.len());
-    let mut result = Ok(());
-    for &value in values {
-        let outcome = process.handles().remove(value).and_then(|handle| {
-            let check = if !handle.has_rights(Rights::TRANSFER) {
-                Err(Status::ACCESS_DENIED)
-            } else if channel.is_some_and(|channel| Arc::ptr_eq(channel, handle.object())) {
-                Err(Status::NOT_SUPPORTED)
-            } else {
-                Ok(())
-            };
-            taken.push(handle);
-            check
-        });
-        if let Err(status) = outcome {
-            result = result.and(Err(status));
+    handle: zx_handle_t,
+    checks: Checks,
+    take: impl FnOnce(
+        &mut HandleTableWriter<'_>,
+        Result<Koid, Status>,
+        &mut Vec<Handle>,
+    ) -> Result<Vec<Handle>, Status>,
+    send: impl FnOnce(&Handle, &Dispatcher<Channel>, Vec<Handle>) -> Result<R, (Status, Vec<Handle>)>,
+) -> Result<R, Status> {
+    let mut closing = Vec::new();
+    let result = {
+        let mut writer = process.handles().write();
+        let channel = check_channel(&writer, handle, &checks);
+        take(&mut writer, channel, &mut closing).and_then(|taken| {
+            match writer.object::<Channel>(handle, checks.rights) {
+                Ok((h, endpoint)) => send(h, endpoint, taken).map_err(|(status, handles)| {
+                    closing.extend(handles);
+                    status
+                }),
+                Err(status) => {
+                    closing.extend(taken);
+                    Err(status)
+                }
+            }
+        })
+    };
+    drop(closing);
+    result
+}
+
+/// `take` for plain handle values: every one is removed, whatever fails, and checked for
+/// TRANSFER and for being the endpoint written to. On any failure all are destroyed.
+fn take_values<'a>(
+    values: &'a [zx_handle_t],
+) -> impl FnOnce(
+    &mut HandleTableWriter<'_>,
+    Result<Koid, Status>,
+    &mut Vec<Handle>,
+) -> Result<Vec<Handle>, Status>
+       + 'a {
+    move |writer, channel, closing| {
+        let endpoint = channel.as_ref().ok().copied();
+        let mut taken = Vec::with_capacity(values.len());
+        let mut result = channel.map(|_| ());
+        for &value in values {
+            let outcome = writer.remove(value).and_then(|handle| {
+                let check = if !handle.has_rights(Rights::TRANSFER) {
+                    Err(Status::ACCESS_DENIED)
+                } else if endpoint == Some(handle.object().koid()) {
+                    Err(Status::NOT_SUPPORTED)
+                } else {
+                    Ok(())
+                };
+                taken.push(handle);
+                check
+            });
+            result = result.and(outcome);
+        }
+        match result {
+            Ok(()) => Ok(taken),
+            Err(status) => {
+                closing.extend(taken);
+                Err(status)
+            }
         }
     }
-    (taken, result)
 }
 
-/// Processes dispositions in order (every entry is attempted): MOVE takes the handle out first
-/// and then checks it; DUPLICATE leaves it and mints a new one; any other operation closes the
-/// handle and fails. Returns the handles for the message and each entry's status.
-fn take_dispositions(
-    process: &Process,
-    channel: Option<&Arc<Object>>,
-    entries: &[zx_handle_disposition_t],
-) -> (Vec<Handle>, Vec<Status>) {
-    let mut taken = Vec::with_capacity(entries.len());
-    let mut results = Vec::with_capacity(entries.len());
-    let check = |handle: &Handle, entry: &zx_handle_disposition_t| -> Result<Rights, Status> {
-        if !handle.has_rights(Rights::TRANSFER) {
-            return Err(Status::ACCESS_DENIED);
-        }
-        if channel.is_some_and(|channel| Arc::ptr_eq(channel, handle.object())) {
-            return Err(Status::NOT_SUPPORTED);
-        }
-        if entry.type_ != ZX_OBJ_TYPE_NONE && ObjType(entry.type_) != handle.object().obj_type() {
-            return Err(Status::WRONG_TYPE);
-        }
-        derive_rights(handle.rights(), entry.rights)
-    };
-    for entry in entries {
-        let outcome = match entry.operation {
-            ZX_HANDLE_OP_MOVE => process.handles().remove(entry.handle).and_then(|handle| {
-                let rights = check(&handle, entry)?;
-                if rights == handle.rights() {
-                    Ok(handle)
-                } else {
-                    // Reduced rights mint a new handle; the source is closed either way.
-                    handle.duplicate(rights)
-                }
-            }),
-            ZX_HANDLE_OP_DUPLICATE => process
-                .handles()
-                .with(entry.handle, |handle| {
+/// `take` for dispositions. If the channel checks failed, only MOVE (and invalid-operation)
+/// entries are consumed and no entry's `result` is written. Otherwise every entry is attempted
+/// in order: MOVE takes the handle out first and then checks it; DUPLICATE leaves it and mints a
+/// new one; any other operation closes the handle and fails. On failure the failing entries'
+/// `result`s are written back and every handle taken is destroyed.
+fn take_dispositions<'a>(
+    entries: &'a mut [zx_handle_disposition_t],
+) -> impl FnOnce(
+    &mut HandleTableWriter<'_>,
+    Result<Koid, Status>,
+    &mut Vec<Handle>,
+) -> Result<Vec<Handle>, Status>
+       + 'a {
+    move |writer, channel, closing| {
+        let endpoint = match channel {
+            Ok(koid) => koid,
+            Err(status) => {
+                let consumed = entries
+                    .iter()
+                    .filter(|entry| entry.operation != ZX_HANDLE_OP_DUPLICATE)
+                    .filter_map(|entry| writer.remove(entry.handle).ok());
+                closing.extend(consumed);
+                return Err(status);
+            }
+        };
+        let check = |handle: &Handle, entry: &zx_handle_disposition_t| -> Result<Rights, Status> {
+            if !handle.has_rights(Rights::TRANSFER) {
+                return Err(Status::ACCESS_DENIED);
+            }
+            if handle.object().koid() == endpoint {
+                return Err(Status::NOT_SUPPORTED);
+            }
+            if entry.type_ != ZX_OBJ_TYPE_NONE && ObjType(entry.type_) != handle.object().obj_type()
+            {
+                return Err(Status::WRONG_TYPE);
+            }
+            derive_rights(handle.rights(), entry.rights)
+        };
+        let mut taken = Vec::with_capacity(entries.len());
+        let mut results = Vec::with_capacity(entries.len());
+        for entry in entries.iter() {
+            let outcome = match entry.operation {
+                ZX_HANDLE_OP_MOVE => writer.remove(entry.handle).and_then(|handle| {
+                    let rights = check(&handle, entry);
+                    match rights {
+                        Ok(rights) if rights == handle.rights() => Ok(handle),
+                        Ok(rights) => {
+                            // Reduced rights mint a new handle; the source is closed either way.
+                            let minted = handle.duplicate(rights);
+                            closing.push(handle);
+                            minted
+                        }
+                        Err(status) => {
+                            closing.push(handle);
+                            Err(status)
+                        }
+                    }
+                }),
+                ZX_HANDLE_OP_DUPLICATE => writer.handle(entry.handle).and_then(|handle| {
                     let rights = check(handle, entry)?;
                     if !handle.has_rights(Rights::DUPLICATE) {
                         return Err(Status::ACCESS_DENIED);
                     }
                     handle.duplicate(rights)
-                })
-                .and_then(|minted| minted),
-            _ => process
-                .handles()
-                .remove(entry.handle)
-                .and_then(|_closed| Err(Status::INVALID_ARGS)),
-        };
-        match outcome {
-            Ok(handle) => {
-                taken.push(handle);
-                results.push(Status::OK);
+                }),
+                _ => writer.remove(entry.handle).and_then(|closed| {
+                    closing.push(closed);
+                    Err(Status::INVALID_ARGS)
+                }),
+            };
+            match outcome {
+                Ok(handle) => {
+                    taken.push(handle);
+                    results.push(Status::OK);
+                }
+                Err(status) => results.push(status),
             }
-            Err(status) => results.push(status),
+        }
+        match results.iter().find(|status| **status != Status::OK) {
+            None => Ok(taken),
+            Some(&first) => {
+                closing.extend(taken);
+                write_back_failures(entries, &results);
+                Err(first)
+            }
         }
     }
-    (taken, results)
 }
 
 /// Copies each failing entry's status into its `result`; entries that succeeded keep whatever
@@ -202,85 +298,60 @@ fn write_back_failures(entries: &mut [zx_handle_disposition_t], results: &[Statu
     }
 }
 
-/// Consumes the MOVE (and invalid-operation) entries of a write that failed before its handles
-/// were examined; DUPLICATE entries stay untouched.
-fn consume_dispositions(process: &Process, entries: &[zx_handle_disposition_t]) {
-    let closing: Vec<Handle> = entries
-        .iter()
-        .filter(|entry| entry.operation != ZX_HANDLE_OP_DUPLICATE)
-        .filter_map(|entry| process.handles().remove(entry.handle).ok())
-        .collect();
-    drop(closing);
-}
-
-/// Writes `message` through the endpoint `handle` names, under the table lock. The message comes
-/// back on failure so it is destroyed by the caller, outside the lock.
-fn write_message(
-    process: &Process,
-    handle: zx_handle_t,
-    channel: &Arc<Object>,
-    bytes: &[u8],
-    handles: Vec<Handle>,
-) -> Result<(), Status> {
-    let mut handles = Some(handles);
-    let outcome = process.handles().with(handle, |h| {
-        let handles = handles.take().expect("taken once");
-        match h.object().downcast::<Channel>() {
-            Some(endpoint) if Arc::ptr_eq(h.object(), channel) => {
-                endpoint.write_bytes(process.koid(), bytes, handles)
-            }
-            _ => Err((Status::BAD_HANDLE, handles)),
-        }
-    });
-    drop(handles);
-    finish_write(process, outcome)
-}
-
-/// Closes the handles of a failed write (outside every lock) and raises `CHANNEL_FULL_WRITE`.
-fn finish_write(
-    process: &Process,
-    outcome: Result<Result<WriteOutcome, (Status, Vec<Handle>)>, Status>,
-) -> Result<(), Status> {
-    match outcome {
-        Err(status) => Err(status),
-        Ok(Err((status, handles))) => {
-            drop(handles);
-            Err(status)
-        }
-        Ok(Ok(WriteOutcome::QueueFull)) => {
-            process.raise_policy_exception(PolicyException::ChannelFullWrite);
-            Ok(())
-        }
-        Ok(Ok(WriteOutcome::Queued)) => Ok(()),
+/// Raises `CHANNEL_FULL_WRITE` for a write that left more than 3 500 messages queued.
+fn finish_write(process: &Process, outcome: Result<WriteOutcome, Status>) -> Result<(), Status> {
+    if outcome? == WriteOutcome::QueueFull {
+        process.raise_policy_exception(PolicyException::ChannelFullWrite);
     }
+    Ok(())
 }
 
-/// A write with no handles to consume: the whole call is one lookup, with the checks in
-/// Zircon's order (options, then BAD_HANDLE, WRONG_TYPE, ACCESS_DENIED, then sizes).
+/// A write with no handles to consume: the whole call is one lookup under the table's reader
+/// lock, with the checks in Zircon's order (options, then BAD_HANDLE, WRONG_TYPE,
+/// ACCESS_DENIED, then sizes).
 fn write_without_handles(
     process: &Process,
     handle: zx_handle_t,
     options: u32,
     bytes: &[u8],
 ) -> Result<(), Status> {
-    if options & !ZX_CHANNEL_WRITE_USE_IOVEC != 0 {
-        return Err(Status::INVALID_ARGS);
-    }
-    if options & ZX_CHANNEL_WRITE_USE_IOVEC != 0 {
-        return Err(Status::NOT_SUPPORTED);
-    }
-    let outcome = process.handles().with(handle, |h| {
-        let endpoint = h
-            .object()
-            .downcast::<Channel>()
-            .ok_or((Status::WRONG_TYPE, Vec::new()))?;
-        if !h.has_rights(Rights::WRITE) {
-            return Err((Status::ACCESS_DENIED, Vec::new()));
-        }
-        if bytes.len() > CHANNEL_MAX_MSG_BYTES {
-            return Err((Status::OUT_OF_RANGE, Vec::new()));
-        }
-        endpoint.write_bytes(process.koid(), bytes, Vec::new())
+    check_write_options(options)?;
+    let outcome =
+        process
+            .handles()
+            .with_object::<Channel, _>(handle, Rights::WRITE, |_, endpoint| {
+                if bytes.len() > CHANNEL_MAX_MSG_BYTES {
+                    return Err(Status::OUT_OF_RANGE);
+                }
+                endpoint
+                    .write_bytes(process.koid(), bytes, Vec::new())
+                    .map_err(|(status, _)| status)
+            })?;
+    finish_write(process, outcome)
+}
+
+/// Writes `bytes` and the handles `take` removes, under one writer-lock acquisition.
+fn write_locked(
+    process: &Process,
+    handle: zx_handle_t,
+    options: u32,
+    bytes: &[u8],
+    num_handles: usize,
+    take: impl FnOnce(
+        &mut HandleTableWriter<'_>,
+        Result<Koid, Status>,
+        &mut Vec<Handle>,
+    ) -> Result<Vec<Handle>, Status>,
+) -> Result<(), Status> {
+    let checks = Checks {
+        options,
+        rights: Rights::WRITE,
+        num_bytes: bytes.len(),
+        num_handles,
+        min_bytes: 0,
+    };
+    let outcome = send_locked(process, handle, checks, take, |_, endpoint, handles| {
+        endpoint.write_bytes(process.koid(), bytes, handles)
     });
     finish_write(process, outcome)
 }
@@ -299,23 +370,14 @@ pub fn zx_channel_write(
         if handles.is_empty() {
             return write_without_handles(process, handle, options, bytes);
         }
-        let channel = prologue(
+        write_locked(
             process,
             handle,
             options,
-            Rights::WRITE,
-            bytes.len(),
+            bytes,
             handles.len(),
-        );
-        let (taken, handles_ok) = take_handles(process, channel.as_ref().ok(), handles);
-        let channel = match channel.and_then(|channel| handles_ok.map(|()| channel)) {
-            Ok(channel) => channel,
-            Err(status) => {
-                drop(taken);
-                return Err(status);
-            }
-        };
-        write_message(process, handle, &channel, bytes, taken)
+            take_values(handles),
+        )
     });
     traced!(
         "zx_channel_write",
@@ -336,27 +398,15 @@ pub fn zx_channel_write_etc(
     handles: &mut [zx_handle_disposition_t],
 ) -> zx_status_t {
     let status = on_current(|process| {
-        let channel = match prologue(
+        let num_handles = handles.len();
+        write_locked(
             process,
             handle,
             options,
-            Rights::WRITE,
-            bytes.len(),
-            handles.len(),
-        ) {
-            Ok(channel) => channel,
-            Err(status) => {
-                consume_dispositions(process, handles);
-                return Err(status);
-            }
-        };
-        let (taken, results) = take_dispositions(process, Some(&channel), handles);
-        if let Some(&first) = results.iter().find(|status| **status != Status::OK) {
-            drop(taken);
-            write_back_failures(handles, &results);
-            return Err(first);
-        }
-        write_message(process, handle, &channel, bytes, taken)
+            bytes,
+            num_handles,
+            take_dispositions(handles),
+        )
     });
     traced!(
         "zx_channel_write_etc",
@@ -379,20 +429,13 @@ fn read_message(
     actual_handles: Option<&mut u32>,
 ) -> Result<Vec<Handle>, Status> {
     let outcome = process.handles().with(handle, |h| {
-        let Some(endpoint) = h.object().downcast::<Channel>() else {
-            return Err(ReadError {
-                status: Status::WRONG_TYPE,
+        let endpoint = h
+            .object_as::<Channel>(Rights::READ)
+            .map_err(|status| ReadError {
+                status,
                 required: (0, 0),
                 discarded: None,
-            });
-        };
-        if !h.has_rights(Rights::READ) {
-            return Err(ReadError {
-                status: Status::ACCESS_DENIED,
-                required: (0, 0),
-                discarded: None,
-            });
-        }
+            })?;
         if options & !CHANNEL_READ_MAY_DISCARD != 0 {
             return Err(ReadError {
                 status: Status::NOT_SUPPORTED,
@@ -438,10 +481,6 @@ fn install(process: &Process, handles: Vec<Handle>) -> Vec<(zx_handle_t, u32, u3
         .into_iter()
         .map(|handle| {
             handle.object().handle_received(handle.id());
-            if let Some(endpoint) = handle.object().downcast::<Channel>() {
-                // Zircon's `CancelMessageWaiters`: calls waiting on a received endpoint end.
-                endpoint.cancel_message_waiters();
-            }
             let (kind, rights) = (
                 handle.object().obj_type().into_raw(),
                 handle.rights().bits(),
@@ -512,39 +551,49 @@ pub fn zx_channel_read_etc(
     traced!("zx_channel_read_etc", status, handle, options)
 }
 
-/// Writes the request and waits for the reply; shared by call and call_etc. `taken` holds the
-/// request's handles (already consumed from the table).
+/// Writes the request — its checks, handles and write under one writer-lock acquisition, as
+/// for a write, with READ and WRITE on the channel — and waits, with no lock held, for the
+/// reply; shared by call and call_etc. Returns the reply and its sizes (reported even for
+/// `BUFFER_TOO_SMALL`).
 fn call(
     process: &Process,
     handle: zx_handle_t,
-    channel: &Arc<Object>,
+    options: u32,
     deadline: zx_time_t,
-    message: Message,
+    (bytes, num_handles): (&[u8], usize),
+    take: impl FnOnce(
+        &mut HandleTableWriter<'_>,
+        Result<Koid, Status>,
+        &mut Vec<Handle>,
+    ) -> Result<Vec<Handle>, Status>,
     rd_limits: (usize, usize),
 ) -> (Result<Message, Status>, Option<(u32, u32)>) {
-    let mut message = Some(message);
-    let started = process.handles().with(handle, |h| {
-        let message = message.take().expect("taken once");
-        match h.object().downcast::<Channel>() {
-            Some(endpoint) if Arc::ptr_eq(h.object(), channel) => {
-                endpoint.call_start(process.koid(), message)
-            }
-            _ => Err((Status::BAD_HANDLE, message)),
-        }
+    let checks = Checks {
+        options,
+        rights: Rights::READ | Rights::WRITE,
+        num_bytes: bytes.len(),
+        num_handles,
+        min_bytes: 4,
+    };
+    let request = bytes.to_vec();
+    let started = send_locked(process, handle, checks, take, |h, endpoint, handles| {
+        let owner = match h.object_arc::<Channel>(Rights::NONE) {
+            Ok(owner) => owner,
+            Err(status) => return Err((status, handles)),
+        };
+        endpoint
+            .call_start(process.koid(), Message::new(request, handles))
+            .map(|pending| (pending, owner))
+            .map_err(|(status, message)| (status, message.handles))
     });
-    drop(message);
-    let pending = match started {
+    let (pending, endpoint) = match started {
+        Ok(started) => started,
         Err(status) => return (Err(status), None),
-        Ok(Err((status, message))) => {
-            drop(message);
-            return (Err(status), None);
-        }
-        Ok(Ok(pending)) => pending,
     };
     if pending.write == WriteOutcome::QueueFull {
         process.raise_policy_exception(PolicyException::ChannelFullWrite);
     }
-    let reply = match pending.finish(channel, deadline) {
+    let reply = match pending.finish(&endpoint, deadline) {
         Ok(reply) => reply,
         Err(status) => return (Err(status), None),
     };
@@ -554,30 +603,6 @@ fn call(
         return (Err(Status::BUFFER_TOO_SMALL), sizes);
     }
     (Ok(reply), sizes)
-}
-
-/// The checks a call makes before its handles are looked at: those of a write (with READ and
-/// WRITE on the channel), then a request shorter than a txid (`INVALID_ARGS`) — Zircon checks
-/// the size once the message packet is built, before `msg_put_handles`.
-fn call_prologue(
-    process: &Process,
-    handle: zx_handle_t,
-    options: u32,
-    num_bytes: usize,
-    num_handles: usize,
-) -> Result<Arc<Object>, Status> {
-    let channel = prologue(
-        process,
-        handle,
-        options,
-        Rights::READ | Rights::WRITE,
-        num_bytes,
-        num_handles,
-    )?;
-    if num_bytes < 4 {
-        return Err(Status::INVALID_ARGS);
-    }
-    Ok(channel)
 }
 
 /// Reports the reply's sizes (also for `BUFFER_TOO_SMALL`) and passes the result on.
@@ -606,25 +631,19 @@ pub fn zx_channel_call(
     actual_handles: &mut u32,
 ) -> zx_status_t {
     let status = on_current(|process| {
-        let channel = call_prologue(
-            process,
-            handle,
-            options,
-            args.wr_bytes.len(),
-            args.wr_handles.len(),
-        );
-        let (taken, handles_ok) = take_handles(process, channel.as_ref().ok(), args.wr_handles);
-        let channel = match channel.and_then(|channel| handles_ok.map(|()| channel)) {
-            Ok(channel) => channel,
-            Err(status) => {
-                drop(taken);
-                return Err(status);
-            }
-        };
-        let message = Message::new(args.wr_bytes.to_vec(), taken);
         let limits = (args.rd_bytes.len(), args.rd_handles.len());
+        let take = take_values(args.wr_handles);
+        let num_handles = args.wr_handles.len();
         let reply = with_actuals(
-            call(process, handle, &channel, deadline, message, limits),
+            call(
+                process,
+                handle,
+                options,
+                deadline,
+                (args.wr_bytes, num_handles),
+                take,
+                limits,
+            ),
             actual_bytes,
             actual_handles,
         )?;
@@ -651,29 +670,19 @@ pub fn zx_channel_call_etc(
     actual_handles: &mut u32,
 ) -> zx_status_t {
     let status = on_current(|process| {
-        let channel = match call_prologue(
-            process,
-            handle,
-            options,
-            args.wr_bytes.len(),
-            args.wr_handles.len(),
-        ) {
-            Ok(channel) => channel,
-            Err(status) => {
-                consume_dispositions(process, args.wr_handles);
-                return Err(status);
-            }
-        };
-        let (taken, results) = take_dispositions(process, Some(&channel), args.wr_handles);
-        if let Some(&first) = results.iter().find(|status| **status != Status::OK) {
-            drop(taken);
-            write_back_failures(args.wr_handles, &results);
-            return Err(first);
-        }
-        let message = Message::new(args.wr_bytes.to_vec(), taken);
         let limits = (args.rd_bytes.len(), args.rd_handles.len());
+        let num_handles = args.wr_handles.len();
+        let take = take_dispositions(args.wr_handles);
         let reply = with_actuals(
-            call(process, handle, &channel, deadline, message, limits),
+            call(
+                process,
+                handle,
+                options,
+                deadline,
+                (args.wr_bytes, num_handles),
+                take,
+                limits,
+            ),
             actual_bytes,
             actual_handles,
         )?;

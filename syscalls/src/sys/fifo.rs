@@ -38,14 +38,11 @@ pub fn zx_fifo_write(
     actual_count: Option<&mut usize>,
 ) -> zx_status_t {
     let status = on_current(|process| {
-        let (object, _) = process.get_object::<Fifo>(handle, Rights::WRITE)?;
+        let object = process.get_object::<Fifo>(handle, Rights::WRITE)?;
         if data.len() < elem_size.saturating_mul(count) {
             return Err(Status::INVALID_ARGS);
         }
-        let written = object
-            .downcast::<Fifo>()
-            .expect("typed lookup")
-            .write(elem_size, data, count)?;
+        let written = object.write(elem_size, data, count)?;
         if let Some(actual) = actual_count {
             *actual = written;
         }
@@ -64,14 +61,11 @@ pub fn zx_fifo_read(
     actual_count: Option<&mut usize>,
 ) -> zx_status_t {
     let status = on_current(|process| {
-        let (object, _) = process.get_object::<Fifo>(handle, Rights::READ)?;
+        let object = process.get_object::<Fifo>(handle, Rights::READ)?;
         if data.len() < elem_size.saturating_mul(count) {
             return Err(Status::INVALID_ARGS);
         }
-        let read = object
-            .downcast::<Fifo>()
-            .expect("typed lookup")
-            .read(elem_size, data, count)?;
+        let read = object.read(elem_size, data, count)?;
         if let Some(actual) = actual_count {
             *actual = read;
         }

@@ -8,7 +8,7 @@ use zxsim_kernel::objects::socket::Socket;
 use zxsim_kernel::objects::thread::Thread;
 use zxsim_kernel::objects::timer::Timer;
 use zxsim_kernel::wait::{self, WaitItem, WAIT_MANY_MAX_ITEMS};
-use zxsim_kernel::{PolicyException, Rights, Signals, Status};
+use zxsim_kernel::{KernelObject, PolicyException, Rights, Signals, Status};
 
 use super::*;
 
@@ -44,7 +44,7 @@ pub fn zx_object_signal(handle: zx_handle_t, clear_mask: u32, set_mask: u32) -> 
 /// `NOT_SUPPORTED` (no peer), `PEER_CLOSED`.
 pub fn zx_object_signal_peer(handle: zx_handle_t, clear_mask: u32, set_mask: u32) -> zx_status_t {
     let status = on_current(|process| {
-        let (object, _) = process.get_any_object(handle, Rights::SIGNAL_PEER)?;
+        let object = process.get_object::<dyn KernelObject>(handle, Rights::SIGNAL_PEER)?;
         if (clear_mask | set_mask) & !object.user_signal_mask().bits() != 0 {
             return Err(Status::INVALID_ARGS);
         }
@@ -109,7 +109,7 @@ pub fn zx_object_get_info(
             single_record(record, buffer, actual, avail)
         }
         ZX_INFO_HANDLE_COUNT => {
-            let (object, _) = process.get_any_object(handle, Rights::INSPECT)?;
+            let object = process.get_object::<dyn KernelObject>(handle, Rights::INSPECT)?;
             single_record(
                 zx_info_handle_count_t {
                     handle_count: object.handle_count(),
@@ -120,8 +120,8 @@ pub fn zx_object_get_info(
             )
         }
         ZX_INFO_SOCKET => {
-            let (object, _) = process.get_object::<Socket>(handle, Rights::INSPECT)?;
-            let info = object.downcast::<Socket>().expect("typed lookup").info();
+            let object = process.get_object::<Socket>(handle, Rights::INSPECT)?;
+            let info = object.info();
             let record = zx_info_socket_t {
                 options: info.options,
                 padding1: [0; 4],
@@ -134,8 +134,8 @@ pub fn zx_object_get_info(
             single_record(record, buffer, actual, avail)
         }
         ZX_INFO_TIMER => {
-            let (object, _) = process.get_object::<Timer>(handle, Rights::INSPECT)?;
-            let info = object.downcast::<Timer>().expect("typed lookup").info();
+            let object = process.get_object::<Timer>(handle, Rights::INSPECT)?;
+            let info = object.info();
             let record = zx_info_timer_t {
                 options: info.options,
                 clock_id: info.clock_id,
@@ -145,8 +145,8 @@ pub fn zx_object_get_info(
             single_record(record, buffer, actual, avail)
         }
         ZX_INFO_THREAD => {
-            let (object, _) = process.get_object::<Thread>(handle, Rights::INSPECT)?;
-            let thread = object.downcast::<Thread>().expect("typed lookup");
+            let object = process.get_object::<Thread>(handle, Rights::INSPECT)?;
+            let thread = object;
             let record = zx_info_thread_t {
                 state: thread.state(),
                 wait_exception_channel_type: ZX_EXCEPTION_CHANNEL_TYPE_NONE,
@@ -251,24 +251,15 @@ pub fn zx_object_wait_async(
         // Both handles are resolved under one acquisition of the handle-table reader lock, and
         // the wait is registered under it: a racing close of `handle` is ordered with it.
         let table = process.handles().read();
-        let port_handle = table.get(port)?;
-        if port_handle.object().downcast::<Port>().is_none() {
-            return Err(Status::WRONG_TYPE);
-        }
-        if !port_handle.has_rights(Rights::WRITE) {
-            return Err(Status::ACCESS_DENIED);
-        }
-        let h = table.get(handle)?;
-        if !h.has_rights(Rights::WAIT) {
-            return Err(Status::ACCESS_DENIED);
-        }
-        if !h.object().is_waitable() {
+        let port = table.handle(port)?.object_arc::<Port>(Rights::WRITE)?;
+        let (h, object) = table.object::<dyn KernelObject>(handle, Rights::WAIT)?;
+        if !object.is_waitable() {
             return Err(Status::NOT_SUPPORTED);
         }
         let outcome = port::wait_async(
             h.object(),
             h.id(),
-            port_handle.object(),
+            port,
             key,
             Signals::from_bits_retain(signals),
             options,

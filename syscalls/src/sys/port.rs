@@ -3,28 +3,9 @@
 use std::sync::Arc;
 
 use zxsim_kernel::objects::port::{Port, PortPacket, PORT_BIND_TO_INTERRUPT};
-use zxsim_kernel::{Object, PolicyException, Process, Profile, Rights, Status};
+use zxsim_kernel::{Dispatcher, PolicyException, Profile, Rights, Status};
 
 use super::*;
-
-/// Runs `f` on the port `handle` names, under the handle-table reader lock and without cloning
-/// the port's `Arc` (the hot paths of queue and wait). Checks in the order of
-/// [`Process::get_object`]: `BAD_HANDLE`, `WRONG_TYPE`, `ACCESS_DENIED`. `f` must not block; it
-/// may take the port's lock (lock order: handle table, then port).
-fn with_port<R>(
-    process: &Process,
-    handle: zx_handle_t,
-    rights: Rights,
-    f: impl FnOnce(&Port) -> R,
-) -> Result<R, Status> {
-    process.handles().with(handle, |h| {
-        let port = h.object().downcast::<Port>().ok_or(Status::WRONG_TYPE)?;
-        if !h.has_rights(rights) {
-            return Err(Status::ACCESS_DENIED);
-        }
-        Ok(f(port))
-    })?
-}
 
 /// `options` must be 0 or `ZX_PORT_BIND_TO_INTERRUPT`. Rights 0x800F.
 pub fn zx_port_create(options: u32, out: &mut zx_handle_t) -> zx_status_t {
@@ -42,9 +23,14 @@ pub fn zx_port_create(options: u32, out: &mut zx_handle_t) -> zx_status_t {
 /// queued: `SHOULD_WAIT` plus a `PORT_TOO_MANY_PACKETS` policy exception.
 pub fn zx_port_queue(handle: zx_handle_t, packet: &zx_port_packet_t) -> zx_status_t {
     let status = on_current(|process| {
-        let result = with_port(process, handle, Rights::WRITE, |port| {
-            port.queue_user(packet.into())
-        })?;
+        // Under the handle-table reader lock, without cloning the port's `Arc` (lock order:
+        // handle table, then port).
+        let result =
+            process
+                .handles()
+                .with_object::<Port, _>(handle, Rights::WRITE, |_, port| {
+                    port.queue_user(packet.into())
+                })?;
         if result == Err(Status::SHOULD_WAIT) {
             process.raise_policy_exception(PolicyException::PortTooManyPackets);
         }
@@ -56,7 +42,7 @@ pub fn zx_port_queue(handle: zx_handle_t, packet: &zx_port_packet_t) -> zx_statu
 /// What `zx_port_wait` found under the handle-table lock.
 enum Found {
     Packet(PortPacket),
-    Wait(Arc<Object>),
+    Wait(Arc<Dispatcher<Port>>),
 }
 
 /// Needs READ. The oldest packet, or `TIMED_OUT` at `deadline` (a past deadline polls).
@@ -68,22 +54,17 @@ pub fn zx_port_wait(
     let status = on_current(|process| {
         // One lookup: take a queued packet at once (no `Arc` clone), or keep the port object
         // to wait on once the table lock is released.
-        let found = process.handles().with(handle, |h| {
-            let port = h.object().downcast::<Port>().ok_or(Status::WRONG_TYPE)?;
-            if !h.has_rights(Rights::READ) {
-                return Err(Status::ACCESS_DENIED);
-            }
-            Ok(match port.try_take() {
-                Some(queued) => Found::Packet(queued),
-                None => Found::Wait(h.object().clone()),
-            })
-        })??;
+        let found = process.handles().with_object::<Port, _>(
+            handle,
+            Rights::READ,
+            |h, port| match port.try_take() {
+                Some(queued) => Ok(Found::Packet(queued)),
+                None => h.object_arc::<Port>(Rights::READ).map(Found::Wait),
+            },
+        )??;
         let taken = match found {
             Found::Packet(queued) => queued,
-            Found::Wait(object) => {
-                let port = object.downcast::<Port>().expect("checked above");
-                port.wait(&object, deadline)?
-            }
+            Found::Wait(port) => port.wait(deadline)?,
         };
         *packet = taken.into();
         Ok(())
@@ -97,8 +78,7 @@ pub fn zx_port_wait(
 /// `NOT_FOUND` if nothing matched.
 pub fn zx_port_cancel(handle: zx_handle_t, source: zx_handle_t, key: u64) -> zx_status_t {
     let status = on_current(|process| {
-        let (object, _) = process.get_object::<Port>(handle, Rights::WRITE)?;
-        let port = object.downcast::<Port>().expect("typed lookup");
+        let port = process.get_object::<Port>(handle, Rights::WRITE)?;
         let (koid, handle_id) = process.handles().with(source, |h| {
             if !h.has_rights(Rights::WAIT) {
                 return Err(Status::ACCESS_DENIED);
@@ -126,8 +106,7 @@ pub fn zx_port_cancel_key(handle: zx_handle_t, options: u32, key: u64) -> zx_sta
         if options != 0 {
             return Err(Status::INVALID_ARGS);
         }
-        let (object, _) = process.get_object::<Port>(handle, Rights::WRITE)?;
-        let port = object.downcast::<Port>().expect("typed lookup");
+        let port = process.get_object::<Port>(handle, Rights::WRITE)?;
         if port.cancel_key(key) {
             Ok(())
         } else {

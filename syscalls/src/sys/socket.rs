@@ -4,7 +4,7 @@ use zxsim_kernel::objects::socket::{
     Socket, SOCKET_DATAGRAM, SOCKET_DISPOSITION_WRITE_DISABLED, SOCKET_DISPOSITION_WRITE_ENABLED,
     SOCKET_PEEK,
 };
-use zxsim_kernel::{Rights, Status};
+use zxsim_kernel::{KernelObject, Rights, Status};
 
 use super::*;
 
@@ -37,11 +37,8 @@ pub fn zx_socket_write(
         if options != 0 {
             return Err(Status::INVALID_ARGS);
         }
-        let (object, _) = process.get_object::<Socket>(handle, Rights::WRITE)?;
-        let written = object
-            .downcast::<Socket>()
-            .expect("typed lookup")
-            .write(buffer)?;
+        let object = process.get_object::<Socket>(handle, Rights::WRITE)?;
+        let written = object.write(buffer)?;
         if let Some(actual) = actual {
             *actual = written;
         }
@@ -68,11 +65,8 @@ pub fn zx_socket_read(
         if options & !SOCKET_PEEK != 0 {
             return Err(Status::INVALID_ARGS);
         }
-        let (object, _) = process.get_object::<Socket>(handle, Rights::READ)?;
-        let read = object
-            .downcast::<Socket>()
-            .expect("typed lookup")
-            .read(buffer, options & SOCKET_PEEK != 0)?;
+        let object = process.get_object::<Socket>(handle, Rights::READ)?;
+        let read = object.read(buffer, options & SOCKET_PEEK != 0)?;
         if let Some(actual) = actual {
             *actual = read;
         }
@@ -103,14 +97,11 @@ pub fn zx_socket_set_disposition(
         if !valid(disposition) || !valid(disposition_peer) {
             return Err(Status::INVALID_ARGS);
         }
-        let (object, _) = process.get_object::<Socket>(handle, Rights::MANAGE_SOCKET)?;
+        let object = process.get_object::<Socket>(handle, Rights::MANAGE_SOCKET)?;
         if disposition == 0 && disposition_peer == 0 {
             return Ok(());
         }
-        object
-            .downcast::<Socket>()
-            .expect("typed lookup")
-            .set_disposition(disposition, disposition_peer)
+        object.set_disposition(disposition, disposition_peer)
     });
     traced!(
         "zx_socket_set_disposition",
@@ -134,7 +125,7 @@ fn property_value(value: &[u8]) -> Result<usize, Status> {
 /// `BUFFER_TOO_SMALL`, a non-socket ⇒ `WRONG_TYPE`, an unknown property ⇒ `NOT_SUPPORTED`.
 pub fn zx_object_get_property(handle: zx_handle_t, property: u32, value: &mut [u8]) -> zx_status_t {
     let status = on_current(|process| {
-        let (object, _) = process.get_any_object(handle, Rights::GET_PROPERTY)?;
+        let object = process.get_object::<dyn KernelObject>(handle, Rights::GET_PROPERTY)?;
         let read = match property {
             ZX_PROP_SOCKET_RX_THRESHOLD => Socket::rx_threshold,
             ZX_PROP_SOCKET_TX_THRESHOLD => Socket::tx_threshold,
@@ -154,7 +145,7 @@ pub fn zx_object_get_property(handle: zx_handle_t, property: u32, value: &mut [u
 /// peer gone ⇒ `PEER_CLOSED`; 0 disables a threshold.
 pub fn zx_object_set_property(handle: zx_handle_t, property: u32, value: &[u8]) -> zx_status_t {
     let status = on_current(|process| {
-        let (object, _) = process.get_any_object(handle, Rights::SET_PROPERTY)?;
+        let object = process.get_object::<dyn KernelObject>(handle, Rights::SET_PROPERTY)?;
         let write = match property {
             ZX_PROP_SOCKET_RX_THRESHOLD => Socket::set_rx_threshold,
             ZX_PROP_SOCKET_TX_THRESHOLD => Socket::set_tx_threshold,

@@ -4,7 +4,6 @@
 //! caller's mistake, as on Zircon where the vDSO hands out a cached handle. An arena that is full
 //! when the object is first made answers `ZX_HANDLE_INVALID`.
 
-use zxsim_kernel::objects::thread::thread_self;
 use zxsim_kernel::Process;
 
 use super::{zx_handle_t, ZX_HANDLE_INVALID};
@@ -19,7 +18,8 @@ pub fn zx_process_self() -> zx_handle_t {
 
 /// The calling OS thread's handle to its thread object in the bound process.
 pub fn zx_thread_self() -> zx_handle_t {
-    let handle = Process::with_current(|process| thread_self(process).unwrap_or(ZX_HANDLE_INVALID));
+    let handle =
+        Process::with_current(|process| process.thread_self().unwrap_or(ZX_HANDLE_INVALID));
     tracing::trace!(target: "zxsim::syscall", syscall = "zx_thread_self", handle);
     handle
 }

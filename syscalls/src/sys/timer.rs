@@ -28,11 +28,8 @@ pub fn zx_timer_set(handle: zx_handle_t, deadline: zx_time_t, slack: zx_duration
         if slack < 0 {
             return Err(Status::OUT_OF_RANGE);
         }
-        let (object, _) = process.get_object::<Timer>(handle, Rights::WRITE)?;
-        object
-            .downcast::<Timer>()
-            .expect("typed lookup")
-            .set(&object, deadline, slack);
+        let object = process.get_object::<Timer>(handle, Rights::WRITE)?;
+        object.set(deadline, slack);
         Ok(())
     });
     traced!("zx_timer_set", status, handle, deadline, slack)
@@ -41,11 +38,8 @@ pub fn zx_timer_set(handle: zx_handle_t, deadline: zx_time_t, slack: zx_duration
 /// Needs WRITE. Disarms and clears SIGNALED (a no-op on an unarmed timer).
 pub fn zx_timer_cancel(handle: zx_handle_t) -> zx_status_t {
     let status = on_current(|process| {
-        let (object, _) = process.get_object::<Timer>(handle, Rights::WRITE)?;
-        object
-            .downcast::<Timer>()
-            .expect("typed lookup")
-            .cancel(&object);
+        let object = process.get_object::<Timer>(handle, Rights::WRITE)?;
+        object.cancel();
         Ok(())
     });
     traced!("zx_timer_cancel", status, handle)

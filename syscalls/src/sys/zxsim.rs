@@ -75,8 +75,8 @@ fn socket_from_fd(
 #[cfg(unix)]
 pub fn zxsim_port_get_fd(handle: zx_handle_t, out: &mut std::os::fd::RawFd) -> zx_status_t {
     let status = on_current(|process| {
-        let (object, _) = process.get_object::<Port>(handle, Rights::READ)?;
-        let port = object.downcast::<Port>().expect("typed lookup");
+        let object = process.get_object::<Port>(handle, Rights::READ)?;
+        let port = object;
         let fd = port.attach_notifier(make_notifier)?;
         *out = fd.ok_or(Status::NOT_SUPPORTED)?;
         Ok(())
@@ -99,8 +99,8 @@ fn make_notifier() -> Result<Box<dyn zxsim_kernel::objects::port::PortNotifier>,
 /// no descriptor yet.
 pub fn zxsim_port_rearm(handle: zx_handle_t) -> zx_status_t {
     let status = on_current(|process| {
-        let (object, _) = process.get_object::<Port>(handle, Rights::READ)?;
-        object.downcast::<Port>().expect("typed lookup").rearm()
+        let object = process.get_object::<Port>(handle, Rights::READ)?;
+        object.rearm()
     });
     traced!("zxsim_port_rearm", status, handle)
 }

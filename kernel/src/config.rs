@@ -1,0 +1,86 @@
+//! How a kernel is built: its semantics profile, clock and handle cap.
+
+use crate::clock::ClockKind;
+
+/// Which async-wait semantics a kernel implements (spec §13, §16).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum Profile {
+    /// The shipping kernel: async waits are bound to the registering handle (spec §13.1),
+    /// plus `zx_port_cancel_key`.
+    Zircon,
+    /// RFC-0240 as written, with the decisions of spec §13.3: async waits are on objects.
+    #[default]
+    Rfc0240,
+}
+
+impl Profile {
+    pub const ALL: [Profile; 2] = [Profile::Zircon, Profile::Rfc0240];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Profile::Zircon => "zircon",
+            Profile::Rfc0240 => "rfc0240",
+        }
+    }
+
+    /// Parses `zircon` or `rfc0240` (as `ZXSIM_SEMANTICS` and `--profile` spell them).
+    pub fn from_name(name: &str) -> Option<Profile> {
+        match name.trim().to_ascii_lowercase().as_str() {
+            "zircon" => Some(Profile::Zircon),
+            "rfc0240" | "rfc-0240" => Some(Profile::Rfc0240),
+            _ => None,
+        }
+    }
+
+    /// The profile named by `ZXSIM_SEMANTICS`, or the default.
+    pub fn from_env() -> Profile {
+        std::env::var("ZXSIM_SEMANTICS")
+            .ok()
+            .and_then(|name| Profile::from_name(&name))
+            .unwrap_or_default()
+    }
+}
+
+impl std::fmt::Display for Profile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// How to build a kernel.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub profile: Profile,
+    pub clock: ClockKind,
+    /// Live handles allowed in the whole kernel; Zircon's arena is 256 × 1024. Values above that
+    /// are clamped (a handle value has 18 index bits).
+    pub max_handles: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            profile: Profile::default(),
+            clock: ClockKind::Real,
+            max_handles: crate::handle::MAX_HANDLES_PER_TABLE,
+        }
+    }
+}
+
+impl Config {
+    pub fn with_profile(mut self, profile: Profile) -> Self {
+        self.profile = profile;
+        self
+    }
+
+    /// A virtual clock starting at time 0.
+    pub fn with_virtual_clock(mut self) -> Self {
+        self.clock = ClockKind::Virtual { start: 0 };
+        self
+    }
+
+    pub fn with_max_handles(mut self, max_handles: usize) -> Self {
+        self.max_handles = max_handles;
+        self
+    }
+}
