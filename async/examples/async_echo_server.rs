@@ -74,7 +74,7 @@ fn main() {
             stream.set_nodelay(true).ok();
             let socket = zx::Socket::from_std(stream).expect("adopt the stream");
             accepted
-                .write(b"connection", &mut vec![socket.into_handle()])
+                .write(b"connection", &mut [socket.into_handle()])
                 .expect("hand over");
         }
         // Dropping `accepted` ends the server's accept loop.

@@ -188,13 +188,13 @@ fn local_executor_channel_round_trip() {
                 let mut buf = zx::MessageBuf::new();
                 while b.recv_msg(&mut buf).await.is_ok() {
                     let reply: Vec<u8> = buf.bytes().iter().map(|x| x + 1).collect();
-                    b.write(&reply, &mut vec![]).unwrap();
+                    b.write(&reply, &mut []).unwrap();
                 }
             });
             let mut buf = zx::MessageBuf::new();
             let mut got = Vec::new();
             for round in 0..3u8 {
-                a.write(&[round], &mut vec![]).unwrap();
+                a.write(&[round], &mut []).unwrap();
                 a.recv_msg(&mut buf).await.unwrap();
                 got.push(buf.bytes()[0]);
             }
@@ -220,14 +220,14 @@ fn send_executor_ping_pong_on_two_threads() {
                 let mut buf = zx::MessageBuf::new();
                 let mut n = 0u32;
                 while b.recv_msg(&mut buf).await.is_ok() {
-                    b.write(buf.bytes(), &mut vec![]).unwrap();
+                    b.write(buf.bytes(), &mut []).unwrap();
                     n += 1;
                 }
                 n
             });
             let mut buf = zx::MessageBuf::new();
             for round in 0..200u32 {
-                a.write(&round.to_le_bytes(), &mut vec![]).unwrap();
+                a.write(&round.to_le_bytes(), &mut []).unwrap();
                 a.recv_msg(&mut buf).await.unwrap();
                 assert_eq!(buf.bytes(), round.to_le_bytes());
             }
@@ -243,7 +243,7 @@ fn socket_async_read_write_and_fifo() {
     both(true, |_| {
         let mut executor = TestExecutor::new();
         let (a, b) = zx::Socket::create_stream();
-        let (fa, fb) = zx::Fifo::create(4, 8).unwrap();
+        let (fa, fb) = zx::Fifo::<[u8; 8]>::create(4).unwrap();
         let result = executor.run_singlethreaded(async move {
             let mut a = async_::Socket::from_socket(a);
             let mut b = async_::Socket::from_socket(b);
@@ -259,8 +259,8 @@ fn socket_async_read_write_and_fifo() {
             assert_eq!(all, payload);
 
             let (fa, fb) = (
-                async_::Fifo::from_fifo(fa, 8),
-                async_::Fifo::from_fifo(fb, 8),
+                async_::Fifo::from_fifo(fa.downcast(), 8),
+                async_::Fifo::from_fifo(fb.downcast(), 8),
             );
             let consumer = Task::local(async move {
                 let mut sum = 0u64;

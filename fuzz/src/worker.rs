@@ -1048,7 +1048,7 @@ impl Worker {
                     received.extend(
                         handles[..actual_handles as usize]
                             .iter()
-                            .map(|h| (h.handle, h.type_)),
+                            .map(|h| (h.handle, h.ty)),
                     );
                 }
                 status

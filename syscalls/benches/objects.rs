@@ -1,13 +1,15 @@
 //! One-thread costs of moving data through channels, sockets and fifos, and of arming timers,
 //! each beside a crossbeam baseline carrying the same payload in the same run:
 //! `Channel/WriteRead/{64bytes/0handles, 64bytes/4handles, 65536bytes/0handles}`,
-//! `Socket/WriteRead/64bytes`, `Fifo/WriteRead`, `Timer/SetCancel`.
+//! `Socket/WriteRead/64bytes`, `Fifo/WriteRead`, `Timer/SetCancel`; and
+//! `Channel/ZxWriteRead/64bytes/4handles`, the typed layer's cost over the `sys` row.
 
 mod common;
 
 use criterion::measurement::WallTime;
 use criterion::{criterion_group, criterion_main, BenchmarkGroup, BenchmarkId, Criterion};
 use zxsim_syscalls::sys::*;
+use zxsim_syscalls::zx;
 
 use common::{crossbeam_send_recv, Bound};
 
@@ -63,10 +65,32 @@ fn channel_write_read(c: &mut Criterion) {
         );
         assert_eq!(zx_handle_close_many(&in_flight), ZX_OK);
     }
+    zx_write_read(&mut group);
     crossbeam_payload(&mut group, 64);
     crossbeam_payload(&mut group, 65_536);
     group.finish();
     assert_eq!(zx_handle_close_many(&[a, b]), ZX_OK);
+}
+
+/// `Channel/ZxWriteRead/64bytes/4handles`: `Channel/WriteRead/64bytes/4handles` through the typed
+/// layer — `zx::Channel::write` consuming a `&mut [Handle]` in place, `read` into a reused
+/// `MessageBuf` whose handles go back into the slice for the next write.
+fn zx_write_read(group: &mut BenchmarkGroup<'_, WallTime>) {
+    let (a, b) = zx::Channel::create();
+    let payload = [0x5au8; 64];
+    let mut handles: Vec<zx::Handle> = (0..4).map(|_| zx::Event::create().into()).collect();
+    let mut buf = zx::MessageBuf::new();
+    group.bench_function("ZxWriteRead/64bytes/4handles", |bencher| {
+        bencher.iter(|| {
+            let written = a.write(&payload, &mut handles);
+            debug_assert_eq!(written, Ok(()));
+            let read = b.read(&mut buf);
+            debug_assert_eq!(read, Ok(()));
+            for (slot, received) in handles.iter_mut().zip(buf.handles.drain(..)) {
+                *slot = received;
+            }
+        })
+    });
 }
 
 /// `Socket/WriteRead/64bytes`: a 64-byte stream write and the read of it.

@@ -526,7 +526,7 @@ mod call_etc {
         assert_eq!(sizes, (6, 1));
         assert_eq!(&reply[4..], b"ok");
         assert_eq!(
-            (infos[0].type_, infos[0].rights, infos[0].unused),
+            (infos[0].ty, infos[0].rights, infos[0].unused),
             (ZX_OBJ_TYPE_EVENT, ZX_RIGHT_TRANSFER | ZX_RIGHT_INSPECT, 0)
         );
         assert_eq!(basic(infos[0].handle).rights, infos[0].rights);

@@ -402,7 +402,7 @@ mod read_etc {
         assert_eq!(write(a, b"info", &[basic_no_wait, c1]), ZX_OK);
         let mut infos = [zx_handle_info_t {
             handle: 1,
-            type_: 2,
+            ty: 2,
             rights: 3,
             unused: 4,
         }; 3];
@@ -415,18 +415,18 @@ mod read_etc {
         assert_eq!((nb, nh), (4, 2));
         assert_eq!(&bytes[..4], b"info");
         assert_eq!(
-            (infos[0].type_, infos[0].rights, infos[0].unused),
+            (infos[0].ty, infos[0].rights, infos[0].unused),
             (ZX_OBJ_TYPE_EVENT, ZX_RIGHTS_BASIC & !ZX_RIGHT_WAIT, 0)
         );
         assert_eq!(
-            (infos[1].type_, infos[1].rights, infos[1].unused),
+            (infos[1].ty, infos[1].rights, infos[1].unused),
             (ZX_OBJ_TYPE_CHANNEL, ZX_DEFAULT_CHANNEL_RIGHTS, 0)
         );
         assert_eq!(
             infos[2],
             zx_handle_info_t {
                 handle: 1,
-                type_: 2,
+                ty: 2,
                 rights: 3,
                 unused: 4
             },

@@ -346,7 +346,7 @@ mod write_etc {
         );
         for info in &infos {
             assert_eq!(
-                (info.type_, info.rights, info.unused),
+                (info.ty, info.rights, info.unused),
                 (ZX_OBJ_TYPE_EVENT, ZX_DEFAULT_EVENT_RIGHTS, 0)
             );
         }
@@ -441,7 +441,7 @@ mod write_etc {
                 info.rights,
                 "the handle really has the reported rights"
             );
-            assert_eq!(info.type_, ZX_OBJ_TYPE_EVENT);
+            assert_eq!(info.ty, ZX_OBJ_TYPE_EVENT);
         }
         assert_eq!(
             zx_object_signal(infos[0].handle, 0, ZX_USER_SIGNAL_0),

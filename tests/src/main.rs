@@ -9,6 +9,7 @@ mod support;
 
 mod channel_call;
 mod channel_create;
+mod channel_iovec;
 mod channel_lifecycle;
 mod channel_read;
 mod channel_write;
@@ -40,6 +41,7 @@ fn main() {
         channel_write::cases(),
         channel_read::cases(),
         channel_call::cases(),
+        channel_iovec::cases(),
         channel_lifecycle::cases(),
         event::cases(),
         time::cases(),

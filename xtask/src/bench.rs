@@ -161,6 +161,12 @@ fn comparisons() -> Vec<Comparison> {
         });
     }
     rows.push(Comparison {
+        bench: "Channel/ZxWriteRead/64bytes/4handles".into(),
+        baseline: "Channel/WriteRead/64bytes/4handles".into(),
+        baseline_label: "the sys write+read",
+        target: None,
+    });
+    rows.push(Comparison {
         bench: "CAbi/EventSignal".into(),
         baseline: "CAbi/baseline/sys EventSignal".into(),
         baseline_label: "the Rust sys call",

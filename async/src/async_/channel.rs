@@ -95,8 +95,8 @@ impl Channel {
         }
     }
 
-    /// `zx_channel_write`.
-    pub fn write(&self, bytes: &[u8], handles: &mut Vec<zx::Handle>) -> Result<(), Status> {
+    /// `zx_channel_write`: the handles are consumed whatever the outcome and left invalid in place.
+    pub fn write(&self, bytes: &[u8], handles: &mut [zx::Handle]) -> Result<(), Status> {
         self.channel.write(bytes, handles)
     }
 

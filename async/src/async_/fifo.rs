@@ -1,5 +1,6 @@
 //! `Fifo`: a zx fifo whose reads and writes wait on the executor.
 
+use zxsim_syscalls::sys;
 use zxsim_syscalls::zx::{self, AsHandleRef, Status};
 
 use super::OnSignals;
@@ -20,7 +21,9 @@ impl Fifo {
     /// answers how many. `PEER_CLOSED` once the peer is gone and the fifo empty.
     pub async fn read_entries(&self, buf: &mut [u8]) -> Result<usize, Status> {
         loop {
-            match self.fifo.read(self.elem_size, buf) {
+            match self.transfer(buf.len(), |handle, size, count, actual| {
+                sys::zx_fifo_read(handle, size, buf, count, Some(actual))
+            }) {
                 Err(Status::SHOULD_WAIT) => {
                     OnSignals::after_should_wait(
                         self.fifo.raw_handle(),
@@ -37,7 +40,9 @@ impl Fifo {
     /// many.
     pub async fn write_entries(&self, buf: &[u8]) -> Result<usize, Status> {
         loop {
-            match self.fifo.write(self.elem_size, buf) {
+            match self.transfer(buf.len(), |handle, size, count, actual| {
+                sys::zx_fifo_write(handle, size, buf, count, Some(actual))
+            }) {
                 Err(Status::SHOULD_WAIT) => {
                     OnSignals::after_should_wait(
                         self.fifo.raw_handle(),
@@ -48,6 +53,24 @@ impl Fifo {
                 other => return other,
             }
         }
+    }
+
+    /// One untyped `zx_fifo_read`/`zx_fifo_write` of the whole entries in `len` bytes (the typed
+    /// `zx::Fifo` API needs the element type at compile time; this one has only its size).
+    fn transfer(
+        &self,
+        len: usize,
+        call: impl FnOnce(sys::zx_handle_t, usize, usize, &mut usize) -> sys::zx_status_t,
+    ) -> Result<usize, Status> {
+        let count = len.checked_div(self.elem_size).unwrap_or(0);
+        let mut actual = 0;
+        zx::ok(call(
+            self.fifo.raw_handle(),
+            self.elem_size,
+            count,
+            &mut actual,
+        ))?;
+        Ok(actual)
     }
 
     pub fn as_fifo(&self) -> &zx::Fifo {

@@ -324,7 +324,7 @@ fn layouts() -> Vec<Layout> {
             "operation" => operation, "handle" => handle, "type" => type_, "rights" => rights,
             "result" => result }),
         layout!("zx_handle_info_t", sys::zx_handle_info_t {
-            "handle" => handle, "type" => type_, "rights" => rights, "unused" => unused }),
+            "handle" => handle, "type" => ty, "rights" => rights, "unused" => unused }),
         layout!("zx_info_handle_basic_t", sys::zx_info_handle_basic_t {
             "koid" => koid, "rights" => rights, "type" => type_, "related_koid" => related_koid,
             "reserved" => reserved, "padding1" => padding1 }),

@@ -36,7 +36,8 @@ pub struct zx_handle_disposition_t {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct zx_handle_info_t {
     pub handle: zx_handle_t,
-    pub type_: zx_obj_type_t,
+    /// C's `type` (a Rust keyword).
+    pub ty: zx_obj_type_t,
     pub rights: zx_rights_t,
     pub unused: u32,
 }
@@ -96,7 +97,8 @@ fn check_write_options(options: u32) -> Result<(), Status> {
         return Err(Status::INVALID_ARGS);
     }
     if options & ZX_CHANNEL_WRITE_USE_IOVEC != 0 {
-        // Slices replace iovecs in this rendering of the C surface.
+        // A byte slice cannot carry iovecs: the flag's rendering is `zx_channel_*_iovec`
+        // (iovec.rs), which gathers and then calls here without it.
         return Err(Status::NOT_SUPPORTED);
     }
     Ok(())
@@ -544,7 +546,7 @@ pub fn zx_channel_read_etc(
         for (slot, (value, type_, rights)) in handles.iter_mut().zip(install(process, received)) {
             *slot = zx_handle_info_t {
                 handle: value,
-                type_,
+                ty: type_,
                 rights,
                 unused: 0,
             };
@@ -697,7 +699,7 @@ pub fn zx_channel_call_etc(
         {
             *slot = zx_handle_info_t {
                 handle: value,
-                type_,
+                ty: type_,
                 rights,
                 unused: 0,
             };

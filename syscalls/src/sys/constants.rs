@@ -261,7 +261,9 @@ pub const ZX_PKT_TYPE_PAGE_REQUEST: zx_packet_type_t = 0x9;
 // Limits.
 pub const ZX_CHANNEL_MAX_MSG_BYTES: u32 = 65536;
 pub const ZX_CHANNEL_MAX_MSG_HANDLES: u32 = 64;
-pub const ZX_CHANNEL_MAX_MSG_IOVECS: u32 = 8192;
+pub const ZX_CHANNEL_MAX_MSG_IOVEC: u32 = 8192;
+/// zxsim's earlier spelling of [`ZX_CHANNEL_MAX_MSG_IOVEC`].
+pub const ZX_CHANNEL_MAX_MSG_IOVECS: u32 = ZX_CHANNEL_MAX_MSG_IOVEC;
 pub const ZX_WAIT_MANY_MAX_ITEMS: usize = 64;
 pub const ZX_FIFO_MAX_SIZE_BYTES: u32 = 4096;
 pub const ZX_MAX_NAME_LEN: usize = 32;

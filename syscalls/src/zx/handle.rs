@@ -15,7 +15,7 @@ use std::mem::{self, ManuallyDrop};
 use super::info::get_info_single;
 use super::{
     ok, HandleBasicInfo, HandleCountInfo, Koid, MonotonicInstant, Port, Result, Rights, Signals,
-    Status, WaitAsyncOpts,
+    Status, WaitAsyncOpts, WaitResult,
 };
 use crate::sys;
 
@@ -194,18 +194,26 @@ impl<'a, T: HandleBased> Unowned<'a, T> {
         ))
     }
 
-    /// Wraps `zx_object_wait_one`: the observed signals once one of `signals` is active, or
-    /// `TIMED_OUT` at `deadline` (`MonotonicInstant::INFINITE_PAST` polls), or `CANCELED` if
-    /// the handle was closed during the wait.
-    pub fn wait(&self, signals: Signals, deadline: MonotonicInstant) -> Result<Signals> {
+    /// Wraps `zx_object_wait_one`: [`WaitResult::Ok`] with the observed signals once one of
+    /// `signals` is active, [`WaitResult::TimedOut`] at `deadline` (`MonotonicInstant::INFINITE_PAST`
+    /// polls) or [`WaitResult::Canceled`] if the handle was closed during the wait — both with
+    /// the signals observed then.
+    pub fn wait(&self, signals: Signals, deadline: MonotonicInstant) -> WaitResult {
         let mut observed = 0;
-        ok(sys::zx_object_wait_one(
+        let status = sys::zx_object_wait_one(
             self.raw_handle(),
             signals.bits(),
             deadline.into_nanos(),
             Some(&mut observed),
-        ))?;
-        Ok(Signals::from_bits_retain(observed))
+        );
+        WaitResult::from_raw(status, observed)
+    }
+
+    /// [`Unowned::wait`] in the older `Result` shape (the real crate keeps it during its
+    /// transition).
+    #[deprecated = "use wait().to_result()"]
+    pub fn deprecated_wait(&self, signals: Signals, deadline: MonotonicInstant) -> Result<Signals> {
+        self.wait(signals, deadline).to_result()
     }
 
     /// Wraps `zx_object_wait_async`.
@@ -256,8 +264,18 @@ pub trait AsHandleRef {
     }
 
     /// Waits for any of `signals`. Wraps `zx_object_wait_one`; see [`Unowned::wait`].
-    fn wait_handle(&self, signals: Signals, deadline: MonotonicInstant) -> Result<Signals> {
+    fn wait_handle(&self, signals: Signals, deadline: MonotonicInstant) -> WaitResult {
         self.as_handle_ref().wait(signals, deadline)
+    }
+
+    /// [`AsHandleRef::wait_handle`] in the older `Result` shape.
+    #[deprecated = "use wait_handle().to_result()"]
+    fn deprecated_wait_handle(
+        &self,
+        signals: Signals,
+        deadline: MonotonicInstant,
+    ) -> Result<Signals> {
+        self.wait_handle(signals, deadline).to_result()
     }
 
     /// Asks for a packet on `port` when any of `signals` is active. Wraps
@@ -352,9 +370,9 @@ pub trait Peered: HandleBased {
     /// Whether the other end is closed (polls `PEER_CLOSED`; needs `Rights::WAIT`).
     fn is_closed(&self) -> Result<bool> {
         match self.wait_handle(Signals::PEER_CLOSED, MonotonicInstant::INFINITE_PAST) {
-            Ok(_) => Ok(true),
-            Err(Status::TIMED_OUT) => Ok(false),
-            Err(status) => Err(status),
+            WaitResult::Ok(_) => Ok(true),
+            WaitResult::TimedOut(_) => Ok(false),
+            other => Err(other.status()),
         }
     }
 }

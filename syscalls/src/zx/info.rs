@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use super::{ok, Handle, Result, Rights};
+use super::{ok, Result, Rights};
 use crate::sys;
 
 /// A kernel object id (`zx_koid_t`). Real koids start at `ZX_KOID_FIRST` (1024); 0 is
@@ -105,7 +105,6 @@ pub struct HandleBasicInfo {
     pub object_type: ObjectType,
     /// The peer's koid for peered objects (event pair, channel...), else `Koid(0)`.
     pub related_koid: Koid,
-    pub reserved: u32,
 }
 
 impl Default for HandleBasicInfo {
@@ -121,7 +120,6 @@ impl From<sys::zx_info_handle_basic_t> for HandleBasicInfo {
             rights: Rights::from_bits_retain(info.rights),
             object_type: ObjectType(info.type_),
             related_koid: Koid(info.related_koid),
-            reserved: info.reserved,
         }
     }
 }
@@ -140,15 +138,6 @@ impl From<sys::zx_info_handle_count_t> for HandleCountInfo {
             handle_count: info.handle_count,
         }
     }
-}
-
-/// An owned handle with the type and rights the kernel reported for it (`zx_handle_info_t`), as
-/// channel reads will return them.
-#[derive(Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct HandleInfo {
-    pub handle: Handle,
-    pub object_type: ObjectType,
-    pub rights: Rights,
 }
 
 /// Reads one fixed-size info record for `handle`.

@@ -1,11 +1,13 @@
 //! The typed layer, shaped like Fuchsia's Rust `zx` crate.
 //!
-//! Owned handle types ([`Event`], [`EventPair`], [`Port`], the untyped [`Handle`]) close on
-//! `Drop`; [`Unowned`]/[`HandleRef`] borrow one; the traits [`AsHandleRef`], [`HandleBased`] and
-//! [`Peered`] carry the operations common to all of them. Every call answers
-//! [`Result<T>`](Result) with a [`Status`] error, and every method is a thin wrapper over one
-//! [`sys`] call — argument checks, error order and tracing live there only. Code
-//! written against Fuchsia's `zx` moves here with an import change (`use zxsim_syscalls::zx;`).
+//! Owned handle types ([`Channel`], [`Event`], [`EventPair`], [`Fifo`], [`Port`], [`Socket`],
+//! [`Timer`], the untyped [`Handle`]) close on `Drop`; [`Unowned`]/[`HandleRef`] borrow one; the
+//! traits [`AsHandleRef`], [`HandleBased`] and [`Peered`] carry the operations common to all of
+//! them. Calls answer [`Result<T>`](Result) with a [`Status`] error (waits: [`WaitResult`],
+//! reads into caller memory: [`ChannelReadResult`]), and every method is a thin wrapper over
+//! [`sys`] calls — argument checks, error order and tracing live there only. Code written against
+//! the SDK's `zx` crate moves here with an import change (`use zxsim_syscalls::zx;`); see
+//! `docs/zx-layer.md` for what differs.
 //!
 //! Like the `sys` layer, everything acts on the simulated process bound to the calling thread
 //! ([`Process::bind`](zxsim_kernel::Process::bind)); a thread that never bound one uses the
@@ -55,7 +57,10 @@
 //!
 //!     left.signal_peer(zx::Signals::NONE, zx::Signals::USER_1).unwrap();
 //!     let deadline = zx::MonotonicInstant::after(zx::MonotonicDuration::from_seconds(1));
-//!     assert_eq!(reader.wait_handle(zx::Signals::USER_1, deadline), Ok(zx::Signals::USER_1));
+//!     assert_eq!(
+//!         reader.wait_handle(zx::Signals::USER_1, deadline),
+//!         zx::WaitResult::Ok(zx::Signals::USER_1)
+//!     );
 //!
 //!     drop(left);
 //!     assert!(right.is_closed().unwrap());
@@ -76,11 +81,14 @@
 //! `mod` line and a `pub use` line here.
 
 mod channel;
+mod disposition;
 mod event;
 mod eventpair;
 mod fifo;
 mod handle;
 mod info;
+mod io_slice;
+mod message_buf;
 mod port;
 mod rights_signals;
 mod socket;
@@ -89,26 +97,38 @@ mod time;
 mod timer;
 mod wait;
 
-pub use channel::{Channel, HandleDisposition, HandleOp, MessageBuf};
+pub use channel::{Channel, ChannelReadResult};
+pub use disposition::{HandleDisposition, HandleInfo, HandleOp};
 pub use event::Event;
 pub use eventpair::EventPair;
-pub use fifo::Fifo;
+pub use fifo::{Fifo, UnspecifiedFifoElement};
 pub use handle::{AsHandleRef, Handle, HandleBased, HandleRef, Peered, Unowned};
-pub use info::{HandleBasicInfo, HandleCountInfo, HandleInfo, Koid, ObjectType};
+pub use info::{HandleBasicInfo, HandleCountInfo, Koid, ObjectType};
+pub use io_slice::ChannelIoSlice;
+pub use message_buf::{MessageBuf, MessageBufEtc};
 pub use port::{
     Packet, PacketContents, Port, PortOptions, SignalPacket, UserPacket, WaitAsyncOpts,
 };
 pub use rights_signals::{Rights, Signals};
-pub use socket::{Socket, SocketOpts, SocketWriteDisposition};
+pub use socket::{
+    Socket, SocketInfo, SocketOpts, SocketReadOpts, SocketWriteDisposition, SocketWriteOpts,
+};
 pub use status::{ok, Result, Status};
 pub use time::{
-    Duration, Instant, MonotonicDuration, MonotonicInstant, MonotonicTime, MonotonicTimeline, Time,
-    Timeline,
+    BootDuration, BootDurationTicks, BootInstant, BootTicks, BootTimeline, Duration, Instant,
+    MonotonicDuration, MonotonicDurationTicks, MonotonicInstant, MonotonicTicks, MonotonicTime,
+    MonotonicTimeline, NsUnit, SyntheticDuration, SyntheticInstant, SyntheticTimeline, Ticks,
+    TicksUnit, Time, TimeUnit, Timeline,
 };
-pub use timer::{Slack, Timer};
-pub use wait::{object_wait_many, WaitItem};
+pub use timer::{BootTimer, MonotonicTimer, Slack, Timer};
+pub use wait::{object_wait_many, WaitItem, WaitResult};
 
 /// The raw layer, reachable as `zx::sys` as in the real crate.
 pub use crate::sys;
+
+/// The traits most code needs, for `use zx::prelude::*;`.
+pub mod prelude {
+    pub use super::{AsHandleRef, HandleBased, Peered};
+}
 
 pub(crate) use handle::impl_handle_based;

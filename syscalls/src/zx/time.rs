@@ -1,13 +1,16 @@
-//! Typed time: [`Instant`]s and [`Duration`]s tagged with their timeline, as in the `zx` crate.
+//! Typed time: [`Instant`]s and [`Duration`]s tagged with their timeline and unit, as in the `zx`
+//! crate.
 //!
 //! zxsim has one clock per kernel, the monotonic one, real or virtual
 //! ([`Config::with_virtual_clock`](zxsim_kernel::Config::with_virtual_clock)). Reading it
 //! ([`MonotonicInstant::get`]) and making deadlines ([`MonotonicInstant::after`]) go through
-//! `zx_clock_get_monotonic` / `zx_deadline_after`, so they follow the bound process's kernel.
-//! Arithmetic saturates, so `INFINITE` stays infinite.
+//! `zx_clock_get_monotonic` / `zx_deadline_after`, so they follow the bound process's kernel. A
+//! simulated system never suspends, so the boot timeline reads the same clock; ticks are that
+//! clock's nanoseconds (`zx_ticks_per_second` is 10^9). Arithmetic saturates, so `INFINITE` stays
+//! infinite.
 
 use std::fmt;
-use std::hash::{Hash, Hasher};
+use std::hash::Hash;
 use std::marker::PhantomData;
 use std::ops;
 
@@ -21,85 +24,132 @@ pub trait Timeline {}
 pub struct MonotonicTimeline;
 impl Timeline for MonotonicTimeline {}
 
-/// A point on timeline `T`, in nanoseconds (`zx_time_t`).
-#[repr(transparent)]
-pub struct Instant<T = MonotonicTimeline>(sys::zx_time_t, PhantomData<T>);
+/// The boot timeline (in zxsim the same clock as the monotonic one: nothing suspends).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct BootTimeline;
+impl Timeline for BootTimeline {}
 
-/// A span of time on timeline `T`, in nanoseconds (`zx_duration_t`); may be negative.
+/// A timeline defined by a user clock object.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SyntheticTimeline;
+impl Timeline for SyntheticTimeline {}
+
+/// A marker for the unit of an instant or duration, so nanoseconds and ticks never mix.
+pub trait TimeUnit {}
+
+/// Nanoseconds.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct NsUnit;
+impl TimeUnit for NsUnit {}
+
+/// System ticks (`zx_ticks_per_second` of them a second).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TicksUnit;
+impl TimeUnit for TicksUnit {}
+
+/// A point on timeline `T`, in unit `U` (`zx_time_t` for nanoseconds, `zx_ticks_t` for ticks).
+///
+/// The timeline defaults to the monotonic one (a zxsim convenience: the real crate names it).
 #[repr(transparent)]
-pub struct Duration<T = MonotonicTimeline>(sys::zx_duration_t, PhantomData<T>);
+pub struct Instant<T = MonotonicTimeline, U = NsUnit>(sys::zx_time_t, PhantomData<(T, U)>);
+
+/// A span of time on timeline `T`, in unit `U`; may be negative.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[repr(transparent)]
+pub struct Duration<T = MonotonicTimeline, U = NsUnit>(sys::zx_duration_t, PhantomData<(T, U)>);
 
 /// A point on the monotonic clock.
-pub type MonotonicInstant = Instant<MonotonicTimeline>;
+pub type MonotonicInstant = Instant<MonotonicTimeline, NsUnit>;
+/// A point on the boot clock.
+pub type BootInstant = Instant<BootTimeline, NsUnit>;
+/// A point on a user-defined clock.
+pub type SyntheticInstant = Instant<SyntheticTimeline, NsUnit>;
+/// A tick count on timeline `T`.
+pub type Ticks<T> = Instant<T, TicksUnit>;
+/// A tick count on the monotonic timeline.
+pub type MonotonicTicks = Instant<MonotonicTimeline, TicksUnit>;
+/// A tick count on the boot timeline.
+pub type BootTicks = Instant<BootTimeline, TicksUnit>;
 /// A span on the monotonic clock.
-pub type MonotonicDuration = Duration<MonotonicTimeline>;
+pub type MonotonicDuration = Duration<MonotonicTimeline, NsUnit>;
+/// A span on the boot clock.
+pub type BootDuration = Duration<BootTimeline, NsUnit>;
+/// A span on a user-defined clock.
+pub type SyntheticDuration = Duration<SyntheticTimeline, NsUnit>;
+/// A span of monotonic ticks.
+pub type MonotonicDurationTicks = Duration<MonotonicTimeline, TicksUnit>;
+/// A span of boot ticks.
+pub type BootDurationTicks = Duration<BootTimeline, TicksUnit>;
 /// The older `zx` crate's name for [`MonotonicInstant`].
 pub type MonotonicTime = MonotonicInstant;
 /// The older `zx` crate's name for [`MonotonicInstant`].
 pub type Time = MonotonicInstant;
 
-// Hand-written so that they need nothing of the marker type.
-macro_rules! value_traits {
-    ($type:ident) => {
-        impl<T> Clone for $type<T> {
-            fn clone(&self) -> Self {
-                *self
-            }
-        }
-
-        impl<T> Copy for $type<T> {}
-
-        impl<T> Default for $type<T> {
-            fn default() -> Self {
-                $type(0, PhantomData)
-            }
-        }
-
-        impl<T> PartialEq for $type<T> {
-            fn eq(&self, other: &Self) -> bool {
-                self.0 == other.0
-            }
-        }
-
-        impl<T> Eq for $type<T> {}
-
-        impl<T> PartialOrd for $type<T> {
-            fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-                Some(self.cmp(other))
-            }
-        }
-
-        impl<T> Ord for $type<T> {
-            fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-                self.0.cmp(&other.0)
-            }
-        }
-
-        impl<T> Hash for $type<T> {
-            fn hash<H: Hasher>(&self, state: &mut H) {
-                self.0.hash(state);
-            }
-        }
-
-        impl<T> fmt::Debug for $type<T> {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                let timeline = std::any::type_name::<T>();
-                let timeline = timeline.rsplit("::").next().unwrap_or(timeline);
-                write!(f, "{}<{timeline}>({}ns)", stringify!($type), self.0)
-            }
-        }
-    };
+// Hand-written so that they need nothing of the marker types.
+impl<T, U> Clone for Instant<T, U> {
+    fn clone(&self) -> Self {
+        *self
+    }
 }
 
-value_traits!(Instant);
-value_traits!(Duration);
+impl<T, U> Copy for Instant<T, U> {}
 
-impl<T: Timeline> Instant<T> {
-    pub const ZERO: Instant<T> = Instant(0, PhantomData);
+impl<T, U> Default for Instant<T, U> {
+    fn default() -> Self {
+        Instant(0, PhantomData)
+    }
+}
+
+impl<T, U> PartialEq for Instant<T, U> {
+    fn eq(&self, other: &Self) -> bool {
+        self.0 == other.0
+    }
+}
+
+impl<T, U> Eq for Instant<T, U> {}
+
+impl<T, U> PartialOrd for Instant<T, U> {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl<T, U> Ord for Instant<T, U> {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.0.cmp(&other.0)
+    }
+}
+
+impl<T, U> Hash for Instant<T, U> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.hash(state);
+    }
+}
+
+/// `Instant<MonotonicTimeline, NsUnit>(42)`: the marker types by their short names.
+impl<T, U> fmt::Debug for Instant<T, U> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fn short(name: &'static str) -> &'static str {
+            name.rsplit_once("::").map_or(name, |(_, short)| short)
+        }
+        let name = format!(
+            "Instant<{}, {}>",
+            short(std::any::type_name::<T>()),
+            short(std::any::type_name::<U>())
+        );
+        f.debug_tuple(&name).field(&self.0).finish()
+    }
+}
+
+impl<T: Timeline, U: TimeUnit> Instant<T, U> {
+    pub const ZERO: Instant<T, U> = Instant(0, PhantomData);
+}
+
+impl<T: Timeline> Instant<T, NsUnit> {
     /// `ZX_TIME_INFINITE`: a deadline that never comes.
-    pub const INFINITE: Instant<T> = Instant(sys::ZX_TIME_INFINITE, PhantomData);
+    pub const INFINITE: Instant<T, NsUnit> = Instant(sys::ZX_TIME_INFINITE, PhantomData);
     /// `ZX_TIME_INFINITE_PAST`: a deadline already passed (a wait with it only polls).
-    pub const INFINITE_PAST: Instant<T> = Instant(sys::ZX_TIME_INFINITE_PAST, PhantomData);
+    pub const INFINITE_PAST: Instant<T, NsUnit> = Instant(sys::ZX_TIME_INFINITE_PAST, PhantomData);
 
     pub const fn from_nanos(nanos: i64) -> Self {
         Instant(nanos, PhantomData)
@@ -128,43 +178,88 @@ impl MonotonicInstant {
     }
 }
 
-impl<T: Timeline> ops::Add<Duration<T>> for Instant<T> {
-    type Output = Instant<T>;
-    fn add(self, duration: Duration<T>) -> Instant<T> {
+impl BootInstant {
+    /// The boot clock now (the kernel clock: a simulated system never suspends).
+    pub fn get() -> Self {
+        Instant::from_nanos(sys::zx_clock_get_monotonic())
+    }
+
+    /// Now plus `duration`, saturating.
+    pub fn after(duration: BootDuration) -> Self {
+        Instant::from_nanos(
+            Self::get()
+                .into_nanos()
+                .saturating_add(duration.into_nanos()),
+        )
+    }
+}
+
+impl<T: Timeline> Instant<T, TicksUnit> {
+    pub const fn from_raw(raw: i64) -> Self {
+        Instant(raw, PhantomData)
+    }
+
+    pub const fn into_raw(self) -> i64 {
+        self.0
+    }
+
+    /// Ticks in a second. Wraps `zx_ticks_per_second`.
+    pub fn per_second() -> i64 {
+        sys::zx_ticks_per_second()
+    }
+}
+
+impl MonotonicTicks {
+    /// The tick counter now. Wraps `zx_ticks_get`.
+    pub fn get() -> Self {
+        Instant::from_raw(sys::zx_ticks_get())
+    }
+}
+
+impl BootTicks {
+    /// The boot tick counter now (the monotonic one: nothing suspends).
+    pub fn get() -> Self {
+        Instant::from_raw(sys::zx_ticks_get())
+    }
+}
+
+impl<T: Timeline, U: TimeUnit> ops::Add<Duration<T, U>> for Instant<T, U> {
+    type Output = Instant<T, U>;
+    fn add(self, duration: Duration<T, U>) -> Instant<T, U> {
         Instant(self.0.saturating_add(duration.0), PhantomData)
     }
 }
 
-impl<T: Timeline> ops::Sub<Duration<T>> for Instant<T> {
-    type Output = Instant<T>;
-    fn sub(self, duration: Duration<T>) -> Instant<T> {
+impl<T: Timeline, U: TimeUnit> ops::Sub<Duration<T, U>> for Instant<T, U> {
+    type Output = Instant<T, U>;
+    fn sub(self, duration: Duration<T, U>) -> Instant<T, U> {
         Instant(self.0.saturating_sub(duration.0), PhantomData)
     }
 }
 
-impl<T: Timeline> ops::Sub<Instant<T>> for Instant<T> {
-    type Output = Duration<T>;
-    fn sub(self, earlier: Instant<T>) -> Duration<T> {
+impl<T: Timeline, U: TimeUnit> ops::Sub<Instant<T, U>> for Instant<T, U> {
+    type Output = Duration<T, U>;
+    fn sub(self, earlier: Instant<T, U>) -> Duration<T, U> {
         Duration(self.0.saturating_sub(earlier.0), PhantomData)
     }
 }
 
-impl<T: Timeline> ops::AddAssign<Duration<T>> for Instant<T> {
-    fn add_assign(&mut self, duration: Duration<T>) {
+impl<T: Timeline, U: TimeUnit> ops::AddAssign<Duration<T, U>> for Instant<T, U> {
+    fn add_assign(&mut self, duration: Duration<T, U>) {
         *self = *self + duration;
     }
 }
 
-impl<T: Timeline> ops::SubAssign<Duration<T>> for Instant<T> {
-    fn sub_assign(&mut self, duration: Duration<T>) {
+impl<T: Timeline, U: TimeUnit> ops::SubAssign<Duration<T, U>> for Instant<T, U> {
+    fn sub_assign(&mut self, duration: Duration<T, U>) {
         *self = *self - duration;
     }
 }
 
-impl<T: Timeline> Duration<T> {
-    pub const ZERO: Duration<T> = Duration(0, PhantomData);
-    pub const INFINITE: Duration<T> = Duration(i64::MAX, PhantomData);
-    pub const INFINITE_PAST: Duration<T> = Duration(i64::MIN, PhantomData);
+impl<T: Timeline> Duration<T, NsUnit> {
+    pub const ZERO: Duration<T, NsUnit> = Duration(0, PhantomData);
+    pub const INFINITE: Duration<T, NsUnit> = Duration(i64::MAX, PhantomData);
+    pub const INFINITE_PAST: Duration<T, NsUnit> = Duration(i64::MIN, PhantomData);
 
     pub const fn from_nanos(nanos: i64) -> Self {
         Duration(nanos, PhantomData)
@@ -222,6 +317,16 @@ impl<T: Timeline> Duration<T> {
     }
 }
 
+impl<T: Timeline> Duration<T, TicksUnit> {
+    pub const fn from_raw(raw: i64) -> Self {
+        Duration(raw, PhantomData)
+    }
+
+    pub const fn into_raw(self) -> i64 {
+        self.0
+    }
+}
+
 impl MonotonicDuration {
     /// Sleeps for this long on the bound process's kernel clock.
     pub fn sleep(self) {
@@ -229,7 +334,7 @@ impl MonotonicDuration {
     }
 }
 
-impl<T: Timeline> From<std::time::Duration> for Duration<T> {
+impl<T: Timeline> From<std::time::Duration> for Duration<T, NsUnit> {
     /// Saturates at `Duration::INFINITE`.
     fn from(duration: std::time::Duration) -> Self {
         Duration(
@@ -239,57 +344,57 @@ impl<T: Timeline> From<std::time::Duration> for Duration<T> {
     }
 }
 
-impl<T: Timeline> ops::Add<Instant<T>> for Duration<T> {
-    type Output = Instant<T>;
-    fn add(self, instant: Instant<T>) -> Instant<T> {
+impl<T: Timeline, U: TimeUnit> ops::Add<Instant<T, U>> for Duration<T, U> {
+    type Output = Instant<T, U>;
+    fn add(self, instant: Instant<T, U>) -> Instant<T, U> {
         instant + self
     }
 }
 
-impl<T: Timeline> ops::Add for Duration<T> {
-    type Output = Duration<T>;
-    fn add(self, other: Duration<T>) -> Duration<T> {
+impl<T: Timeline, U: TimeUnit> ops::Add for Duration<T, U> {
+    type Output = Duration<T, U>;
+    fn add(self, other: Duration<T, U>) -> Duration<T, U> {
         Duration(self.0.saturating_add(other.0), PhantomData)
     }
 }
 
-impl<T: Timeline> ops::Sub for Duration<T> {
-    type Output = Duration<T>;
-    fn sub(self, other: Duration<T>) -> Duration<T> {
+impl<T: Timeline, U: TimeUnit> ops::Sub for Duration<T, U> {
+    type Output = Duration<T, U>;
+    fn sub(self, other: Duration<T, U>) -> Duration<T, U> {
         Duration(self.0.saturating_sub(other.0), PhantomData)
     }
 }
 
-impl<T: Timeline> ops::AddAssign for Duration<T> {
-    fn add_assign(&mut self, other: Duration<T>) {
-        *self = *self + other;
+impl<T: Timeline, U: TimeUnit> ops::AddAssign for Duration<T, U> {
+    fn add_assign(&mut self, other: Duration<T, U>) {
+        self.0 = self.0.saturating_add(other.0);
     }
 }
 
-impl<T: Timeline> ops::SubAssign for Duration<T> {
-    fn sub_assign(&mut self, other: Duration<T>) {
-        *self = *self - other;
+impl<T: Timeline, U: TimeUnit> ops::SubAssign for Duration<T, U> {
+    fn sub_assign(&mut self, other: Duration<T, U>) {
+        self.0 = self.0.saturating_sub(other.0);
     }
 }
 
-impl<T: Timeline, S: Into<i64>> ops::Mul<S> for Duration<T> {
-    type Output = Duration<T>;
-    fn mul(self, factor: S) -> Duration<T> {
+impl<T: Timeline, U: TimeUnit, S: Into<i64>> ops::Mul<S> for Duration<T, U> {
+    type Output = Duration<T, U>;
+    fn mul(self, factor: S) -> Duration<T, U> {
         Duration(self.0.saturating_mul(factor.into()), PhantomData)
     }
 }
 
-impl<T: Timeline, S: Into<i64>> ops::Div<S> for Duration<T> {
-    type Output = Duration<T>;
+impl<T: Timeline, U: TimeUnit, S: Into<i64>> ops::Div<S> for Duration<T, U> {
+    type Output = Duration<T, U>;
     /// Panics on division by zero, like integer division.
-    fn div(self, divisor: S) -> Duration<T> {
+    fn div(self, divisor: S) -> Duration<T, U> {
         Duration(self.0.saturating_div(divisor.into()), PhantomData)
     }
 }
 
-impl<T: Timeline> ops::Neg for Duration<T> {
-    type Output = Duration<T>;
-    fn neg(self) -> Duration<T> {
+impl<T: Timeline, U: TimeUnit> ops::Neg for Duration<T, U> {
+    type Output = Duration<T, U>;
+    fn neg(self) -> Duration<T, U> {
         Duration(self.0.saturating_neg(), PhantomData)
     }
 }
