@@ -220,7 +220,7 @@ fn g4_shutdown_order() {
                     // Step 1 already happened: no new work.
                     assert_eq!(dispatcher.state(), LoopState::Shutdown);
                     assert_eq!(wait.begin(), Err(Status::BAD_STATE));
-                    log.lock().unwrap().push(format!("wait {status:?}"));
+                    log.lock().unwrap().push(format!("wait {status}"));
                 },
             )
         };
@@ -229,7 +229,7 @@ fn g4_shutdown_order() {
             let log = log.clone();
             dispatcher
                 .post_delayed_task(zx::MonotonicInstant::from_nanos(1_000), move |_, status| {
-                    log.lock().unwrap().push(format!("task {status:?}"))
+                    log.lock().unwrap().push(format!("task {status}"))
                 })
                 .unwrap();
         }

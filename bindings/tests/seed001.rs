@@ -185,7 +185,7 @@ fn my_device_destroyed_with_reply_in_flight(exactly_once: bool) {
         let expected = if exactly_once {
             vec![
                 "server: hello",
-                "callback: Err(ZX_ERR_CANCELED)",
+                "callback: Err(Status(CANCELED))",
                 "MyDevice dropped",
             ]
         } else {
@@ -833,12 +833,12 @@ fn dispatcher_shutdown_with_active_bindings() {
             "{entries:?}"
         );
         assert!(
-            entries.contains(&"shared: Err(ZX_ERR_CANCELED)".to_string()),
+            entries.contains(&"shared: Err(Status(CANCELED))".to_string()),
             "{entries:?}"
         );
         let canceled = entries
             .iter()
-            .position(|e| e == "shared: Err(ZX_ERR_CANCELED)");
+            .position(|e| e == "shared: Err(Status(CANCELED))");
         let observed = entries.iter().position(|e| e == "shared observer");
         assert!(canceled < observed, "{entries:?}");
         assert!(!entries.contains(&"client then ran".to_string()));

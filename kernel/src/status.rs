@@ -103,7 +103,18 @@ impl Status {
     }
 }
 
+/// `Status(OK)`, `Status(BAD_HANDLE)`, `Status(-99)`: as Fuchsia's `zx` crate prints it.
 impl fmt::Debug for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.name() {
+            Some(name) => write!(f, "Status({name})"),
+            None => write!(f, "Status({})", self.0),
+        }
+    }
+}
+
+/// The C name: `ZX_OK`, `ZX_ERR_BAD_HANDLE` (unknown codes as `Status(-99)`).
+impl fmt::Display for Status {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.name() {
             Some("OK") => f.write_str("ZX_OK"),
@@ -113,9 +124,14 @@ impl fmt::Debug for Status {
     }
 }
 
-impl fmt::Display for Status {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(self, f)
+/// `Status::OK` is success; anything else is the error (the `zx` crate's conversion).
+impl From<Status> for Result<(), Status> {
+    fn from(status: Status) -> Self {
+        if status == Status::OK {
+            Ok(())
+        } else {
+            Err(status)
+        }
     }
 }
 
@@ -150,10 +166,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn debug_prints_zircon_names_and_keeps_unknown_codes() {
-        assert_eq!(format!("{:?}", Status::OK), "ZX_OK");
-        assert_eq!(format!("{:?}", Status::BAD_HANDLE), "ZX_ERR_BAD_HANDLE");
+    fn debug_and_display_print_zircon_names_and_keep_unknown_codes() {
+        assert_eq!(format!("{:?}", Status::OK), "Status(OK)");
+        assert_eq!(format!("{:?}", Status::BAD_HANDLE), "Status(BAD_HANDLE)");
         assert_eq!(format!("{:?}", Status::from_raw(-12345)), "Status(-12345)");
+        assert_eq!(format!("{}", Status::OK), "ZX_OK");
+        assert_eq!(format!("{}", Status::BAD_HANDLE), "ZX_ERR_BAD_HANDLE");
+        assert_eq!(format!("{}", Status::from_raw(-12345)), "Status(-12345)");
+        assert_eq!(Result::<(), Status>::from(Status::OK), Ok(()));
+        assert_eq!(
+            Result::<(), Status>::from(Status::NO_MEMORY),
+            Err(Status::NO_MEMORY)
+        );
         assert_eq!(Status::from_raw(-11), Status::BAD_HANDLE);
         assert_eq!(Status::PEER_CLOSED.into_raw(), -24);
     }

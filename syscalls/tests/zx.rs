@@ -46,9 +46,9 @@ fn signal_packet(packet: &Packet) -> zx::SignalPacket {
 
 #[test]
 fn status_prints_zircon_names_and_converts() {
-    assert_eq!(format!("{:?}", Status::OK), "ZX_OK");
-    assert_eq!(format!("{:?}", Status::PEER_CLOSED), "ZX_ERR_PEER_CLOSED");
-    assert_eq!(format!("{:?}", Status::TIMED_OUT), "ZX_ERR_TIMED_OUT");
+    assert_eq!(format!("{:?}", Status::OK), "Status(OK)");
+    assert_eq!(format!("{:?}", Status::PEER_CLOSED), "Status(PEER_CLOSED)");
+    assert_eq!(format!("{:?}", Status::TIMED_OUT), "Status(TIMED_OUT)");
     assert_eq!(format!("{:?}", Status::from_raw(-9999)), "Status(-9999)");
     assert_eq!(format!("{}", Status::BAD_HANDLE), "ZX_ERR_BAD_HANDLE");
     assert_eq!(
