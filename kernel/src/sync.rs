@@ -22,7 +22,7 @@ pub use imp::{
     Ordering,
 };
 #[cfg(any(debug_assertions, zxsim_loom))]
-pub use ordered::lock_acquisitions;
+pub use ordered::{lock_acquisitions, take_lock_nesting};
 pub use ordered::{
     Condvar, LockClass, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard,
 };
@@ -319,6 +319,26 @@ mod ordered {
             static HELD: RefCell<Vec<LockClass>> = RefCell::new(Vec::new());
             /// Ranked locks this thread has taken so far, by class.
             static TAKEN: RefCell<Vec<(LockClass, u64)>> = RefCell::new(Vec::new());
+            /// Each (held, taken) pair of classes this thread has nested, since last taken.
+            static NESTED: RefCell<Vec<(LockClass, LockClass)>> = RefCell::new(Vec::new());
+        }
+
+        /// The (outer, inner) class pairs the calling thread has nested since the last call, in
+        /// first-seen order (debug and loom builds): lets a test pin that one lock is held
+        /// around another — an observer registered under the handle table's lock, say.
+        pub fn take_lock_nesting() -> Vec<(LockClass, LockClass)> {
+            NESTED.with(|nested| std::mem::take(&mut *nested.borrow_mut()))
+        }
+
+        fn note_nesting(held: &[LockClass], class: LockClass) {
+            let _ = NESTED.try_with(|nested| {
+                let mut nested = nested.borrow_mut();
+                for &outer in held {
+                    if !nested.contains(&(outer, class)) {
+                        nested.push((outer, class));
+                    }
+                }
+            });
         }
 
         /// How many ranked locks the calling thread has taken so far, by class (debug and loom
@@ -360,6 +380,7 @@ mod ordered {
                         let inverted = held.iter().any(|&holding| holding >= class);
                         let report = inverted.then(|| held.clone());
                         if !inverted {
+                            note_nesting(&held, class);
                             held.push(class);
                         }
                         report
@@ -420,9 +441,9 @@ mod ordered {
         }
     }
 
-    #[cfg(any(debug_assertions, zxsim_loom))]
-    pub use record::lock_acquisitions;
     use record::Held;
+    #[cfg(any(debug_assertions, zxsim_loom))]
+    pub use record::{lock_acquisitions, take_lock_nesting};
 
     /// A mutex of a [`LockClass`], or unranked (code above the kernel, whose locks are all
     /// taken before any kernel lock: the checker ignores them).

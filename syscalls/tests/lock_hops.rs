@@ -4,7 +4,7 @@
 //! that adds a round trip to one of these paths fails here and has to say why.
 #![cfg(debug_assertions)]
 
-use zxsim_kernel::sync::{lock_acquisitions, LockClass};
+use zxsim_kernel::sync::{lock_acquisitions, take_lock_nesting, LockClass};
 use zxsim_kernel::{Config, Kernel};
 use zxsim_syscalls::sys::*;
 
@@ -121,5 +121,44 @@ fn hot_syscalls_take_one_table_lock_and_the_object_locks_they_need() {
     let mut all = vec![a, b, port, watched];
     all.extend(handles);
     assert_eq!(zx_handle_close_many(&all), ZX_OK);
+    assert_eq!((kernel.live_objects(), kernel.live_handles()), (0, 0));
+}
+
+/// `zx_object_wait_async` registers its observer under the caller's handle-table lock, as in
+/// Zircon, so a racing `zx_handle_close` (which removes the handle under the writer lock, then
+/// cancels) either comes first (`BAD_HANDLE`) or finds the observer. Loom explores that race;
+/// this pins the rule itself, deterministically: the object lock it registers under — the only
+/// object lock the call takes — is taken while the table lock is held.
+#[test]
+fn wait_async_registers_its_observer_under_the_handle_table_lock() {
+    let kernel = Kernel::new(Config::default());
+    let process = kernel.create_process();
+    let _bound = process.bind();
+    let watched = event();
+    let mut port = 0;
+    assert_eq!(zx_port_create(0, &mut port), ZX_OK);
+
+    take_lock_nesting();
+    assert_eq!(
+        zx_object_wait_async(watched, port, 1, ZX_USER_SIGNAL_0, 0),
+        ZX_OK
+    );
+    let nested = take_lock_nesting();
+    assert!(
+        nested.contains(&(HandleTable, Object)),
+        "zx_object_wait_async registered outside the table lock: {nested:?}"
+    );
+    assert_eq!(
+        process
+            .handles()
+            .with(watched, |h| h
+                .object()
+                .with_signals(|state| state.observer_count()))
+            .expect("a live handle"),
+        1,
+        "the observer is registered"
+    );
+
+    assert_eq!(zx_handle_close_many(&[watched, port]), ZX_OK);
     assert_eq!((kernel.live_objects(), kernel.live_handles()), (0, 0));
 }
