@@ -49,7 +49,7 @@ pub mod wait;
 
 pub use clock::{Clock, ClockKind};
 pub use handle::{Handle, HandleId, HandleValue};
-pub use kernel::{Config, Kernel, Profile};
+pub use kernel::{Config, Kernel, PlantedRace, Profile};
 pub use leak::{LeakEntry, LeakKind, LeakReport};
 pub use object::{Dispatcher, Expected, KernelObject};
 pub use process::{BindGuard, PolicyException, Process};
