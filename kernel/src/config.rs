@@ -1,6 +1,7 @@
 //! How a kernel is built: its semantics profile, clock and handle cap.
 
 use crate::clock::ClockKind;
+use crate::faults::FaultPlan;
 
 /// Which async-wait semantics a kernel implements (spec §13, §16).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
@@ -55,6 +56,8 @@ pub struct Config {
     /// Live handles allowed in the whole kernel; Zircon's arena is 256 × 1024. Values above that
     /// are clamped (a handle value has 18 index bits).
     pub max_handles: usize,
+    /// Faults to inject (`NO_MEMORY` answers, smaller limits); none by default.
+    pub faults: Option<FaultPlan>,
     /// A known race put back into this kernel, so the shuttle scenarios can show they catch it
     /// (shuttle builds only: no other build can plant one).
     #[cfg(zxsim_shuttle)]
@@ -76,6 +79,7 @@ impl Default for Config {
             profile: Profile::default(),
             clock: ClockKind::Real,
             max_handles: crate::handle::MAX_HANDLES_PER_TABLE,
+            faults: None,
             #[cfg(zxsim_shuttle)]
             planted_race: None,
         }
@@ -96,6 +100,13 @@ impl Config {
 
     pub fn with_max_handles(mut self, max_handles: usize) -> Self {
         self.max_handles = max_handles;
+        self
+    }
+
+    /// Injects the faults of `plan` (see [`crate::faults`]): chosen allocations answer
+    /// `NO_MEMORY`, `zx_port_queue`'s capacity and the observer limit shrink.
+    pub fn with_faults(mut self, plan: FaultPlan) -> Self {
+        self.faults = Some(plan);
         self
     }
 

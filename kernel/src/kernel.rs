@@ -47,6 +47,11 @@ impl Kernel {
         self.shared.config.profile
     }
 
+    /// The fault plan's running state: where syscalls consult it, and what it injected.
+    pub fn faults(&self) -> &crate::faults::Faults {
+        &self.shared.faults
+    }
+
     pub fn clock(&self) -> &Clock {
         &self.shared.clock
     }

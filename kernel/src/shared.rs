@@ -6,6 +6,7 @@
 
 use crate::clock::Clock;
 use crate::config::{Config, Profile};
+use crate::faults::{FaultSite, Faults};
 use crate::handle::HandleId;
 use crate::registry::Registry;
 use crate::status::Status;
@@ -24,12 +25,15 @@ pub struct KernelShared {
     /// Objects that hold handles, and the count of objects with handles (the leak report's
     /// view).
     pub(crate) registry: Registry,
+    /// The fault plan's running state (`Config::with_faults`).
+    pub(crate) faults: Faults,
 }
 
 impl KernelShared {
     pub(crate) fn new(config: Config) -> KernelShared {
         let max_handles = config.max_handles.min(crate::handle::MAX_HANDLES_PER_TABLE);
         let clock = Clock::new(config.clock);
+        let faults = Faults::new(config.faults.clone());
         KernelShared {
             config,
             clock,
@@ -39,6 +43,7 @@ impl KernelShared {
             live_handles: AtomicUsize::new(0),
             max_handles,
             registry: Registry::new(),
+            faults,
         }
     }
 
@@ -56,6 +61,7 @@ impl KernelShared {
 
     /// Accounts for one more live handle, failing at the arena cap.
     pub(crate) fn reserve_handle(&self) -> Result<HandleId, Status> {
+        self.faults.check(FaultSite::Handle)?;
         let previous = self.live_handles.fetch_add(1, Ordering::AcqRel);
         if previous >= self.max_handles {
             self.live_handles.fetch_sub(1, Ordering::AcqRel);

@@ -14,6 +14,7 @@ mod channel_read;
 mod channel_write;
 mod dispatcher;
 mod event;
+mod faults;
 mod fifo;
 mod handle;
 mod handle_table;
@@ -52,5 +53,6 @@ fn main() {
         leak_report::cases(),
         task::cases(),
         dispatcher::cases(),
+        faults::cases(),
     ]);
 }
