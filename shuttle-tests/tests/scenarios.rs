@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicU32, Ordering::SeqCst};
 use std::sync::{Arc, Mutex};
 
 use zxsim_async::{Loop, LoopConfig, Wait};
-use zxsim_kernel::{Config, PlantedRace, Profile};
+use zxsim_kernel::{Config, FaultPlan, FaultSite, PlantedRace, Profile};
 use zxsim_shuttle_tests::{
     assert_nothing_leaked, channel, check, event, explore, kernel, kernel_with, koid, move_handle,
     poll, port, port_state, Settings,
@@ -180,8 +180,14 @@ struct Tally {
     delivered: [AtomicU32; OBJECTS],
 }
 
-fn waits_on_many_objects(profile: Profile) {
-    let kernel = kernel(profile);
+/// With `faults`, `zx_object_wait_async` and `zx_port_queue` may also answer `NO_MEMORY`.
+fn waits_on_many_objects(profile: Profile, faults: Option<FaultPlan>) {
+    let may_fail = faults.is_some();
+    let mut config = Config::default().with_profile(profile);
+    if let Some(plan) = faults {
+        config = config.with_faults(plan);
+    }
+    let kernel = kernel_with(config);
     let process = kernel.create_process();
     let _bound = process.bind();
     let port = port();
@@ -213,6 +219,8 @@ fn waits_on_many_objects(profile: Profile) {
                     ZX_OK => {
                         tally.registered[key].fetch_add(1, SeqCst);
                     }
+                    // An injected fault: nothing registered, nothing will be delivered.
+                    ZX_ERR_NO_MEMORY if may_fail => {}
                     ZX_ERR_BAD_HANDLE if key < CLOSED => {}
                     status => panic!("wait_async on event {key} answered {status}"),
                 }
@@ -261,7 +269,13 @@ fn waits_on_many_objects(profile: Profile) {
         ..Default::default()
     };
     for _ in &waiters {
-        assert_eq!(zx_port_queue(port, &quit), ZX_OK);
+        loop {
+            match zx_port_queue(port, &quit) {
+                ZX_OK => break,
+                ZX_ERR_NO_MEMORY if may_fail => {}
+                status => panic!("zx_port_queue answered {status}"),
+            }
+        }
     }
     for thread in waiters {
         thread.join().expect("a port waiter panicked");
@@ -300,7 +314,7 @@ fn waits_on_many_objects(profile: Profile) {
 fn close_vs_wait_async_vs_cancel_key_vs_port_wait_rfc0240() {
     check(
         "close_vs_wait_async_vs_cancel_key_vs_port_wait_rfc0240",
-        || waits_on_many_objects(Profile::Rfc0240),
+        || waits_on_many_objects(Profile::Rfc0240, None),
     );
 }
 
@@ -308,7 +322,24 @@ fn close_vs_wait_async_vs_cancel_key_vs_port_wait_rfc0240() {
 fn close_vs_wait_async_vs_cancel_key_vs_port_wait_zircon() {
     check(
         "close_vs_wait_async_vs_cancel_key_vs_port_wait_zircon",
-        || waits_on_many_objects(Profile::Zircon),
+        || waits_on_many_objects(Profile::Zircon, None),
+    );
+}
+
+/// The same race on a kernel whose observer and port-packet allocations fail at random (30 %,
+/// a fixed plan seed): a failed registration leaves nothing behind under every schedule.
+#[test]
+fn close_vs_wait_async_vs_cancel_key_vs_port_wait_with_faults() {
+    check(
+        "close_vs_wait_async_vs_cancel_key_vs_port_wait_with_faults",
+        || {
+            let plan = FaultPlan::new().random(
+                0x5EED,
+                300_000,
+                &[FaultSite::Observer, FaultSite::PortPacket],
+            );
+            waits_on_many_objects(Profile::Rfc0240, Some(plan))
+        },
     );
 }
 
