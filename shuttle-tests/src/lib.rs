@@ -263,7 +263,8 @@ mod imp {
                     failure.message,
                     failure.command(name)
                 );
-                report(name, &line);
+                // Printed by the panic (libtest shows it with the test's output).
+                write_report(name, &line);
                 panic!("shuttle: {name}: {line}");
             }
         };
@@ -272,6 +273,11 @@ mod imp {
 
     fn report(name: &str, line: &str) {
         println!("shuttle: {name}: {line}");
+        write_report(name, line);
+    }
+
+    /// Writes `line` to `$ZXSIM_SHUTTLE_REPORT_DIR/<test name>`, if set.
+    pub fn write_report(name: &str, line: &str) {
         if let Ok(dir) = std::env::var("ZXSIM_SHUTTLE_REPORT_DIR") {
             // Named after the test (libtest names each test's thread after it), which is how
             // `cargo xtask shuttle` finds it.

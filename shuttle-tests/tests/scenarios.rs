@@ -18,7 +18,7 @@ use zxsim_async::{Loop, LoopConfig, Wait};
 use zxsim_kernel::{Config, FaultPlan, FaultSite, PlantedRace, Profile};
 use zxsim_shuttle_tests::{
     assert_nothing_leaked, channel, check, event, explore, kernel, kernel_with, koid, move_handle,
-    poll, port, port_state, Settings,
+    poll, port, port_state, write_report, Settings,
 };
 use zxsim_syscalls::sys::*;
 use zxsim_syscalls::zx::{self, Status};
@@ -496,12 +496,19 @@ fn timer_set_vs_cancel_vs_last_close() {
     });
 }
 
+/// The iterations the planted race must be caught within: `cargo xtask shuttle --quick`'s budget.
+const PLANTED_BUDGET: usize = 1_000;
+
 /// The planted race (a `zx_timer_set` that lost the race with the last close re-arms the timer)
 /// must be caught within the run's iteration budget, and the failure's replay settings must
 /// reproduce it — the same failure, on the replay's last iteration.
 #[test]
 fn planted_timer_race_is_caught_and_replays() {
-    let settings = Settings::from_env();
+    let mut settings = Settings::from_env();
+    // At least the CI budget, whatever the run asked for: a replay (`--iterations 1` from the
+    // failing iteration's seed, or `--iterations k` for PCT) still fails on its first or k-th
+    // execution, which the bump does not change.
+    settings.iterations = settings.iterations.max(PLANTED_BUDGET);
     let scenario = || timers_vs_last_close(Some(PlantedRace::TimerSetAfterClose));
     println!(
         "shuttle: planted race: exploring with {} iterations, seed {} ({:?}); the panics printed \
@@ -532,11 +539,5 @@ fn planted_timer_race_is_caught_and_replays() {
         failure.command("planted_timer_race_is_caught_and_replays")
     );
     println!("shuttle: planted_timer_race_is_caught_and_replays: {line}");
-    if let Ok(dir) = std::env::var("ZXSIM_SHUTTLE_REPORT_DIR") {
-        let _ = std::fs::create_dir_all(&dir);
-        let _ = std::fs::write(
-            std::path::Path::new(&dir).join("planted_timer_race_is_caught_and_replays"),
-            format!("{line}\n"),
-        );
-    }
+    write_report("planted_timer_race_is_caught_and_replays", &line);
 }
