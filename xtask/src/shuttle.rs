@@ -130,7 +130,13 @@ pub fn run(args: Args) -> Result<(), String> {
         let verdict = if *passed { "PASS" } else { "FAIL" };
         let detail = std::fs::read_to_string(report_dir.join(name))
             .map(|text| text.trim().replace('\n', "\n        "))
-            .unwrap_or_else(|_| "no report: the test binary aborted (see above)".into());
+            .unwrap_or_else(|_| {
+                if *passed {
+                    "(a check of the harness itself: no exploration summary)".into()
+                } else {
+                    "no report: the test panicked outside an exploration (see above)".into()
+                }
+            });
         println!("  {verdict}  {name:<width$}  {detail}");
     }
     println!(
