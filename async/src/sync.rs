@@ -16,7 +16,7 @@ pub(crate) fn spawn_bound<F>(process: &Arc<Process>, name: &str, f: F) -> thread
 where
     F: FnOnce() + Send + 'static,
 {
-    #[cfg(not(zxsim_loom))]
+    #[cfg(not(any(zxsim_loom, zxsim_shuttle)))]
     {
         let process = process.clone();
         std::thread::Builder::new()
@@ -27,7 +27,7 @@ where
             })
             .expect("spawning a dispatcher thread")
     }
-    #[cfg(zxsim_loom)]
+    #[cfg(any(zxsim_loom, zxsim_shuttle))]
     {
         let _ = name;
         process.spawn(f)

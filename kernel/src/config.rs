@@ -1,6 +1,7 @@
 //! How a kernel is built: its semantics profile, clock and handle cap.
 
 use crate::clock::ClockKind;
+use crate::faults::FaultPlan;
 
 /// Which async-wait semantics a kernel implements (spec §13, §16).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
@@ -55,6 +56,21 @@ pub struct Config {
     /// Live handles allowed in the whole kernel; Zircon's arena is 256 × 1024. Values above that
     /// are clamped (a handle value has 18 index bits).
     pub max_handles: usize,
+    /// Faults to inject (`NO_MEMORY` answers, smaller limits); none by default.
+    pub faults: Option<FaultPlan>,
+    /// A known race put back into this kernel, so the shuttle scenarios can show they catch it
+    /// (shuttle builds only: no other build can plant one).
+    #[cfg(zxsim_shuttle)]
+    pub planted_race: Option<PlantedRace>,
+}
+
+/// Races the kernel once had, each fixed since: a shuttle build can put one back into one kernel
+/// ([`Config::with_planted_race`]) to check that the scenarios find it and replay it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PlantedRace {
+    /// `zx_timer_set` that looked its handle up before the timer's last handle closed re-arms the
+    /// handle-less timer: its clock entry keeps it alive until the deadline.
+    TimerSetAfterClose,
 }
 
 impl Default for Config {
@@ -63,6 +79,9 @@ impl Default for Config {
             profile: Profile::default(),
             clock: ClockKind::Real,
             max_handles: crate::handle::MAX_HANDLES_PER_TABLE,
+            faults: None,
+            #[cfg(zxsim_shuttle)]
+            planted_race: None,
         }
     }
 }
@@ -82,5 +101,28 @@ impl Config {
     pub fn with_max_handles(mut self, max_handles: usize) -> Self {
         self.max_handles = max_handles;
         self
+    }
+
+    /// Injects the faults of `plan` (see [`crate::faults`]): chosen allocations answer
+    /// `NO_MEMORY`, `zx_port_queue`'s capacity and the observer limit shrink.
+    pub fn with_faults(mut self, plan: FaultPlan) -> Self {
+        self.faults = Some(plan);
+        self
+    }
+
+    /// Puts `race` back into the kernel (shuttle builds only).
+    #[cfg(zxsim_shuttle)]
+    pub fn with_planted_race(mut self, race: PlantedRace) -> Self {
+        self.planted_race = Some(race);
+        self
+    }
+
+    /// Whether `race` is planted: always false outside shuttle builds.
+    #[inline(always)]
+    pub fn plants(&self, _race: PlantedRace) -> bool {
+        #[cfg(zxsim_shuttle)]
+        return self.planted_race == Some(_race);
+        #[cfg(not(zxsim_shuttle))]
+        return false;
     }
 }

@@ -10,7 +10,7 @@
 //! once every handle a program created has been closed — nothing is leaked.
 
 use crate::clock::Clock;
-pub use crate::config::{Config, Profile};
+pub use crate::config::{Config, PlantedRace, Profile};
 use crate::object::{Dispatcher, KernelObject};
 use crate::os::Reactor;
 use crate::process::Process;
@@ -45,6 +45,11 @@ impl Kernel {
 
     pub fn profile(&self) -> Profile {
         self.shared.config.profile
+    }
+
+    /// The fault plan's running state: where syscalls consult it, and what it injected.
+    pub fn faults(&self) -> &crate::faults::Faults {
+        &self.shared.faults
     }
 
     pub fn clock(&self) -> &Clock {
@@ -123,14 +128,14 @@ impl std::fmt::Debug for Kernel {
     }
 }
 
-#[cfg(all(unix, not(zxsim_loom)))]
+#[cfg(all(unix, not(any(zxsim_loom, zxsim_shuttle))))]
 fn start_reactor() -> Result<Arc<dyn Reactor>, Status> {
     let reactor: Arc<dyn Reactor> = crate::os::mio_reactor::MioReactor::start()?;
     Ok(reactor)
 }
 
-/// Under loom (and off unix) there is no OS poller: install a mock with `set_reactor`.
-#[cfg(not(all(unix, not(zxsim_loom))))]
+/// Under loom or shuttle (and off unix) there is no OS poller: install a mock with `set_reactor`.
+#[cfg(not(all(unix, not(any(zxsim_loom, zxsim_shuttle)))))]
 fn start_reactor() -> Result<Arc<dyn Reactor>, Status> {
     Err(Status::NOT_SUPPORTED)
 }
@@ -138,7 +143,7 @@ fn start_reactor() -> Result<Arc<dyn Reactor>, Status> {
 /// The lazily created default kernel and its default process, used by threads that never bound
 /// a process. Its profile comes from `ZXSIM_SEMANTICS`. Not available under loom: models always
 /// bind their own processes.
-#[cfg(not(zxsim_loom))]
+#[cfg(not(any(zxsim_loom, zxsim_shuttle)))]
 pub fn default_process() -> &'static Arc<Process> {
     use crate::sync::OnceLock;
     static DEFAULT: OnceLock<Arc<Process>> = OnceLock::new();

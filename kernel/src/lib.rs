@@ -7,7 +7,7 @@
 //!
 //! ## Layers
 //! Imports go downwards only (`tests/layers.rs` checks it):
-//! - **core** — [`sync`], [`types`], [`status`], [`clock`], [`config`], [`blocking`] (the one
+//! - **core** — [`sync`], [`types`], [`status`], [`clock`], [`config`], [`faults`], [`blocking`] (the one
 //!   blocking wait), [`signal`] (the engine and its observers), [`handle`] (handles, tables, the
 //!   one typed lookup), [`object`] (the dispatcher base), [`registry`], [`shared`]. It names no
 //!   object type.
@@ -33,6 +33,7 @@ pub mod blocking;
 pub mod budget;
 pub mod clock;
 pub mod config;
+pub mod faults;
 pub mod handle;
 pub mod kernel;
 pub mod leak;
@@ -49,8 +50,9 @@ pub mod types;
 pub mod wait;
 
 pub use clock::{Clock, ClockKind};
+pub use faults::{FaultPlan, FaultSite, Faults};
 pub use handle::{Handle, HandleId, HandleValue};
-pub use kernel::{Config, Kernel, Profile};
+pub use kernel::{Config, Kernel, PlantedRace, Profile};
 pub use leak::{LeakEntry, LeakKind, LeakReport};
 pub use object::{Dispatcher, Expected, KernelObject};
 pub use process::{BindGuard, PolicyException, Process};

@@ -210,14 +210,14 @@ impl Process {
     }
 }
 
-#[cfg(not(zxsim_loom))]
+#[cfg(not(any(zxsim_loom, zxsim_shuttle)))]
 fn with_default_process<R>(f: impl FnOnce(&Arc<Process>) -> R) -> R {
     f(crate::kernel::default_process())
 }
 
-#[cfg(zxsim_loom)]
+#[cfg(any(zxsim_loom, zxsim_shuttle))]
 fn with_default_process<R>(_f: impl FnOnce(&Arc<Process>) -> R) -> R {
-    panic!("zxsim under loom: bind a process (Process::bind) in every model thread");
+    panic!("zxsim under loom or shuttle: bind a process (Process::bind) in every model thread");
 }
 
 impl std::fmt::Debug for Process {

@@ -7,6 +7,7 @@
 use crate::budget::HandleBudget;
 use crate::clock::Clock;
 use crate::config::{Config, Profile};
+use crate::faults::{FaultSite, Faults};
 use crate::registry::Registry;
 use crate::status::Status;
 use crate::sync::{AtomicU64, AtomicUsize, Ordering};
@@ -23,12 +24,15 @@ pub struct KernelShared {
     /// Objects that hold handles, and the count of objects with handles (the leak report's
     /// view).
     pub(crate) registry: Registry,
+    /// The fault plan's running state (`Config::with_faults`).
+    pub(crate) faults: Faults,
 }
 
 impl KernelShared {
     pub(crate) fn new(config: Config) -> KernelShared {
         let max_handles = config.max_handles.min(crate::handle::MAX_HANDLES_PER_TABLE);
         let clock = Clock::new(config.clock);
+        let faults = Faults::new(config.faults.clone());
         KernelShared {
             config,
             clock,
@@ -36,6 +40,7 @@ impl KernelShared {
             live_objects: AtomicUsize::new(0),
             handles: HandleBudget::new(max_handles),
             registry: Registry::new(),
+            faults,
         }
     }
 
@@ -53,6 +58,7 @@ impl KernelShared {
 
     /// Accounts for one more live handle, failing at the arena cap.
     pub(crate) fn reserve_handle(&self) -> Result<(), Status> {
+        self.faults.check(FaultSite::Handle)?;
         self.handles.reserve()
     }
 

@@ -2,20 +2,21 @@
 //!
 //! Every `Mutex`, `RwLock`, `Condvar`, atomic, `Arc`, thread and thread-local used by kernel code
 //! comes from here. Under the project-private cfg `zxsim_loom` they are loom's model-checked types
-//! (except `Arc`, see `imp` under loom); otherwise they are `parking_lot`'s locks and `std`'s
-//! atomics. Code that bypasses this module is invisible to loom, so `kernel/clippy.toml` forbids
+//! (except `Arc`, see `imp` under loom); under `zxsim_shuttle` they are shuttle's, whose random and
+//! PCT schedulers run programs far larger than loom can explore, replayable from a seed
+//! (`docs/observability.md`); otherwise they are `parking_lot`'s locks and `std`'s atomics. Code that bypasses this module is invisible to loom, so `kernel/clippy.toml` forbids
 //! the underlying types everywhere else.
 //!
 //! The API is the intersection of both worlds: `lock()` returns a guard (no poisoning), a
 //! `Condvar` takes and returns the guard, and there is no `Weak`. Timed condvar waits exist only
 //! outside loom (loom has no clock); the kernel's [`crate::clock`] never asks for one under loom.
 //!
-//! Locks carry a [`LockClass`]; in debug and loom builds each thread records the classes it holds
+//! Locks carry a [`LockClass`]; in debug, loom and shuttle builds each thread records the classes it holds
 //! and taking a lock out of the documented order panics at once, naming both locks (Zircon's
 //! lockdep, reduced to a total order of classes). Release builds keep no record.
 #![allow(clippy::disallowed_types, clippy::disallowed_methods)]
 
-#[cfg(not(zxsim_loom))]
+#[cfg(not(any(zxsim_loom, zxsim_shuttle)))]
 pub use imp::OnceLock;
 pub use imp::{
     may_spin, thread, thread_local, Arc, AtomicBool, AtomicI64, AtomicU32, AtomicU64, AtomicUsize,
@@ -89,7 +90,7 @@ pub fn spin_until(mut ready: impl FnMut() -> bool, mut give_up: impl FnMut() -> 
     false
 }
 
-#[cfg(not(zxsim_loom))]
+#[cfg(not(any(zxsim_loom, zxsim_shuttle)))]
 mod imp {
     // Aliases rather than re-exports: clippy's `disallowed-types` (kernel/clippy.toml) resolves
     // re-exports to the forbidden std types, but stops at an alias defined here.
@@ -274,6 +275,118 @@ mod imp {
     }
 }
 
+#[cfg(all(zxsim_loom, zxsim_shuttle))]
+compile_error!("zxsim_loom and zxsim_shuttle are two mappings of the sync shim: pick one");
+
+/// shuttle's types, with the same shapes as loom's. Like loom, shuttle runs every thread of an
+/// execution as a coroutine on one OS thread and owns the schedule, so everything a scenario
+/// thread touches must come from here: its thread-locals, spawned threads and yields included.
+#[cfg(all(zxsim_shuttle, not(zxsim_loom)))]
+mod imp {
+    pub use shuttle::sync::atomic::{
+        AtomicBool, AtomicI64, AtomicU32, AtomicU64, AtomicUsize, Ordering,
+    };
+    pub use shuttle::thread_local;
+    // `std`'s `Arc`, for the reason given under loom (shuttle's `Arc` is `std`'s anyway).
+    pub type Arc<T> = std::sync::Arc<T>;
+
+    /// shuttle's mutex with the guard-returning `lock()` of parking_lot.
+    #[derive(Debug)]
+    pub struct Mutex<T>(shuttle::sync::Mutex<T>);
+    pub type MutexGuard<'a, T> = shuttle::sync::MutexGuard<'a, T>;
+
+    impl<T> Mutex<T> {
+        pub fn new(value: T) -> Self {
+            Self(shuttle::sync::Mutex::new(value))
+        }
+        pub fn lock(&self) -> MutexGuard<'_, T> {
+            // A poisoned lock means a scenario thread already panicked: that panic is the
+            // failure shuttle reports, so carry on with the data.
+            self.0
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+        }
+        pub fn try_lock(&self) -> Option<MutexGuard<'_, T>> {
+            match self.0.try_lock() {
+                Ok(guard) => Some(guard),
+                Err(shuttle::sync::TryLockError::Poisoned(poisoned)) => Some(poisoned.into_inner()),
+                Err(shuttle::sync::TryLockError::WouldBlock) => None,
+            }
+        }
+    }
+
+    impl<T: Default> Default for Mutex<T> {
+        fn default() -> Self {
+            Self::new(T::default())
+        }
+    }
+
+    #[derive(Debug)]
+    pub struct RwLock<T>(shuttle::sync::RwLock<T>);
+    pub type RwLockReadGuard<'a, T> = shuttle::sync::RwLockReadGuard<'a, T>;
+    pub type RwLockWriteGuard<'a, T> = shuttle::sync::RwLockWriteGuard<'a, T>;
+
+    impl<T> RwLock<T> {
+        pub fn new(value: T) -> Self {
+            Self(shuttle::sync::RwLock::new(value))
+        }
+        pub fn read(&self) -> RwLockReadGuard<'_, T> {
+            self.0
+                .read()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+        }
+        pub fn write(&self) -> RwLockWriteGuard<'_, T> {
+            self.0
+                .write()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+        }
+    }
+
+    #[derive(Debug, Default)]
+    pub struct Condvar(shuttle::sync::Condvar);
+
+    impl Condvar {
+        pub fn new() -> Self {
+            Self(shuttle::sync::Condvar::new())
+        }
+        pub fn wait<'a, T>(&self, guard: MutexGuard<'a, T>) -> MutexGuard<'a, T> {
+            self.0
+                .wait(guard)
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+        }
+        /// An untimed wait, as under loom: scenarios run on the virtual clock, which wakes
+        /// sleepers explicitly when it advances (shuttle's timed wait may time out at any
+        /// moment, which would only add spurious wake-ups).
+        pub fn wait_until<'a, T>(
+            &self,
+            guard: MutexGuard<'a, T>,
+            _deadline: std::time::Instant,
+        ) -> MutexGuard<'a, T> {
+            self.wait(guard)
+        }
+        pub fn notify_one(&self) {
+            self.0.notify_one();
+        }
+        pub fn notify_all(&self) {
+            self.0.notify_all();
+        }
+    }
+
+    pub mod thread {
+        pub use shuttle::thread::{current, spawn, yield_now, JoinHandle};
+
+        /// A spin must yield, or the spinner would hold the only running slot.
+        pub fn spin_hint() {
+            shuttle::thread::yield_now();
+        }
+    }
+
+    /// Spinning only lengthens schedules; scenario threads always block at once.
+    pub fn may_spin() -> bool {
+        false
+    }
+}
+
 /// The kernel's locks with their classes, over `imp`'s raw ones.
 mod ordered {
     use std::ops::{Deref, DerefMut};
@@ -306,7 +419,7 @@ mod ordered {
         Leaf,
     }
 
-    #[cfg(any(debug_assertions, zxsim_loom))]
+    #[cfg(any(debug_assertions, zxsim_loom, zxsim_shuttle))]
     // loom's `thread_local!` takes no `const` initialiser.
     #[allow(clippy::missing_const_for_thread_local)]
     mod record {
@@ -423,7 +536,7 @@ mod ordered {
         }
     }
 
-    #[cfg(not(any(debug_assertions, zxsim_loom)))]
+    #[cfg(not(any(debug_assertions, zxsim_loom, zxsim_shuttle)))]
     mod record {
         use super::LockClass;
 
@@ -449,7 +562,7 @@ mod ordered {
     /// taken before any kernel lock: the checker ignores them).
     pub struct Mutex<T> {
         /// Kept only where it is checked: a release build's lock is the bare lock.
-        #[cfg(any(debug_assertions, zxsim_loom))]
+        #[cfg(any(debug_assertions, zxsim_loom, zxsim_shuttle))]
         class: Option<LockClass>,
         inner: imp::Mutex<T>,
     }
@@ -464,7 +577,7 @@ mod ordered {
         /// lock is [`Mutex::ranked`].
         pub fn new(value: T) -> Self {
             Mutex {
-                #[cfg(any(debug_assertions, zxsim_loom))]
+                #[cfg(any(debug_assertions, zxsim_loom, zxsim_shuttle))]
                 class: None,
                 inner: imp::Mutex::new(value),
             }
@@ -472,16 +585,16 @@ mod ordered {
 
         pub fn ranked(_class: LockClass, value: T) -> Self {
             Mutex {
-                #[cfg(any(debug_assertions, zxsim_loom))]
+                #[cfg(any(debug_assertions, zxsim_loom, zxsim_shuttle))]
                 class: Some(_class),
                 inner: imp::Mutex::new(value),
             }
         }
 
         fn class(&self) -> Option<LockClass> {
-            #[cfg(any(debug_assertions, zxsim_loom))]
+            #[cfg(any(debug_assertions, zxsim_loom, zxsim_shuttle))]
             return self.class;
-            #[cfg(not(any(debug_assertions, zxsim_loom)))]
+            #[cfg(not(any(debug_assertions, zxsim_loom, zxsim_shuttle)))]
             return None;
         }
 
@@ -531,7 +644,7 @@ mod ordered {
 
     /// A reader-writer lock of a [`LockClass`].
     pub struct RwLock<T> {
-        #[cfg(any(debug_assertions, zxsim_loom))]
+        #[cfg(any(debug_assertions, zxsim_loom, zxsim_shuttle))]
         class: Option<LockClass>,
         inner: imp::RwLock<T>,
     }
@@ -549,16 +662,16 @@ mod ordered {
     impl<T> RwLock<T> {
         pub fn ranked(_class: LockClass, value: T) -> Self {
             RwLock {
-                #[cfg(any(debug_assertions, zxsim_loom))]
+                #[cfg(any(debug_assertions, zxsim_loom, zxsim_shuttle))]
                 class: Some(_class),
                 inner: imp::RwLock::new(value),
             }
         }
 
         fn class(&self) -> Option<LockClass> {
-            #[cfg(any(debug_assertions, zxsim_loom))]
+            #[cfg(any(debug_assertions, zxsim_loom, zxsim_shuttle))]
             return self.class;
-            #[cfg(not(any(debug_assertions, zxsim_loom)))]
+            #[cfg(not(any(debug_assertions, zxsim_loom, zxsim_shuttle)))]
             return None;
         }
 
@@ -640,7 +753,7 @@ mod ordered {
     }
 }
 
-#[cfg(all(test, debug_assertions, not(zxsim_loom)))]
+#[cfg(all(test, debug_assertions, not(any(zxsim_loom, zxsim_shuttle))))]
 mod tests {
     use super::*;
 

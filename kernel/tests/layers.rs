@@ -13,8 +13,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 const CORE: &[&str] = &[
-    "sync", "types", "status", "clock", "config", "blocking", "budget", "signal", "handle",
-    "object", "registry", "shared",
+    "sync", "types", "status", "clock", "config", "faults", "blocking", "budget", "signal",
+    "handle", "object", "registry", "shared",
 ];
 const OBJECT_TYPES: &[&str] = &["objects", "os"];
 const TOP: &[&str] = &["kernel", "process", "wait", "leak"];

@@ -15,6 +15,7 @@ mod channel_read;
 mod channel_write;
 mod dispatcher;
 mod event;
+mod faults;
 mod fifo;
 mod handle;
 mod handle_table;
@@ -54,5 +55,6 @@ fn main() {
         leak_report::cases(),
         task::cases(),
         dispatcher::cases(),
+        faults::cases(),
     ]);
 }

@@ -3,6 +3,8 @@
 //! - `cargo xtask conformance [--profile P] [--markdown F] [--json F]`: the conformance suite
 //!   under both semantics profiles, a syscall × passed/failed table and a per-profile diff.
 //! - `cargo xtask loom [--quick]`: the loom models, built with `--cfg zxsim_loom` in release mode.
+//! - `cargo xtask shuttle [--quick] [--iterations N] [--seed S] [--scheduler random|pct]`: the
+//!   shuttle scenarios (random schedules, replayable from a seed), built with `--cfg zxsim_shuttle`.
 //! - `cargo xtask bench [--quick]`: the criterion benchmarks and their zxsim/baseline ratios.
 //! - `cargo xtask mutants [--file F] [--in-diff BASE]`: mutation testing of the kernel's rules
 //!   (cargo-mutants, not in CI).
@@ -21,6 +23,7 @@ mod core_tests;
 mod fuzz;
 mod loom;
 mod mutants;
+mod shuttle;
 mod timer_scale;
 
 #[derive(Parser)]
@@ -36,6 +39,8 @@ enum Command {
     Conformance(conformance::Args),
     /// Run the loom models.
     Loom(loom::Args),
+    /// Run the shuttle scenarios (random schedules, replayable from a seed).
+    Shuttle(shuttle::Args),
     /// Run the benchmarks and print zxsim/baseline ratios.
     Bench(bench::Args),
     /// Mutation-test the kernel's rules (needs cargo-mutants).
@@ -53,6 +58,7 @@ fn main() {
     let result = match cli.command {
         Command::Conformance(args) => conformance::run(args),
         Command::Loom(args) => loom::run(args),
+        Command::Shuttle(args) => shuttle::run(args),
         Command::Bench(args) => bench::run(args),
         Command::Mutants(args) => mutants::run(args),
         Command::Fuzz(args) => fuzz::run(args),

@@ -25,10 +25,12 @@
 //! Limits (spec §6): more than 4096 queued *user* packets makes `queue` answer `SHOULD_WAIT`
 //! (so the 4097th fits and the 4098th fails); signal packets never count. More than 50 000
 //! pending observers raises `PORT_TOO_MANY_OBSERVERS` in the registering process, but the wait
-//! is still registered.
+//! is still registered. A kernel's fault plan may lower the first limit and fail a user packet's
+//! allocation with `NO_MEMORY` (`crate::faults`).
 
 use std::collections::{HashMap, VecDeque};
 
+use crate::faults::{FaultSite, Faults};
 use crate::handle::HandleId;
 use crate::object::{Dispatcher, KernelObject};
 use crate::signal::{AsyncObserver, Observer, ObserverKey, SignalState};
@@ -280,15 +282,16 @@ impl Port {
 
     /// `zx_port_queue`: the kernel forces the type to USER. `Err(SHOULD_WAIT)` when full (the
     /// caller raises the policy exception); `Err(BAD_HANDLE)` if the port is already dead.
-    pub fn queue_user(&self, mut packet: PortPacket) -> Result<(), Status> {
+    pub fn queue_user(&self, mut packet: PortPacket, faults: &Faults) -> Result<(), Status> {
         packet.packet_type = PKT_TYPE_USER;
         let mut state = self.state.lock();
         if !state.alive {
             return Err(Status::BAD_HANDLE);
         }
-        if state.user_packets > MAX_USER_PACKETS {
+        if state.user_packets > faults.port_capacity(MAX_USER_PACKETS) {
             return Err(Status::SHOULD_WAIT);
         }
+        faults.check(FaultSite::PortPacket)?;
         state.user_packets += 1;
         self.push(
             &mut state,

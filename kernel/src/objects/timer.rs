@@ -124,7 +124,10 @@ impl Dispatcher<Timer> {
         let stale = {
             let mut state = self.state.lock();
             let stale = self.disarm(&mut state);
-            if state.dead {
+            if state.dead
+                && !(self.kernel_shared().config)
+                    .plants(crate::config::PlantedRace::TimerSetAfterClose)
+            {
                 // Ordered after the close: as if the set had run first and the close had then
                 // disarmed it.
                 stale

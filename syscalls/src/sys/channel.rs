@@ -16,7 +16,9 @@ use zxsim_kernel::objects::channel::{
     Channel, Message, ReadError, WriteOutcome, CHANNEL_MAX_MSG_BYTES, CHANNEL_MAX_MSG_HANDLES,
     CHANNEL_READ_MAY_DISCARD,
 };
-use zxsim_kernel::{Dispatcher, Handle, Koid, ObjType, PolicyException, Process, Rights, Status};
+use zxsim_kernel::{
+    Dispatcher, FaultSite, Handle, Koid, ObjType, PolicyException, Process, Rights, Status,
+};
 
 use super::*;
 
@@ -142,7 +144,13 @@ fn send_locked<R>(
     let mut closing = Vec::new();
     let result = {
         let mut writer = process.handles().write();
-        let channel = check_channel(&writer, handle, &checks);
+        let channel = check_channel(&writer, handle, &checks).and_then(|koid| {
+            process
+                .kernel()
+                .faults()
+                .check(FaultSite::ChannelMessage)
+                .map(|()| koid)
+        });
         take(&mut writer, channel, &mut closing).and_then(|taken| {
             match writer.object::<Channel>(handle, checks.rights) {
                 Ok((h, endpoint)) => send(h, endpoint, taken).map_err(|(status, handles)| {
@@ -323,6 +331,7 @@ fn write_without_handles(
                 if bytes.len() > CHANNEL_MAX_MSG_BYTES {
                     return Err(Status::OUT_OF_RANGE);
                 }
+                process.kernel().faults().check(FaultSite::ChannelMessage)?;
                 endpoint
                     .write_bytes(process.koid(), bytes, Vec::new())
                     .map_err(|(status, _)| status)

@@ -8,7 +8,7 @@ use zxsim_kernel::objects::socket::Socket;
 use zxsim_kernel::objects::thread::Thread;
 use zxsim_kernel::objects::timer::Timer;
 use zxsim_kernel::wait::{self, WaitItem, WAIT_MANY_MAX_ITEMS};
-use zxsim_kernel::{KernelObject, PolicyException, Rights, Signals, Status};
+use zxsim_kernel::{FaultSite, KernelObject, PolicyException, Rights, Signals, Status};
 
 use super::*;
 
@@ -256,6 +256,7 @@ pub fn zx_object_wait_async(
         if !object.is_waitable() {
             return Err(Status::NOT_SUPPORTED);
         }
+        process.kernel().faults().check(FaultSite::Observer)?;
         let outcome = port::wait_async(
             h.object(),
             h.id(),
@@ -266,7 +267,12 @@ pub fn zx_object_wait_async(
         );
         drop(table);
         if let WaitAsyncOutcome::Pending(count) = outcome {
-            if count > port::MAX_OBSERVERS {
+            if count
+                > process
+                    .kernel()
+                    .faults()
+                    .observer_limit(port::MAX_OBSERVERS)
+            {
                 process.raise_policy_exception(PolicyException::PortTooManyObservers);
             }
         }

@@ -29,7 +29,7 @@ pub fn zx_port_queue(handle: zx_handle_t, packet: &zx_port_packet_t) -> zx_statu
             process
                 .handles()
                 .with_object::<Port, _>(handle, Rights::WRITE, |_, port| {
-                    port.queue_user(packet.into())
+                    port.queue_user(packet.into(), process.kernel().faults())
                 })?;
         if result == Err(Status::SHOULD_WAIT) {
             process.raise_policy_exception(PolicyException::PortTooManyPackets);
