@@ -31,7 +31,7 @@ pub use ordered::{
 /// A small number for the calling thread, the same for its whole life, below `shards`: which
 /// shard of a sharded counter it uses. Threads get consecutive numbers in the order they first
 /// ask, so the first `shards` threads never share one.
-#[cfg(not(zxsim_loom))]
+#[cfg(not(any(zxsim_loom, zxsim_shuttle)))]
 pub fn thread_shard(shards: usize) -> usize {
     static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     thread_local! {
@@ -49,9 +49,10 @@ pub fn thread_shard(shards: usize) -> usize {
     number % shards
 }
 
-/// Under loom every thread uses shard 0: a model must make the same choices in every execution,
-/// and a process-wide counter would not (the budget's sharding is tested with real threads).
-#[cfg(zxsim_loom)]
+/// Under loom and shuttle every thread uses shard 0: a model or a replayed schedule must make the
+/// same choices in every execution, and a process-wide counter would not (the budget's sharding
+/// is tested with real threads).
+#[cfg(any(zxsim_loom, zxsim_shuttle))]
 pub fn thread_shard(_shards: usize) -> usize {
     0
 }
