@@ -1,4 +1,6 @@
-//! How a kernel is built: its semantics profile, clock and handle cap.
+//! How a kernel is built: its semantics profile, clock, handle cap and trace file.
+
+use std::path::PathBuf;
 
 use crate::clock::ClockKind;
 
@@ -55,6 +57,9 @@ pub struct Config {
     /// Live handles allowed in the whole kernel; Zircon's arena is 256 × 1024. Values above that
     /// are clamped (a handle value has 18 index bits).
     pub max_handles: usize,
+    /// Where to write a Chrome JSON trace of this kernel's syscalls (see `docs/observability.md`);
+    /// `None`: no trace, and the trace points cost one disabled `tracing` check each.
+    pub trace: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -63,6 +68,7 @@ impl Default for Config {
             profile: Profile::default(),
             clock: ClockKind::Real,
             max_handles: crate::handle::MAX_HANDLES_PER_TABLE,
+            trace: None,
         }
     }
 }
@@ -82,5 +88,23 @@ impl Config {
     pub fn with_max_handles(mut self, max_handles: usize) -> Self {
         self.max_handles = max_handles;
         self
+    }
+
+    /// Writes a trace of the kernel's syscalls, with flow arrows from cause to effect, to `path`
+    /// (Chrome JSON: the Perfetto UI and `chrome://tracing` open it).
+    pub fn with_trace(mut self, path: impl Into<PathBuf>) -> Self {
+        self.trace = Some(path.into());
+        self
+    }
+
+    /// The default configuration with what the environment asks for: the profile named by
+    /// `ZXSIM_SEMANTICS` and the trace file named by `ZXSIM_TRACE` (the default kernel's
+    /// configuration; examples use it too).
+    pub fn from_env() -> Self {
+        let config = Config::default().with_profile(Profile::from_env());
+        match std::env::var_os("ZXSIM_TRACE") {
+            Some(path) if !path.is_empty() => config.with_trace(path),
+            _ => config,
+        }
     }
 }

@@ -25,14 +25,25 @@ pub struct Kernel {
     shared: Arc<KernelShared>,
     /// The OS readiness reactor, started on first use (or installed by a test).
     reactor: Arc<Mutex<Option<Arc<dyn Reactor>>>>,
+    /// The trace subscriber (`Config::with_trace`): threads bound to this kernel's processes
+    /// report to it.
+    trace: Option<tracing::Dispatch>,
 }
 
 impl Kernel {
     pub fn new(config: Config) -> Kernel {
+        let shared = Arc::new(KernelShared::new(config));
+        let trace = open_trace(&shared);
         Kernel {
-            shared: Arc::new(KernelShared::new(config)),
+            shared,
             reactor: Arc::new(Mutex::ranked(LockClass::Leaf, None)),
+            trace,
         }
+    }
+
+    /// The trace subscriber, if the kernel was configured with a trace file.
+    pub fn trace_dispatch(&self) -> Option<&tracing::Dispatch> {
+        self.trace.as_ref()
     }
 
     pub(crate) fn shared(&self) -> &Arc<KernelShared> {
@@ -123,6 +134,25 @@ impl std::fmt::Debug for Kernel {
     }
 }
 
+#[cfg(not(zxsim_loom))]
+fn open_trace(shared: &Arc<KernelShared>) -> Option<tracing::Dispatch> {
+    let path = shared.config.trace.as_ref()?;
+    match crate::trace::open(path, shared.clone()) {
+        Ok(dispatch) => Some(dispatch),
+        Err(error) => {
+            // A kernel cannot fail to start; the user asked for a file, so say why there is none.
+            eprintln!("zxsim: cannot write the trace {}: {error}", path.display());
+            None
+        }
+    }
+}
+
+/// Loom models are never traced.
+#[cfg(zxsim_loom)]
+fn open_trace(_shared: &Arc<KernelShared>) -> Option<tracing::Dispatch> {
+    None
+}
+
 #[cfg(all(unix, not(zxsim_loom)))]
 fn start_reactor() -> Result<Arc<dyn Reactor>, Status> {
     let reactor: Arc<dyn Reactor> = crate::os::mio_reactor::MioReactor::start()?;
@@ -136,13 +166,21 @@ fn start_reactor() -> Result<Arc<dyn Reactor>, Status> {
 }
 
 /// The lazily created default kernel and its default process, used by threads that never bound
-/// a process. Its profile comes from `ZXSIM_SEMANTICS`. Not available under loom: models always
-/// bind their own processes.
+/// a process. Its configuration comes from the environment ([`Config::from_env`]: the profile
+/// from `ZXSIM_SEMANTICS`, a trace file from `ZXSIM_TRACE`, which then records every thread that
+/// is bound to no other traced kernel). Not available under loom: models always bind their own
+/// processes.
 #[cfg(not(zxsim_loom))]
 pub fn default_process() -> &'static Arc<Process> {
     use crate::sync::OnceLock;
     static DEFAULT: OnceLock<Arc<Process>> = OnceLock::new();
     DEFAULT.get_or_init(|| {
-        Kernel::new(Config::default().with_profile(Profile::from_env())).create_process()
+        let kernel = Kernel::new(Config::from_env());
+        if let Some(dispatch) = kernel.trace_dispatch() {
+            // Unbound threads never bind: the default kernel's trace is the program's default
+            // subscriber (unless the program installed its own first).
+            let _ = tracing::dispatcher::set_global_default(dispatch.clone());
+        }
+        kernel.create_process()
     })
 }

@@ -157,7 +157,14 @@ impl Process {
     /// Binds the calling thread to this process until the guard is dropped.
     pub fn bind(self: &Arc<Self>) -> BindGuard {
         let previous = CURRENT.with(|current| current.borrow_mut().replace(self.clone()));
-        BindGuard { previous }
+        let trace = self
+            .kernel
+            .trace_dispatch()
+            .map(tracing::dispatcher::set_default);
+        BindGuard {
+            previous,
+            _trace: trace,
+        }
     }
 
     /// Starts an OS thread bound to this process for its whole life.
@@ -192,6 +199,20 @@ impl Process {
     pub fn current() -> Arc<Process> {
         Process::with_current(|process| process.clone())
     }
+
+    /// The koid of the process bound to the calling thread, if one is (never makes the default
+    /// process; answers `None` while the binding itself is being changed).
+    pub fn bound_koid() -> Option<Koid> {
+        CURRENT
+            .try_with(|current| {
+                current
+                    .try_borrow()
+                    .ok()
+                    .and_then(|process| process.as_ref().map(|process| process.koid))
+            })
+            .ok()
+            .flatten()
+    }
 }
 
 #[cfg(not(zxsim_loom))]
@@ -221,6 +242,8 @@ thread_local! {
 #[must_use = "the binding ends when the guard is dropped"]
 pub struct BindGuard {
     previous: Option<Arc<Process>>,
+    /// A traced kernel's subscriber, the thread's default while bound.
+    _trace: Option<tracing::dispatcher::DefaultGuard>,
 }
 
 impl Drop for BindGuard {

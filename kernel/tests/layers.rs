@@ -17,7 +17,7 @@ const CORE: &[&str] = &[
     "registry", "shared",
 ];
 const OBJECT_TYPES: &[&str] = &["objects", "os"];
-const TOP: &[&str] = &["kernel", "process", "wait", "leak"];
+const TOP: &[&str] = &["kernel", "process", "wait", "leak", "trace", "snapshot"];
 
 fn sources(dir: &Path, found: &mut Vec<PathBuf>) {
     for entry in fs::read_dir(dir).expect("kernel/src is readable") {
