@@ -23,8 +23,13 @@ use crate::types::Koid;
 #[derive(Clone)]
 pub struct Kernel {
     shared: Arc<KernelShared>,
+    /// What only the kernel value needs (one pointer: a `Kernel` sits in every process).
+    local: Arc<KernelLocal>,
+}
+
+struct KernelLocal {
     /// The OS readiness reactor, started on first use (or installed by a test).
-    reactor: Arc<Mutex<Option<Arc<dyn Reactor>>>>,
+    reactor: Mutex<Option<Arc<dyn Reactor>>>,
     /// The trace subscriber (`Config::with_trace`): threads bound to this kernel's processes
     /// report to it.
     trace: Option<tracing::Dispatch>,
@@ -36,14 +41,16 @@ impl Kernel {
         let trace = open_trace(&shared);
         Kernel {
             shared,
-            reactor: Arc::new(Mutex::ranked(LockClass::Leaf, None)),
-            trace,
+            local: Arc::new(KernelLocal {
+                reactor: Mutex::ranked(LockClass::Leaf, None),
+                trace,
+            }),
         }
     }
 
     /// The trace subscriber, if the kernel was configured with a trace file.
     pub fn trace_dispatch(&self) -> Option<&tracing::Dispatch> {
-        self.trace.as_ref()
+        self.local.trace.as_ref()
     }
 
     pub(crate) fn shared(&self) -> &Arc<KernelShared> {
@@ -69,7 +76,7 @@ impl Kernel {
 
     /// The kernel's OS readiness reactor: one thread owning the OS poller, started on first use.
     pub fn reactor(&self) -> Result<Arc<dyn Reactor>, Status> {
-        let mut slot = self.reactor.lock();
+        let mut slot = self.local.reactor.lock();
         if let Some(reactor) = slot.as_ref() {
             return Ok(reactor.clone());
         }
@@ -80,7 +87,7 @@ impl Kernel {
 
     /// Installs a reactor (a mock, in models and tests) before anything starts the real one.
     pub fn set_reactor(&self, reactor: Arc<dyn Reactor>) {
-        *self.reactor.lock() = Some(reactor);
+        *self.local.reactor.lock() = Some(reactor);
     }
 
     /// Makes a kernel object owned by nobody yet (no handles).
