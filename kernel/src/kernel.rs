@@ -33,6 +33,11 @@ struct KernelLocal {
     /// The trace subscriber (`Config::with_trace`): threads bound to this kernel's processes
     /// report to it.
     trace: Option<tracing::Dispatch>,
+    /// The processes made so far, not kept alive by the kernel (a snapshot lists the live
+    /// ones). Nothing synchronises through these references, so loom's lack of `Weak` does not
+    /// matter here.
+    #[allow(clippy::disallowed_types)]
+    processes: Mutex<Vec<std::sync::Weak<Process>>>,
 }
 
 impl Kernel {
@@ -44,6 +49,7 @@ impl Kernel {
             local: Arc::new(KernelLocal {
                 reactor: Mutex::ranked(LockClass::Leaf, None),
                 trace,
+                processes: Mutex::ranked(LockClass::Leaf, Vec::new()),
             }),
         }
     }
@@ -108,7 +114,23 @@ impl Kernel {
 
     /// Creates a new simulated process with an empty handle table.
     pub fn create_process(&self) -> Arc<Process> {
-        Process::new(self.clone())
+        let process = Process::new(self.clone());
+        let mut processes = self.local.processes.lock();
+        if processes.len().is_power_of_two() {
+            // Forget the dead ones now and then: the list stays within twice the live count.
+            processes.retain(|process| process.strong_count() > 0);
+        }
+        processes.push(Arc::downgrade(&process));
+        process
+    }
+
+    /// The processes alive now, oldest first.
+    pub fn processes(&self) -> Vec<Arc<Process>> {
+        let processes = self.local.processes.lock();
+        processes
+            .iter()
+            .filter_map(|process| process.upgrade())
+            .collect()
     }
 
     /// Objects alive in this kernel (including ones only the kernel still references).

@@ -13,7 +13,7 @@
 //!   object type.
 //! - **object types** — [`objects`], one file each, and the OS-backed endpoints in [`os`].
 //! - **processes and the kernel value** — [`process`], [`kernel`], [`wait`], [`leak`], [`trace`]
-//!   (the trace writer).
+//!   (the trace writer), [`snapshot`].
 //!
 //! Adding an object type is one file in `objects/` implementing [`KernelObject`] and one
 //! `pub mod` line in `objects/mod.rs`.
@@ -43,6 +43,7 @@ pub mod process;
 pub mod registry;
 pub mod shared;
 pub mod signal;
+pub mod snapshot;
 pub mod status;
 pub mod sync;
 #[cfg(not(zxsim_loom))]

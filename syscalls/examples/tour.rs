@@ -3,6 +3,7 @@
 //!
 //! ```text
 //! cargo xtask trace tour       # writes a Chrome JSON trace and says how to open it
+//! cargo xtask snapshot tour    # writes a snapshot of the kernel at the end (JSON and DOT)
 //! ZXSIM_TRACE=tour.json cargo run -p zxsim-syscalls --example tour
 //! ```
 
@@ -24,4 +25,9 @@ fn main() {
         tour.client.koid(),
         tour.server.koid()
     );
+    match kernel.snapshot_if_requested() {
+        Ok(Some((json, dot))) => println!("snapshot: {} {}", json.display(), dot.display()),
+        Ok(None) => {}
+        Err(error) => eprintln!("tour: cannot write the snapshot: {error}"),
+    }
 }

@@ -400,10 +400,42 @@ impl Channel {
         });
     }
 
+    /// The messages waiting to be read on this endpoint, oldest first: each one's byte count and
+    /// the handles travelling in it (rights and object), plus the number of `zx_channel_call`s
+    /// waiting here for a reply — a snapshot's view. The objects are dropped by the caller,
+    /// outside the pair lock.
+    pub fn queue_info(&self) -> (Vec<QueuedMessageInfo>, usize) {
+        self.peer.with_ends(|mine, _| {
+            let messages = mine
+                .state
+                .messages
+                .iter()
+                .map(|message| {
+                    let handles = message
+                        .handles
+                        .iter()
+                        .map(|handle| (handle.rights(), handle.object().clone()))
+                        .collect();
+                    QueuedMessageInfo {
+                        bytes: message.bytes.len(),
+                        handles,
+                    }
+                })
+                .collect();
+            (messages, mine.state.calls.len())
+        })
+    }
+
     /// Messages waiting to be read on this endpoint.
     pub fn queued_messages(&self) -> usize {
         self.peer.with_ends(|mine, _| mine.state.messages.len())
     }
+}
+
+/// What a snapshot shows of a queued message: its size and the handles in flight in it.
+pub struct QueuedMessageInfo {
+    pub bytes: usize,
+    pub handles: Vec<(Rights, Arc<Dispatcher>)>,
 }
 
 /// A `zx_channel_call` whose request is written and whose reply is awaited.

@@ -419,6 +419,17 @@ impl Port {
         self.state.lock().packets.len()
     }
 
+    /// The queued packets, oldest first, each with the koid of the object whose signal made it
+    /// (`None` for user packets) — a snapshot's view.
+    pub fn queued(&self) -> Vec<(PortPacket, Option<Koid>)> {
+        let state = self.state.lock();
+        state
+            .packets
+            .iter()
+            .map(|queued| (queued.packet, queued.origin.map(|origin| origin.koid)))
+            .collect()
+    }
+
     /// `zx_port_cancel_key`: ends every pending wait with `key` and removes every queued packet
     /// with `key`, user packets included. `true` if anything was cancelled or removed.
     pub fn cancel_key(&self, key: u64) -> bool {
@@ -705,6 +716,10 @@ impl AsyncObserver for PortObserver {
     /// Fired (under the object lock): queue the packet if still pending.
     fn on_match(self: Arc<Self>, observed: Signals) {
         self.port.deliver(&self, observed);
+    }
+
+    fn destination(&self) -> (Koid, u64, u32) {
+        (self.port.koid(), self.key, self.options)
     }
 
     /// Removed from the object without a match (handle or object gone): leave the index.
