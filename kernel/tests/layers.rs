@@ -4,7 +4,8 @@
 //!   shared kernel state — names no object type, no process and no kernel value;
 //! - the **object types** (`objects/`, and the OS-backed endpoints in `os/`) name the core and
 //!   each other, never a process or the kernel value;
-//! - **processes and the kernel value** (`kernel`, `process`, `wait`, `leak`) sit on top.
+//! - **processes and the kernel value** (`kernel`, `process`, `wait`, `leak`, and the trace
+//!   writer and snapshots, `trace` and `snapshot`) sit on top.
 //!
 //! Every source file must belong to a layer, so a new file is placed on purpose. Unit-test
 //! modules (from `mod tests` on) may reach any layer.
