@@ -181,6 +181,7 @@ impl Process {
     }
 
     /// Runs `f` with the process bound to the calling thread (or the default process).
+    #[inline]
     pub fn with_current<R>(f: impl FnOnce(&Arc<Process>) -> R) -> R {
         let mut f = Some(f);
         let bound = CURRENT.with(|current| {
