@@ -1,4 +1,6 @@
-//! How a kernel is built: its semantics profile, clock and handle cap.
+//! How a kernel is built: its semantics profile, clock, handle cap and trace file.
+
+use std::path::PathBuf;
 
 use crate::clock::ClockKind;
 use crate::faults::FaultPlan;
@@ -62,6 +64,9 @@ pub struct Config {
     /// (shuttle builds only: no other build can plant one).
     #[cfg(zxsim_shuttle)]
     pub planted_race: Option<PlantedRace>,
+    /// Where to write a Chrome JSON trace of this kernel's syscalls (see `docs/observability.md`);
+    /// `None`: no trace, and the trace points cost one disabled `tracing` check each.
+    pub trace: Option<PathBuf>,
 }
 
 /// Races the kernel once had, each fixed since: a shuttle build can put one back into one kernel
@@ -82,6 +87,7 @@ impl Default for Config {
             faults: None,
             #[cfg(zxsim_shuttle)]
             planted_race: None,
+            trace: None,
         }
     }
 }
@@ -124,5 +130,23 @@ impl Config {
         return self.planted_race == Some(_race);
         #[cfg(not(zxsim_shuttle))]
         return false;
+    }
+
+    /// Writes a trace of the kernel's syscalls, with flow arrows from cause to effect, to `path`
+    /// (Chrome JSON: the Perfetto UI and `chrome://tracing` open it).
+    pub fn with_trace(mut self, path: impl Into<PathBuf>) -> Self {
+        self.trace = Some(path.into());
+        self
+    }
+
+    /// The default configuration with what the environment asks for: the profile named by
+    /// `ZXSIM_SEMANTICS` and the trace file named by `ZXSIM_TRACE` (the default kernel's
+    /// configuration; examples use it too).
+    pub fn from_env() -> Self {
+        let config = Config::default().with_profile(Profile::from_env());
+        match std::env::var_os("ZXSIM_TRACE") {
+            Some(path) if !path.is_empty() => config.with_trace(path),
+            _ => config,
+        }
     }
 }

@@ -356,6 +356,25 @@ impl HandleTable {
         self.len() == 0
     }
 
+    /// Every handle of the table with its value, in slot order, taken under the reader lock
+    /// (a kernel snapshot's view; the objects are dropped by the caller, outside the lock).
+    pub fn entries(&self) -> Vec<(HandleValue, Rights, Arc<Dispatcher>)> {
+        let slots = self.slots.read();
+        slots
+            .entries
+            .iter()
+            .enumerate()
+            .filter_map(|(index, slot)| match slot {
+                Slot::Live(handle) => Some((
+                    self.encode(index as u32, handle.generation),
+                    handle.rights,
+                    handle.object.clone(),
+                )),
+                Slot::Free(_) => None,
+            })
+            .collect()
+    }
+
     /// Empties the table (process teardown). The handles are dropped after the lock is released.
     pub fn clear(&self) {
         let taken: Vec<Handle> = {

@@ -23,16 +23,40 @@ use crate::types::Koid;
 #[derive(Clone)]
 pub struct Kernel {
     shared: Arc<KernelShared>,
+    /// What only the kernel value needs (one pointer: a `Kernel` sits in every process).
+    local: Arc<KernelLocal>,
+}
+
+struct KernelLocal {
     /// The OS readiness reactor, started on first use (or installed by a test).
-    reactor: Arc<Mutex<Option<Arc<dyn Reactor>>>>,
+    reactor: Mutex<Option<Arc<dyn Reactor>>>,
+    /// The trace subscriber (`Config::with_trace`): threads bound to this kernel's processes
+    /// report to it.
+    trace: Option<tracing::Dispatch>,
+    /// The processes made so far, not kept alive by the kernel (a snapshot lists the live
+    /// ones). Nothing synchronises through these references, so loom's lack of `Weak` does not
+    /// matter here.
+    #[allow(clippy::disallowed_types)]
+    processes: Mutex<Vec<std::sync::Weak<Process>>>,
 }
 
 impl Kernel {
     pub fn new(config: Config) -> Kernel {
+        let shared = Arc::new(KernelShared::new(config));
+        let trace = open_trace(&shared);
         Kernel {
-            shared: Arc::new(KernelShared::new(config)),
-            reactor: Arc::new(Mutex::ranked(LockClass::Leaf, None)),
+            shared,
+            local: Arc::new(KernelLocal {
+                reactor: Mutex::ranked(LockClass::Leaf, None),
+                trace,
+                processes: Mutex::ranked(LockClass::Leaf, Vec::new()),
+            }),
         }
+    }
+
+    /// The trace subscriber, if the kernel was configured with a trace file.
+    pub fn trace_dispatch(&self) -> Option<&tracing::Dispatch> {
+        self.local.trace.as_ref()
     }
 
     pub(crate) fn shared(&self) -> &Arc<KernelShared> {
@@ -63,7 +87,7 @@ impl Kernel {
 
     /// The kernel's OS readiness reactor: one thread owning the OS poller, started on first use.
     pub fn reactor(&self) -> Result<Arc<dyn Reactor>, Status> {
-        let mut slot = self.reactor.lock();
+        let mut slot = self.local.reactor.lock();
         if let Some(reactor) = slot.as_ref() {
             return Ok(reactor.clone());
         }
@@ -74,7 +98,7 @@ impl Kernel {
 
     /// Installs a reactor (a mock, in models and tests) before anything starts the real one.
     pub fn set_reactor(&self, reactor: Arc<dyn Reactor>) {
-        *self.reactor.lock() = Some(reactor);
+        *self.local.reactor.lock() = Some(reactor);
     }
 
     /// Makes a kernel object owned by nobody yet (no handles).
@@ -95,7 +119,23 @@ impl Kernel {
 
     /// Creates a new simulated process with an empty handle table.
     pub fn create_process(&self) -> Arc<Process> {
-        Process::new(self.clone())
+        let process = Process::new(self.clone());
+        let mut processes = self.local.processes.lock();
+        if processes.len().is_power_of_two() {
+            // Forget the dead ones now and then: the list stays within twice the live count.
+            processes.retain(|process| process.strong_count() > 0);
+        }
+        processes.push(Arc::downgrade(&process));
+        process
+    }
+
+    /// The processes alive now, oldest first.
+    pub fn processes(&self) -> Vec<Arc<Process>> {
+        let processes = self.local.processes.lock();
+        processes
+            .iter()
+            .filter_map(|process| process.upgrade())
+            .collect()
     }
 
     /// Objects alive in this kernel (including ones only the kernel still references).
@@ -128,6 +168,25 @@ impl std::fmt::Debug for Kernel {
     }
 }
 
+#[cfg(not(any(zxsim_loom, zxsim_shuttle)))]
+fn open_trace(shared: &Arc<KernelShared>) -> Option<tracing::Dispatch> {
+    let path = shared.config.trace.as_ref()?;
+    match crate::trace::open(path, shared.clone()) {
+        Ok(dispatch) => Some(dispatch),
+        Err(error) => {
+            // A kernel cannot fail to start; the user asked for a file, so say why there is none.
+            eprintln!("zxsim: cannot write the trace {}: {error}", path.display());
+            None
+        }
+    }
+}
+
+/// Loom models and shuttle scenarios are never traced.
+#[cfg(any(zxsim_loom, zxsim_shuttle))]
+fn open_trace(_shared: &Arc<KernelShared>) -> Option<tracing::Dispatch> {
+    None
+}
+
 #[cfg(all(unix, not(any(zxsim_loom, zxsim_shuttle))))]
 fn start_reactor() -> Result<Arc<dyn Reactor>, Status> {
     let reactor: Arc<dyn Reactor> = crate::os::mio_reactor::MioReactor::start()?;
@@ -141,13 +200,21 @@ fn start_reactor() -> Result<Arc<dyn Reactor>, Status> {
 }
 
 /// The lazily created default kernel and its default process, used by threads that never bound
-/// a process. Its profile comes from `ZXSIM_SEMANTICS`. Not available under loom: models always
+/// a process. Its configuration comes from the environment ([`Config::from_env`]: the profile
+/// from `ZXSIM_SEMANTICS`, a trace file from `ZXSIM_TRACE`, which then records every thread that
+/// is bound to no other traced kernel). Not available under loom or shuttle: models and scenarios always
 /// bind their own processes.
 #[cfg(not(any(zxsim_loom, zxsim_shuttle)))]
 pub fn default_process() -> &'static Arc<Process> {
     use crate::sync::OnceLock;
     static DEFAULT: OnceLock<Arc<Process>> = OnceLock::new();
     DEFAULT.get_or_init(|| {
-        Kernel::new(Config::default().with_profile(Profile::from_env())).create_process()
+        let kernel = Kernel::new(Config::from_env());
+        if let Some(dispatch) = kernel.trace_dispatch() {
+            // Unbound threads never bind: the default kernel's trace is the program's default
+            // subscriber (unless the program installed its own first).
+            let _ = tracing::dispatcher::set_global_default(dispatch.clone());
+        }
+        kernel.create_process()
     })
 }

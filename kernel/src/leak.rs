@@ -247,7 +247,7 @@ fn analyse(nodes: &[Node]) -> LeakReport {
     report
 }
 
-fn type_name(obj_type: ObjType) -> &'static str {
+pub(crate) fn type_name(obj_type: ObjType) -> &'static str {
     match obj_type {
         ObjType::CHANNEL => "channel",
         ObjType::EVENT => "event",

@@ -12,7 +12,8 @@
 //!   one typed lookup), [`object`] (the dispatcher base), [`registry`], [`shared`]. It names no
 //!   object type.
 //! - **object types** — [`objects`], one file each, and the OS-backed endpoints in [`os`].
-//! - **processes and the kernel value** — [`process`], [`kernel`], [`wait`], [`leak`].
+//! - **processes and the kernel value** — [`process`], [`kernel`], [`wait`], [`leak`], [`trace`]
+//!   (the trace writer), [`snapshot`].
 //!
 //! Adding an object type is one file in `objects/` implementing [`KernelObject`] and one
 //! `pub mod` line in `objects/mod.rs`.
@@ -44,8 +45,11 @@ pub mod process;
 pub mod registry;
 pub mod shared;
 pub mod signal;
+pub mod snapshot;
 pub mod status;
 pub mod sync;
+#[cfg(not(zxsim_loom))]
+pub mod trace;
 pub mod types;
 pub mod wait;
 

@@ -173,7 +173,14 @@ impl Process {
     /// Binds the calling thread to this process until the guard is dropped.
     pub fn bind(self: &Arc<Self>) -> BindGuard {
         let previous = CURRENT.with(|current| current.borrow_mut().replace(self.clone()));
-        BindGuard { previous }
+        let trace = self
+            .kernel
+            .trace_dispatch()
+            .map(tracing::dispatcher::set_default);
+        BindGuard {
+            previous,
+            _trace: trace,
+        }
     }
 
     /// Starts an OS thread bound to this process for its whole life.
@@ -190,6 +197,7 @@ impl Process {
     }
 
     /// Runs `f` with the process bound to the calling thread (or the default process).
+    #[inline]
     pub fn with_current<R>(f: impl FnOnce(&Arc<Process>) -> R) -> R {
         let mut f = Some(f);
         let bound = CURRENT.with(|current| {
@@ -207,6 +215,20 @@ impl Process {
     /// The process bound to the calling thread (or the default process).
     pub fn current() -> Arc<Process> {
         Process::with_current(|process| process.clone())
+    }
+
+    /// The koid of the process bound to the calling thread, if one is (never makes the default
+    /// process; answers `None` while the binding itself is being changed).
+    pub fn bound_koid() -> Option<Koid> {
+        CURRENT
+            .try_with(|current| {
+                current
+                    .try_borrow()
+                    .ok()
+                    .and_then(|process| process.as_ref().map(|process| process.koid))
+            })
+            .ok()
+            .flatten()
     }
 }
 
@@ -237,6 +259,8 @@ thread_local! {
 #[must_use = "the binding ends when the guard is dropped"]
 pub struct BindGuard {
     previous: Option<Arc<Process>>,
+    /// A traced kernel's subscriber, the thread's default while bound.
+    _trace: Option<tracing::dispatcher::DefaultGuard>,
 }
 
 impl Drop for BindGuard {

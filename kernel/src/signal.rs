@@ -21,7 +21,7 @@ use slotmap::{new_key_type, SlotMap};
 use crate::blocking::Completion;
 use crate::handle::HandleId;
 use crate::sync::Arc;
-use crate::types::Signals;
+use crate::types::{Koid, Signals};
 
 new_key_type! {
     /// The slot of an observer in its object's observer list (O(1) detach).
@@ -52,6 +52,23 @@ pub trait AsyncObserver: Send + Sync {
 
     /// Removed without a match (its handle or object went away): no packet.
     fn on_detached(self: Arc<Self>);
+
+    /// Where its packet goes: (port koid, key, `wait_async` options), for snapshots.
+    fn destination(&self) -> (Koid, u64, u32);
+}
+
+/// What a kernel snapshot shows of one observer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ObserverInfo {
+    /// A thread blocked in `zx_object_wait_one` / `_many`.
+    Sync { trigger: Signals },
+    /// A pending `zx_object_wait_async`.
+    Async {
+        trigger: Signals,
+        port: Koid,
+        key: u64,
+        options: u32,
+    },
 }
 
 /// Something waiting for an object's signals.
@@ -145,6 +162,35 @@ impl SignalState {
 
     pub fn observer_count(&self) -> usize {
         self.observers.len()
+    }
+
+    /// The observers, oldest registration first (a snapshot's view).
+    pub fn observers(&self) -> Vec<ObserverInfo> {
+        let mut found: Vec<(u64, ObserverInfo)> = self
+            .observers
+            .values()
+            .map(|(registration, observer)| {
+                let info = match observer {
+                    Observer::Sync { trigger, .. } => ObserverInfo::Sync { trigger: *trigger },
+                    Observer::Async(observer) => {
+                        let (port, key, options) = observer.destination();
+                        ObserverInfo::Async {
+                            trigger: observer.trigger(),
+                            port,
+                            key,
+                            options,
+                        }
+                    }
+                    #[cfg(all(test, not(zxsim_loom)))]
+                    Observer::Recording(recorder) => ObserverInfo::Sync {
+                        trigger: recorder.trigger,
+                    },
+                };
+                (*registration, info)
+            })
+            .collect();
+        found.sort_unstable_by_key(|(registration, _)| *registration);
+        found.into_iter().map(|(_, info)| info).collect()
     }
 
     /// `UpdateState(clear, set)`: clear first, then set; fire observers only if a bit of `set`

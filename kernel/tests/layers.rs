@@ -4,7 +4,8 @@
 //!   shared kernel state — names no object type, no process and no kernel value;
 //! - the **object types** (`objects/`, and the OS-backed endpoints in `os/`) name the core and
 //!   each other, never a process or the kernel value;
-//! - **processes and the kernel value** (`kernel`, `process`, `wait`, `leak`) sit on top.
+//! - **processes and the kernel value** (`kernel`, `process`, `wait`, `leak`, and the trace
+//!   writer and snapshots, `trace` and `snapshot`) sit on top.
 //!
 //! Every source file must belong to a layer, so a new file is placed on purpose. Unit-test
 //! modules (from `mod tests` on) may reach any layer.
@@ -17,7 +18,7 @@ const CORE: &[&str] = &[
     "handle", "object", "registry", "shared",
 ];
 const OBJECT_TYPES: &[&str] = &["objects", "os"];
-const TOP: &[&str] = &["kernel", "process", "wait", "leak"];
+const TOP: &[&str] = &["kernel", "process", "wait", "leak", "trace", "snapshot"];
 
 fn sources(dir: &Path, found: &mut Vec<PathBuf>) {
     for entry in fs::read_dir(dir).expect("kernel/src is readable") {

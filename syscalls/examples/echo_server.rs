@@ -15,7 +15,8 @@ mod server;
 use zxsim_kernel::{Config, Kernel};
 
 fn main() {
-    let kernel = Kernel::new(Config::default());
+    // From the environment: `cargo xtask trace echo_server` / `cargo xtask snapshot echo_server`.
+    let kernel = Kernel::new(Config::from_env());
     let process = kernel.create_process();
     let server = server::serve_zxsim(process);
     println!("zxsim echo server listening on {}", server.addr);
@@ -34,6 +35,11 @@ fn main() {
             elapsed.as_secs_f64() * 1e3,
             elapsed.as_secs_f64() * 1e6 / rounds as f64
         );
+    }
+    match kernel.snapshot_if_requested() {
+        Ok(Some((json, dot))) => println!("snapshot: {} {}", json.display(), dot.display()),
+        Ok(None) => {}
+        Err(error) => eprintln!("echo_server: cannot write the snapshot: {error}"),
     }
     server.stop();
     println!(

@@ -12,6 +12,8 @@
 //!   [--quick]`: random syscalls checked against the spec (release build of `zxsim-fuzz`).
 //! - `cargo xtask timer-scale [--quick] [--timers N]`: the real-clock timer scale check (kept out
 //!   of plain `cargo test`, which never asserts on real-clock timing).
+//! - `cargo xtask trace <example> [-- ARGS]` / `cargo xtask snapshot <example> [-- ARGS]`: run an
+//!   example with a Perfetto-readable trace / a kernel snapshot (JSON and Graphviz) written.
 //! - `cargo xtask core-tests --fuchsia-src DIR`: Zircon's own core-tests against zxsim-capi
 //!   (needs a Fuchsia checkout, not in CI).
 
@@ -23,6 +25,7 @@ mod core_tests;
 mod fuzz;
 mod loom;
 mod mutants;
+mod observe;
 mod shuttle;
 mod timer_scale;
 
@@ -51,6 +54,10 @@ enum Command {
     TimerScale(timer_scale::Args),
     /// Build and run Zircon's core-tests from a Fuchsia checkout against zxsim-capi.
     CoreTests(core_tests::Args),
+    /// Run an example with a trace (Chrome JSON, for Perfetto) and say how to open it.
+    Trace(observe::Args),
+    /// Run an example and write a snapshot of its kernel at the end (JSON and Graphviz DOT).
+    Snapshot(observe::Args),
 }
 
 fn main() {
@@ -64,6 +71,8 @@ fn main() {
         Command::Fuzz(args) => fuzz::run(args),
         Command::CoreTests(args) => core_tests::run(args),
         Command::TimerScale(args) => timer_scale::run(args),
+        Command::Trace(args) => observe::trace(args),
+        Command::Snapshot(args) => observe::snapshot(args),
     };
     if let Err(message) = result {
         eprintln!("xtask: {message}");

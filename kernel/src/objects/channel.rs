@@ -85,6 +85,10 @@ pub struct ChannelEnd {
     /// Byte buffers of messages already read here, reused by the next writes to this end: a
     /// steady write/read flow allocates nothing.
     spare: Vec<Vec<u8>>,
+    /// Messages ever queued here and ever taken from the queue: the queue is FIFO, so the n-th
+    /// message queued is the n-th taken, and (this end, n) names a message in a trace.
+    queued_total: u64,
+    taken_total: u64,
 }
 
 /// Buffers kept for reuse per endpoint (each at most one message, ≤ 64 KiB).
@@ -96,17 +100,68 @@ impl ChannelEnd {
         if let Some(txid) = message.txid().filter(|&txid| txid >= KERNEL_TXID_BASE) {
             if let Some(position) = self.calls.iter().position(|call| call.txid == txid) {
                 let call = self.calls.swap_remove(position);
+                let reply_key = Arc::as_ptr(&call.reply) as usize as u64;
                 match call.reply.settle(Ok(message)) {
-                    Ok(()) => return self.messages.len(),
-                    Err(refused) => self.messages.extend(refused.ok()),
+                    Ok(()) => {
+                        tracing::trace!(
+                            target: "zxsim::flow",
+                            flow = "reply",
+                            phase = "s",
+                            a = reply_key,
+                            b = 0u64,
+                            txid,
+                            "reply delivered"
+                        );
+                        return self.messages.len();
+                    }
+                    Err(refused) => {
+                        if let Ok(message) = refused {
+                            self.enqueue(message);
+                        }
+                    }
                 }
                 signals.update(Signals::NONE, Signals::CHANNEL_READABLE);
                 return self.messages.len();
             }
         }
-        self.messages.push_back(message);
+        self.enqueue(message);
         signals.update(Signals::NONE, Signals::CHANNEL_READABLE);
         self.messages.len()
+    }
+
+    /// The trace's name for this end (its address: the end lives in the pair's holder).
+    fn trace_key(&self) -> u64 {
+        std::ptr::from_ref(self) as usize as u64
+    }
+
+    fn enqueue(&mut self, message: Message) {
+        tracing::trace!(
+            target: "zxsim::flow",
+            flow = "message",
+            phase = "s",
+            a = self.trace_key(),
+            b = self.queued_total,
+            bytes = message.bytes.len(),
+            handles = message.handles.len(),
+            "message queued"
+        );
+        self.queued_total += 1;
+        self.messages.push_back(message);
+    }
+
+    /// Takes the oldest message (the only way one leaves the queue before the end dies).
+    fn take(&mut self) -> Option<Message> {
+        let message = self.messages.pop_front()?;
+        tracing::trace!(
+            target: "zxsim::flow",
+            flow = "message",
+            phase = "f",
+            a = self.trace_key(),
+            b = self.taken_total,
+            "message taken"
+        );
+        self.taken_total += 1;
+        Some(message)
     }
 
     fn end_calls(&mut self, status: Status) {
@@ -283,7 +338,7 @@ impl Channel {
                     discarded: None,
                 });
             }
-            let message = mine.state.messages.pop_front().expect("head exists");
+            let message = mine.state.take().expect("head exists");
             if mine.state.messages.is_empty() {
                 mine.signals
                     .update(Signals::CHANNEL_READABLE, Signals::NONE);
@@ -345,10 +400,42 @@ impl Channel {
         });
     }
 
+    /// The messages waiting to be read on this endpoint, oldest first: each one's byte count and
+    /// the handles travelling in it (rights and object), plus the number of `zx_channel_call`s
+    /// waiting here for a reply — a snapshot's view. The objects are dropped by the caller,
+    /// outside the pair lock.
+    pub fn queue_info(&self) -> (Vec<QueuedMessageInfo>, usize) {
+        self.peer.with_ends(|mine, _| {
+            let messages = mine
+                .state
+                .messages
+                .iter()
+                .map(|message| {
+                    let handles = message
+                        .handles
+                        .iter()
+                        .map(|handle| (handle.rights(), handle.object().clone()))
+                        .collect();
+                    QueuedMessageInfo {
+                        bytes: message.bytes.len(),
+                        handles,
+                    }
+                })
+                .collect();
+            (messages, mine.state.calls.len())
+        })
+    }
+
     /// Messages waiting to be read on this endpoint.
     pub fn queued_messages(&self) -> usize {
         self.peer.with_ends(|mine, _| mine.state.messages.len())
     }
+}
+
+/// What a snapshot shows of a queued message: its size and the handles in flight in it.
+pub struct QueuedMessageInfo {
+    pub bytes: usize,
+    pub handles: Vec<(Rights, Arc<Dispatcher>)>,
 }
 
 /// A `zx_channel_call` whose request is written and whose reply is awaited.
@@ -377,7 +464,18 @@ impl PendingCall {
                 .calls
                 .retain(|call| !Arc::ptr_eq(&call.reply, &reply))
         });
-        reply.take().unwrap_or(Err(Status::TIMED_OUT))
+        let outcome = reply.take().unwrap_or(Err(Status::TIMED_OUT));
+        if outcome.is_ok() {
+            tracing::trace!(
+                target: "zxsim::flow",
+                flow = "reply",
+                phase = "f",
+                a = Arc::as_ptr(&reply) as usize as u64,
+                b = 0u64,
+                "reply received"
+            );
+        }
+        outcome
     }
 }
 

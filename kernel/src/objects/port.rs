@@ -96,6 +96,8 @@ struct Origin {
 
 struct Queued {
     packet: PortPacket,
+    /// The packet's number on this port (counted from 0): the trace's key for the packet.
+    seq: u64,
     /// `None` for user packets.
     origin: Option<Origin>,
 }
@@ -106,6 +108,8 @@ struct PortState {
     alive: bool,
     packets: VecDeque<Queued>,
     user_packets: usize,
+    /// Packets ever queued: the next packet's `seq`.
+    next_seq: u64,
     observers: HashMap<u64, KeyedObservers, KeyHash>,
     observer_count: usize,
     /// Threads blocked in `wait`.
@@ -270,8 +274,24 @@ impl Port {
         self.options
     }
 
-    fn push(&self, state: &mut PortState, queued: Queued) {
-        state.packets.push_back(queued);
+    fn push(&self, koid: Koid, state: &mut PortState, packet: PortPacket, origin: Option<Origin>) {
+        let seq = state.next_seq;
+        state.next_seq += 1;
+        state.packets.push_back(Queued {
+            packet,
+            seq,
+            origin,
+        });
+        tracing::trace!(
+            target: "zxsim::flow",
+            flow = "packet",
+            phase = "s",
+            a = koid,
+            b = seq,
+            port = koid,
+            queued = state.packets.len(),
+            "packet queued"
+        );
         self.queued.store(state.packets.len(), Ordering::Release);
         Self::notify_os(state);
         if state.waiters > 0 {
@@ -280,76 +300,23 @@ impl Port {
         }
     }
 
-    /// `zx_port_queue`: the kernel forces the type to USER. `Err(SHOULD_WAIT)` when full (the
-    /// caller raises the policy exception); `Err(BAD_HANDLE)` if the port is already dead.
-    pub fn queue_user(&self, mut packet: PortPacket, faults: &Faults) -> Result<(), Status> {
-        packet.packet_type = PKT_TYPE_USER;
-        let mut state = self.state.lock();
-        if !state.alive {
-            return Err(Status::BAD_HANDLE);
-        }
-        if state.user_packets > faults.port_capacity(MAX_USER_PACKETS) {
-            return Err(Status::SHOULD_WAIT);
-        }
-        faults.check(FaultSite::PortPacket)?;
-        state.user_packets += 1;
-        self.push(
-            &mut state,
-            Queued {
-                packet,
-                origin: None,
-            },
-        );
-        Ok(())
-    }
-
-    fn pop(&self, state: &mut PortState) -> Option<PortPacket> {
+    fn pop(&self, koid: Koid, state: &mut PortState) -> Option<PortPacket> {
         let queued = state.packets.pop_front()?;
         self.queued.store(state.packets.len(), Ordering::Release);
         if queued.origin.is_none() {
             state.user_packets -= 1;
         }
-        Some(queued.packet)
-    }
-
-    /// The oldest packet if one is queued, without blocking (`zx_port_wait`'s fast path, which
-    /// the syscall layer takes under the handle-table lock without cloning the port's `Arc`).
-    pub fn try_take(&self) -> Option<PortPacket> {
-        if self.queued.load(Ordering::Acquire) == 0 {
-            // Only a hint: `wait` takes the lock before it concludes anything.
-            return None;
-        }
-        self.pop(&mut self.state.lock())
-    }
-
-    /// Queues a signal packet for a fired observer, if it is still pending (in the index).
-    fn deliver(&self, observer: &Arc<PortObserver>, observed: Signals) {
-        let mut state = self.state.lock();
-        if !Self::unindex(&mut state, observer) {
-            return; // cancelled (or the port died): a cancelled observer never queues anything
-        }
-        let packet = observer.packet(observed);
-        self.push(
-            &mut state,
-            Queued {
-                packet,
-                origin: Some(observer.origin()),
-            },
+        tracing::trace!(
+            target: "zxsim::flow",
+            flow = "packet",
+            phase = "f",
+            a = koid,
+            b = queued.seq,
+            port = koid,
+            queued = state.packets.len(),
+            "packet dequeued"
         );
-    }
-
-    /// Queues the packet of a level-mode wait that matched at registration.
-    fn deliver_immediately(&self, packet: PortPacket, origin: Origin) {
-        let mut state = self.state.lock();
-        if state.alive {
-            self.push(
-                &mut state,
-                Queued {
-                    packet,
-                    origin: Some(origin),
-                },
-            );
-        }
+        Some(queued.packet)
     }
 
     fn index(&self, observer: Arc<PortObserver>) -> Result<usize, ()> {
@@ -454,6 +421,17 @@ impl Port {
         self.state.lock().packets.len()
     }
 
+    /// The queued packets, oldest first, each with the koid of the object whose signal made it
+    /// (`None` for user packets) — a snapshot's view.
+    pub fn queued(&self) -> Vec<(PortPacket, Option<Koid>)> {
+        let state = self.state.lock();
+        state
+            .packets
+            .iter()
+            .map(|queued| (queued.packet, queued.origin.map(|origin| origin.koid)))
+            .collect()
+    }
+
     /// `zx_port_cancel_key`: ends every pending wait with `key` and removes every queued packet
     /// with `key`, user packets included. `true` if anything was cancelled or removed.
     pub fn cancel_key(&self, key: u64) -> bool {
@@ -524,6 +502,7 @@ impl Port {
 /// Phase two of a cancel: with no port lock held, take each observer off its object.
 fn detach_all(observers: Vec<Arc<PortObserver>>) {
     for observer in observers {
+        observer.trace_end("wait cancelled");
         let key = observer.object_slot();
         observer.object.with_signals(|state| {
             if let Some(Observer::Async(found)) = state.remove_observer(key) {
@@ -537,10 +516,57 @@ fn detach_all(observers: Vec<Arc<PortObserver>>) {
 }
 
 impl Dispatcher<Port> {
+    /// `zx_port_queue`: the kernel forces the type to USER. `Err(SHOULD_WAIT)` when full (the
+    /// caller raises the policy exception); `Err(BAD_HANDLE)` if the port is already dead.
+    pub fn queue_user(&self, mut packet: PortPacket, faults: &Faults) -> Result<(), Status> {
+        packet.packet_type = PKT_TYPE_USER;
+        let mut state = self.state.lock();
+        if !state.alive {
+            return Err(Status::BAD_HANDLE);
+        }
+        if state.user_packets > faults.port_capacity(MAX_USER_PACKETS) {
+            return Err(Status::SHOULD_WAIT);
+        }
+        faults.check(FaultSite::PortPacket)?;
+        state.user_packets += 1;
+        self.push(self.koid(), &mut state, packet, None);
+        Ok(())
+    }
+
+    /// The oldest packet if one is queued, without blocking (`zx_port_wait`'s fast path, which
+    /// the syscall layer takes under the handle-table lock without cloning the port's `Arc`).
+    pub fn try_take(&self) -> Option<PortPacket> {
+        if self.queued.load(Ordering::Acquire) == 0 {
+            // Only a hint: `wait` takes the lock before it concludes anything.
+            return None;
+        }
+        self.pop(self.koid(), &mut self.state.lock())
+    }
+
+    /// Queues a signal packet for a fired observer, if it is still pending (in the index).
+    fn deliver(&self, observer: &Arc<PortObserver>, observed: Signals) {
+        let mut state = self.state.lock();
+        if !Port::unindex(&mut state, observer) {
+            return; // cancelled (or the port died): a cancelled observer never queues anything
+        }
+        observer.trace_end("wait fired");
+        let packet = observer.packet(observed);
+        self.push(self.koid(), &mut state, packet, Some(observer.origin()));
+    }
+
+    /// Queues the packet of a level-mode wait that matched at registration.
+    fn deliver_immediately(&self, packet: PortPacket, origin: Origin) {
+        let mut state = self.state.lock();
+        if state.alive {
+            self.push(self.koid(), &mut state, packet, Some(origin));
+        }
+    }
+
     /// `zx_port_wait`: the oldest packet, blocking until one arrives or the kernel clock reaches
     /// `deadline`.
     pub fn wait(self: &Arc<Self>, deadline: Time) -> Result<PortPacket, Status> {
-        if let Some(packet) = self.pop(&mut self.state.lock()) {
+        let koid = self.koid();
+        if let Some(packet) = self.pop(koid, &mut self.state.lock()) {
             return Ok(packet);
         }
         let clock = self.kernel_shared().clock();
@@ -557,7 +583,7 @@ impl Dispatcher<Port> {
             clock,
             deadline,
             (&self.state, &self.condvar),
-            |state| self.pop(state),
+            |state| self.pop(koid, state),
             || self.queued.load(Ordering::Acquire) > 0,
             move || {
                 let _state = waker.state.lock();
@@ -651,6 +677,26 @@ impl PortObserver {
         ))
     }
 
+    /// The trace's key for this wait: its address, unique while it is pending.
+    fn trace_key(&self) -> u64 {
+        std::ptr::from_ref(self) as usize as u64
+    }
+
+    /// The wait ended (fired, cancelled or detached): the end of its flow in a trace.
+    fn trace_end(&self, what: &'static str) {
+        tracing::trace!(
+            target: "zxsim::flow",
+            flow = "wait",
+            phase = "f",
+            a = self.trace_key(),
+            b = 0u64,
+            object = self.object.koid(),
+            key = self.key,
+            "{}",
+            what
+        );
+    }
+
     fn packet(&self, observed: Signals) -> PortPacket {
         let timestamp = if self.options & (WAIT_ASYNC_TIMESTAMP | WAIT_ASYNC_BOOT_TIMESTAMP) != 0 {
             self.object.kernel_shared().clock().now()
@@ -675,10 +721,16 @@ impl AsyncObserver for PortObserver {
         self.port.deliver(&self, observed);
     }
 
+    fn destination(&self) -> (Koid, u64, u32) {
+        (self.port.koid(), self.key, self.options)
+    }
+
     /// Removed from the object without a match (handle or object gone): leave the index.
     fn on_detached(self: Arc<Self>) {
         let mut state = self.port.state.lock();
-        Port::unindex(&mut state, &self);
+        if Port::unindex(&mut state, &self) {
+            self.trace_end("wait detached");
+        }
     }
 }
 
@@ -719,6 +771,16 @@ pub fn wait_async(
             return WaitAsyncOutcome::Queued;
         }
         object.note_observer_added();
+        tracing::trace!(
+            target: "zxsim::flow",
+            flow = "wait",
+            phase = "s",
+            a = observer.trace_key(),
+            b = 0u64,
+            object = object.koid(),
+            key,
+            "wait registered"
+        );
         let slot = state.add_observer(Observer::Async(observer.clone()));
         observer
             .slot

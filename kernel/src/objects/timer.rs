@@ -18,7 +18,7 @@ use crate::clock::DeadlineId;
 use crate::object::{Dispatcher, KernelObject};
 use crate::signal::SignalState;
 use crate::sync::{Arc, LockClass, Mutex};
-use crate::types::{ObjType, Rights, Signals, Time};
+use crate::types::{Koid, ObjType, Rights, Signals, Time};
 
 pub const TIMER_SLACK_CENTER: u32 = 0;
 pub const TIMER_SLACK_EARLY: u32 = 1;
@@ -90,11 +90,19 @@ impl Timer {
         state.armed.take().and_then(|armed| armed.entry)
     }
 
-    fn fire(&self, generation: u64) {
+    fn fire(&self, koid: Koid, generation: u64) {
         let mut state = self.state.lock();
         if state.generation != generation || state.armed.is_none() {
             return;
         }
+        tracing::trace!(
+            target: "zxsim::flow",
+            flow = "timer",
+            phase = "f",
+            a = koid,
+            b = generation,
+            "timer fired"
+        );
         state.armed = None;
         state.signals.update(Signals::NONE, Signals::TIMER_SIGNALED);
     }
@@ -140,7 +148,29 @@ impl Dispatcher<Timer> {
                 let fire_at = self.fire_time(deadline, slack);
                 // Scheduling under the timer lock is safe: the clock never runs an action while
                 // holding its own lock, and a virtual entry only runs when time is advanced.
-                let entry = clock.schedule(fire_at, Box::new(move || target.fire(generation)));
+                tracing::trace!(
+                    target: "zxsim::flow",
+                    flow = "timer",
+                    phase = "s",
+                    a = self.koid(),
+                    b = generation,
+                    deadline,
+                    "timer armed"
+                );
+                let koid = self.koid();
+                // A trace follows the firing onto whichever thread runs it (the real clock's
+                // service thread has no subscriber of its own).
+                let trace = tracing::enabled!(target: "zxsim::flow", tracing::Level::TRACE)
+                    .then(|| tracing::dispatcher::get_default(Clone::clone));
+                let entry = clock.schedule(
+                    fire_at,
+                    Box::new(move || match &trace {
+                        Some(dispatch) => tracing::dispatcher::with_default(dispatch, || {
+                            target.fire(koid, generation)
+                        }),
+                        None => target.fire(koid, generation),
+                    }),
+                );
                 state.armed = Some(Armed {
                     deadline,
                     slack,

@@ -99,6 +99,11 @@ impl OsEndpoint {
         }
     }
 
+    /// The adopted descriptor, if it has one (a snapshot names it).
+    pub fn raw_fd(&self) -> Option<i32> {
+        self.io.raw_fd()
+    }
+
     pub fn is_datagram(&self) -> bool {
         self.io.is_datagram()
     }

@@ -61,7 +61,12 @@ impl MioReactor {
             shutdown: AtomicBool::new(false),
         });
         let thread_shared = shared.clone();
-        thread::spawn(move || run(poll, thread_shared));
+        // The reactor reports to the trace subscriber of the thread that started it (a traced
+        // kernel's, when one is on), so readiness firing waits shows up in the trace.
+        let trace = tracing::dispatcher::get_default(Clone::clone);
+        thread::spawn(move || {
+            tracing::dispatcher::with_default(&trace, || run(poll, thread_shared))
+        });
         Ok(Arc::new(MioReactor {
             registered: Mutex::ranked(LockClass::Reactor, Registered::default()),
             registry,

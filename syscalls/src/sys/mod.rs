@@ -6,7 +6,8 @@
 //! are written only on success unless Zircon documents otherwise.
 //!
 //! Each syscall emits one `tracing` event (target `zxsim::syscall`) with its name, its handle
-//! arguments and its resulting status.
+//! arguments and its resulting status, and on entry an event of target `zxsim::enter` (the
+//! start of its slice in a trace: see `zxsim_kernel::trace`).
 #![allow(non_camel_case_types, clippy::missing_safety_doc)]
 
 mod channel;
@@ -44,10 +45,28 @@ use zxsim_kernel::{Process, Status};
 pub(crate) fn on_current(
     body: impl FnOnce(&std::sync::Arc<Process>) -> Result<(), Status>,
 ) -> zx_status_t {
+    entered();
     Process::with_current(|process| match body(process) {
         Ok(()) => ZX_OK,
         Err(status) => status.into_raw(),
     })
+}
+
+/// Marks the start of a syscall for traces. With no subscriber at TRACE this is one relaxed load
+/// and a compare; the event itself is out of line so it never weighs on the syscall's own code.
+#[inline(always)]
+pub(crate) fn entered() {
+    use tracing::level_filters::{LevelFilter, STATIC_MAX_LEVEL};
+    if tracing::Level::TRACE <= STATIC_MAX_LEVEL && tracing::Level::TRACE <= LevelFilter::current()
+    {
+        entered_event();
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn entered_event() {
+    tracing::trace!(target: "zxsim::enter", "enter");
 }
 
 /// Emits the syscall's trace event and passes the status through.

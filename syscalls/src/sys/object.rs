@@ -178,6 +178,7 @@ pub fn zx_object_wait_one(
     deadline: zx_time_t,
     observed: Option<&mut zx_signals_t>,
 ) -> zx_status_t {
+    super::entered();
     let status = zxsim_kernel::Process::with_current(|process| {
         let (status, seen) = wait::wait_one(
             process,

@@ -27,6 +27,7 @@ pub fn zx_deadline_after(nanoseconds: zx_duration_t) -> zx_time_t {
 
 /// Sleeps until the kernel clock reaches `deadline` (a virtual clock must be advanced).
 pub fn zx_nanosleep(deadline: zx_time_t) -> zx_status_t {
+    super::entered();
     Process::with_current(|process| sleep_until(process.kernel(), deadline));
     traced!("zx_nanosleep", ZX_OK, deadline)
 }

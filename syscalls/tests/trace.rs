@@ -1,0 +1,163 @@
+//! A trace of the tour program (`examples/tour/program.rs`) parses as Chrome JSON, and every flow
+//! arrow connects the slices it should: the syscall (or kernel event) that caused something to
+//! the one that observed it, on the right process.
+
+#[path = "../examples/tour/program.rs"]
+#[allow(dead_code)]
+mod program;
+
+use std::collections::HashMap;
+
+use serde_json::Value;
+use zxsim_kernel::{Config, Kernel, Koid};
+
+struct Slice {
+    name: String,
+    pid: u64,
+    tid: u64,
+    start: f64,
+    end: f64,
+}
+
+/// The innermost slice on (pid, tid) enclosing `ts`.
+fn enclosing(slices: &[Slice], pid: u64, tid: u64, ts: f64) -> Option<&Slice> {
+    slices
+        .iter()
+        .filter(|s| s.pid == pid && s.tid == tid && s.start <= ts && ts <= s.end)
+        .min_by(|a, b| (a.end - a.start).total_cmp(&(b.end - b.start)))
+}
+
+fn trace_of_the_tour(test: &str) -> (Vec<Value>, Koid, Koid) {
+    let path = std::env::temp_dir().join(format!("zxsim-trace-{test}-{}.json", std::process::id()));
+    let (client, server) = {
+        let kernel = Kernel::new(Config::default().with_virtual_clock().with_trace(&path));
+        let tour = program::run_flows(&kernel);
+        (tour.client.koid(), tour.server.koid())
+        // The kernel, its processes and the trace writer go here: the file is complete.
+    };
+    let text = std::fs::read_to_string(&path).expect("the trace file");
+    let _ = std::fs::remove_file(&path);
+    let events: Vec<Value> = serde_json::from_str(&text).expect("a JSON array of trace events");
+    (events, client, server)
+}
+
+#[test]
+fn every_flow_connects_cause_and_effect() {
+    let (events, client, server) = trace_of_the_tour("flows");
+    let field = |e: &Value, k: &str| e[k].as_u64().unwrap_or_else(|| panic!("{k} in {e}"));
+    let slices: Vec<Slice> = events
+        .iter()
+        .filter(|e| e["ph"] == "X")
+        .map(|e| {
+            let start = e["ts"].as_f64().expect("ts");
+            Slice {
+                name: e["name"].as_str().expect("name").to_string(),
+                pid: field(e, "pid"),
+                tid: field(e, "tid"),
+                start,
+                end: start + e["dur"].as_f64().expect("dur"),
+            }
+        })
+        .collect();
+    // Every syscall slice carries its status.
+    for e in events.iter().filter(|e| e["cat"] == "syscall") {
+        assert!(e["args"]["status"].is_i64(), "no status: {e}");
+    }
+    // id → (kind, start slice, start pid, finish slice, finish pid)
+    let mut starts: HashMap<u64, (String, String, u64)> = HashMap::new();
+    let mut arrows: Vec<(String, String, u64, String, u64)> = Vec::new();
+    for e in &events {
+        let phase = e["ph"].as_str().unwrap_or_default();
+        if phase != "s" && phase != "f" {
+            continue;
+        }
+        let (pid, tid, ts) = (field(e, "pid"), field(e, "tid"), e["ts"].as_f64().unwrap());
+        let slice = enclosing(&slices, pid, tid, ts)
+            .unwrap_or_else(|| panic!("flow point outside every slice: {e}"));
+        let id = field(e, "id");
+        let kind = e["name"].as_str().unwrap().to_string();
+        if phase == "s" {
+            assert!(
+                starts.insert(id, (kind, slice.name.clone(), pid)).is_none(),
+                "id {id} reused"
+            );
+        } else {
+            assert_eq!(e["bp"], "e", "a finish binds to its enclosing slice");
+            let (start_kind, from, from_pid) = starts.remove(&id).expect("a finish has a start");
+            assert_eq!(start_kind, kind);
+            arrows.push((kind, from, from_pid, slice.name.clone(), pid));
+        }
+    }
+    assert!(starts.is_empty(), "flows never finished: {starts:?}");
+    let c = client;
+    let s = server;
+    let mut expected: Vec<(&str, &str, u64, &str, u64)> = vec![
+        // wait_async → the signal that fired it → the port_wait that dequeued its packet.
+        ("wait", "zx_object_wait_async", c, "zx_object_signal", c),
+        ("packet", "zx_object_signal", c, "zx_port_wait", c),
+        // A user packet.
+        ("packet", "zx_port_queue", c, "zx_port_wait", c),
+        // The server's wait on its endpoint fires inside the client's call (the request makes
+        // the endpoint readable); the server's port_wait takes the packet.
+        ("wait", "zx_object_wait_async", s, "zx_channel_call", c),
+        ("packet", "zx_channel_call", c, "zx_port_wait", s),
+        // call → the server's read; the server's reply write → the call returning.
+        ("message", "zx_channel_call", c, "zx_channel_read", s),
+        ("reply", "zx_channel_write", s, "zx_channel_call", c),
+        ("message", "zx_channel_write", c, "zx_channel_read", s),
+        // timer set → fire (on the advancing thread, outside any syscall) → its wait → packet.
+        ("timer", "zx_timer_set", c, "timer fired", c),
+        ("wait", "zx_object_wait_async", c, "wait fired", c),
+        ("packet", "packet queued", c, "zx_port_wait", c),
+        // cancel → the wait it removed.
+        ("wait", "zx_object_wait_async", c, "zx_port_cancel_key", c),
+    ];
+    let mut found: Vec<(&str, &str, u64, &str, u64)> = arrows
+        .iter()
+        .map(|(k, f, fp, t, tp)| (k.as_str(), f.as_str(), *fp, t.as_str(), *tp))
+        .collect();
+    expected.sort();
+    found.sort();
+    assert_eq!(found, expected);
+}
+
+#[test]
+fn tracks_and_counters() {
+    let (events, client, server) = trace_of_the_tour("tracks");
+    let named = |pid: u64| {
+        events.iter().any(|e| {
+            e["ph"] == "M" && e["name"] == "process_name" && e["pid"].as_u64() == Some(pid)
+        })
+    };
+    assert!(named(client) && named(server) && named(0));
+    let counter = |name: &str| -> Vec<u64> {
+        events
+            .iter()
+            .filter(|e| e["ph"] == "C" && e["name"] == name)
+            .map(|e| {
+                e["args"]
+                    .as_object()
+                    .unwrap()
+                    .values()
+                    .next()
+                    .unwrap()
+                    .as_u64()
+                    .unwrap()
+            })
+            .collect()
+    };
+    let objects = counter("live objects");
+    // Only the server's endpoint is left when the last syscall returns.
+    assert_eq!(objects.last(), Some(&1), "{objects:?}");
+    assert!(objects.iter().max() >= Some(&5), "{objects:?}");
+    assert!(!counter("live handles").is_empty());
+    let port_queues: Vec<&Value> = events
+        .iter()
+        .filter(|e| e["ph"] == "C" && e["name"].as_str().unwrap().starts_with("port "))
+        .collect();
+    assert!(port_queues.iter().any(|e| e["args"]["packets"] == 1));
+    // Each syscall slice sits on the process that made it: the server's reads are on its track.
+    assert!(events.iter().any(|e| e["ph"] == "X"
+        && e["name"] == "zx_channel_read"
+        && e["pid"].as_u64() == Some(server)));
+}
