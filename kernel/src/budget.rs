@@ -144,6 +144,32 @@ mod tests {
         budget.reserve().expect("budget came back");
     }
 
+    /// The sharding itself: a thread that mints and closes in a loop touches the pool once per
+    /// chunk, and a shard keeps at most two chunks, returning the excess.
+    #[test]
+    fn the_pool_is_touched_once_per_chunk_and_a_shard_keeps_at_most_two() {
+        let budget = HandleBudget::new(1000);
+        let pool = || budget.pool.load(Ordering::Acquire);
+        let spare = || budget.shard().spare.load(Ordering::Acquire);
+        for _ in 0..10_000 {
+            budget.reserve().expect("below the cap");
+            budget.release();
+        }
+        assert_eq!((pool(), spare()), (1000 - CHUNK, CHUNK), "one refill, nothing returned");
+        for _ in 0..200 {
+            budget.reserve().expect("below the cap");
+        }
+        // 200 minted from 64 spare: two more chunks taken.
+        assert_eq!((pool(), spare()), (1000 - 4 * CHUNK, 56));
+        for _ in 0..200 {
+            budget.release();
+        }
+        // 256 spare units seen as they come back: each time the shard reaches two chunks it
+        // returns one.
+        assert_eq!((pool(), spare()), (1000 - CHUNK, CHUNK));
+        assert_eq!(budget.live(), 0);
+    }
+
     #[test]
     fn units_spare_in_another_threads_shard_are_found_at_the_cap() {
         let budget = Arc::new(HandleBudget::new(200));
