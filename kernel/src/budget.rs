@@ -161,11 +161,14 @@ mod tests {
         }
         // 200 minted from 64 spare: two more chunks taken.
         assert_eq!((pool(), spare()), (1000 - 4 * CHUNK, 56));
-        for _ in 0..200 {
+        for _ in 0..150 {
             budget.release();
         }
-        // 256 spare units seen as they come back: each time the shard reaches two chunks it
-        // returns one.
+        // Each time the shard reaches two chunks it returns one: at 128 and again at 128.
+        assert_eq!((pool(), spare()), (1000 - 2 * CHUNK, 78));
+        for _ in 0..50 {
+            budget.release();
+        }
         assert_eq!((pool(), spare()), (1000 - CHUNK, CHUNK));
         assert_eq!(budget.live(), 0);
     }
