@@ -155,7 +155,11 @@ mod tests {
             budget.reserve().expect("below the cap");
             budget.release();
         }
-        assert_eq!((pool(), spare()), (1000 - CHUNK, CHUNK), "one refill, nothing returned");
+        assert_eq!(
+            (pool(), spare()),
+            (1000 - CHUNK, CHUNK),
+            "one refill, nothing returned"
+        );
         for _ in 0..200 {
             budget.reserve().expect("below the cap");
         }

@@ -278,13 +278,27 @@ impl HandleTable {
         slots.entries.get(index)?.live(generation)
     }
 
+    /// The handle `value` names in `slots` (this table's, under either lock), or `BAD_HANDLE`.
+    fn find<'s>(&self, slots: &'s Slots, value: HandleValue) -> Result<&'s Handle, Status> {
+        let (index, generation) = self.decode(value).ok_or(Status::BAD_HANDLE)?;
+        Self::lookup(slots, index, generation).ok_or(Status::BAD_HANDLE)
+    }
+
+    /// [`HandleTable::find`], then the typed checks of [`Handle::object_as`].
+    fn find_object<'s, T: Expected + ?Sized>(
+        &self,
+        slots: &'s Slots,
+        value: HandleValue,
+        rights: Rights,
+    ) -> Result<(&'s Handle, &'s Dispatcher<T>), Status> {
+        let handle = self.find(slots, value)?;
+        Ok((handle, handle.object_as::<T>(rights)?))
+    }
+
     /// Runs `f` on the handle `value` names, under the table's reader lock.
     pub fn with<R>(&self, value: HandleValue, f: impl FnOnce(&Handle) -> R) -> Result<R, Status> {
-        let (index, generation) = self.decode(value).ok_or(Status::BAD_HANDLE)?;
         let slots = self.slots.read();
-        Self::lookup(&slots, index, generation)
-            .map(f)
-            .ok_or(Status::BAD_HANDLE)
+        self.find(&slots, value).map(f)
     }
 
     /// The typed lookup, in Zircon's order — `BAD_HANDLE`, `WRONG_TYPE`, `ACCESS_DENIED` — then
@@ -404,8 +418,7 @@ pub struct HandleTableReader<'a> {
 impl HandleTableReader<'_> {
     /// The handle `value` names, or `BAD_HANDLE`.
     pub fn handle(&self, value: HandleValue) -> Result<&Handle, Status> {
-        let (index, generation) = self.table.decode(value).ok_or(Status::BAD_HANDLE)?;
-        HandleTable::lookup(&self.slots, index, generation).ok_or(Status::BAD_HANDLE)
+        self.table.find(&self.slots, value)
     }
 
     /// The typed lookup of [`HandleTable::with_object`], for a caller holding the reader lock.
@@ -414,8 +427,7 @@ impl HandleTableReader<'_> {
         value: HandleValue,
         rights: Rights,
     ) -> Result<(&Handle, &Dispatcher<T>), Status> {
-        let handle = self.handle(value)?;
-        Ok((handle, handle.object_as::<T>(rights)?))
+        self.table.find_object(&self.slots, value, rights)
     }
 }
 
@@ -428,8 +440,7 @@ pub struct HandleTableWriter<'a> {
 impl HandleTableWriter<'_> {
     /// The handle `value` names, or `BAD_HANDLE`.
     pub fn handle(&self, value: HandleValue) -> Result<&Handle, Status> {
-        let (index, generation) = self.table.decode(value).ok_or(Status::BAD_HANDLE)?;
-        HandleTable::lookup(&self.slots, index, generation).ok_or(Status::BAD_HANDLE)
+        self.table.find(&self.slots, value)
     }
 
     /// The typed lookup of [`HandleTable::with_object`].
@@ -438,8 +449,7 @@ impl HandleTableWriter<'_> {
         value: HandleValue,
         rights: Rights,
     ) -> Result<(&Handle, &Dispatcher<T>), Status> {
-        let handle = self.handle(value)?;
-        Ok((handle, handle.object_as::<T>(rights)?))
+        self.table.find_object(&self.slots, value, rights)
     }
 
     /// Removes the handle only if `check` accepts it; a refusal leaves it in place.
