@@ -5,6 +5,7 @@
 use std::sync::mpsc;
 use std::time::Duration;
 
+use zxsim_kernel::PolicyException;
 use zxsim_syscalls::sys::*;
 
 use crate::harness::{Case, Ctx};
@@ -37,6 +38,8 @@ mod call {
         (endpoint_received_same_process_while_waiting, "§7 zx_channel_call: receiving a channel endpoint cancels the calls waiting on it (CancelMessageWaiters), also within one process", Both),
         (deadline_timed_out, "§7 zx_channel_call: no reply by the deadline ⇒ TIMED_OUT (virtual clock), not a moment before", Both),
         (late_reply_goes_to_queue, "§7 zx_channel_call: a reply arriving after the caller gave up goes to the normal queue", Both),
+        (txid_only_request_accepted, "§7/§15.9 zx_channel_call: a request of exactly 4 bytes (the txid alone) is accepted and sent", Both),
+        (queue_limit_policy_exception, "§1.10/§7 zx_channel_call: a request that leaves more than 3 500 messages queued on the peer raises CHANNEL_FULL_WRITE, as a write does; 3 500 do not", Both),
     ];
 
     fn needs_read_and_write(ctx: &mut Ctx) {
@@ -416,6 +419,50 @@ mod call {
             None,
             "the deadline entry is gone"
         );
+        close_all(&[client, server]);
+        ctx.assert_clean();
+    }
+
+    fn txid_only_request_accepted(ctx: &mut Ctx) {
+        let (client, server) = new_channel();
+        ctx.kernel.advance_clock(100);
+        let (status, ..) = call_bytes(client, 50, b"\0\0\0\0", &[], 16, 0);
+        assert_eq!(
+            status, ZX_ERR_TIMED_OUT,
+            "accepted and sent (then no reply by the past deadline), not INVALID_ARGS"
+        );
+        let (bytes, _) = read_with(server, 0, 16).expect("the request arrived");
+        assert_eq!(bytes.len(), 4, "the txid alone");
+        let txid = u32::from_le_bytes(bytes[..4].try_into().expect("4 bytes"));
+        assert!(txid >= 0x8000_0000, "a kernel txid: {txid:#x}");
+        close_all(&[client, server]);
+        ctx.assert_clean();
+    }
+
+    fn queue_limit_policy_exception(ctx: &mut Ctx) {
+        let (client, server) = new_channel();
+        // The requests queue on the server end, behind 3 499 plain messages.
+        for i in 0..3_499u16 {
+            assert_eq!(write(client, &i.to_le_bytes(), &[]), ZX_OK);
+        }
+        // Past deadlines: each call sends its request, then gives up at once.
+        ctx.kernel.advance_clock(100);
+        let (status, ..) = call_bytes(client, 50, b"\0\0\0\0call", &[], 16, 0);
+        assert_eq!(status, ZX_ERR_TIMED_OUT);
+        assert!(
+            ctx.process.policy_exceptions().is_empty(),
+            "3 500 pending messages are within the limit"
+        );
+        let (status, ..) = call_bytes(client, 50, b"\0\0\0\0more", &[], 16, 0);
+        assert_eq!(
+            status, ZX_ERR_TIMED_OUT,
+            "the 3 501st message is still sent"
+        );
+        assert_eq!(
+            ctx.process.policy_exceptions(),
+            vec![PolicyException::ChannelFullWrite]
+        );
+        assert_eq!(queued(ctx, server), 3_501);
         close_all(&[client, server]);
         ctx.assert_clean();
     }
