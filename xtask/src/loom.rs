@@ -7,8 +7,6 @@
 //! both. At the end it prints every model with PASS/FAIL and, for the models that finished, the
 //! iterations loom explored and the time they took.
 
-use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
@@ -71,22 +69,7 @@ pub fn run(args: Args) -> Result<(), String> {
     if let Some(filter) = &args.filter {
         command.arg(filter);
     }
-    let mut child = command
-        .stdout(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot run cargo: {e}"))?;
-    let mut results: BTreeMap<String, Outcome> = BTreeMap::new();
-    let stdout = child.stdout.take().expect("piped stdout");
-    for line in BufReader::new(stdout).lines() {
-        let line = line.map_err(|e| format!("reading cargo test output: {e}"))?;
-        println!("{line}");
-        if let Some((name, outcome)) = parse_result(&line) {
-            results.insert(name, outcome);
-        }
-    }
-    let status = child
-        .wait()
-        .map_err(|e| format!("waiting for cargo test: {e}"))?;
+    let (results, status) = crate::test_run::run_collecting(command, parse_result)?;
     let models_seconds = models_started.elapsed().as_secs_f64();
 
     println!();

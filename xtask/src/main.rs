@@ -27,6 +27,7 @@ mod loom;
 mod mutants;
 mod observe;
 mod shuttle;
+mod test_run;
 mod timer_scale;
 
 #[derive(Parser)]

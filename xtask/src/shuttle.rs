@@ -9,10 +9,8 @@
 //! new schedules and any failure still replays: a failing scenario prints its seed and the exact
 //! command that replays it. At the end it prints every scenario with PASS/FAIL and its summary.
 
-use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Instant;
 
 const PACKAGE: &str = "zxsim-shuttle-tests";
@@ -101,22 +99,7 @@ pub fn run(args: Args) -> Result<(), String> {
     if let Some(filter) = &args.filter {
         command.arg(filter);
     }
-    let mut child = command
-        .stdout(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot run cargo: {e}"))?;
-    let mut results: BTreeMap<String, bool> = BTreeMap::new();
-    let stdout = child.stdout.take().expect("piped stdout");
-    for line in BufReader::new(stdout).lines() {
-        let line = line.map_err(|e| format!("reading cargo test output: {e}"))?;
-        println!("{line}");
-        if let Some((name, passed)) = parse_result(&line) {
-            results.insert(name, passed);
-        }
-    }
-    let status = child
-        .wait()
-        .map_err(|e| format!("waiting for cargo test: {e}"))?;
+    let (results, status) = crate::test_run::run_collecting(command, parse_result)?;
     let run_seconds = run_started.elapsed().as_secs_f64();
 
     println!();

@@ -44,6 +44,23 @@ pub enum ChannelReadResult<T> {
     Err(Status),
 }
 
+impl<T> ChannelReadResult<T> {
+    /// The same outcome with `f` applied to a successful read's value.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> ChannelReadResult<U> {
+        match self {
+            ChannelReadResult::Ok(value) => ChannelReadResult::Ok(f(value)),
+            ChannelReadResult::BufferTooSmall {
+                bytes_avail,
+                handles_avail,
+            } => ChannelReadResult::BufferTooSmall {
+                bytes_avail,
+                handles_avail,
+            },
+            ChannelReadResult::Err(status) => ChannelReadResult::Err(status),
+        }
+    }
+}
+
 impl<T: std::fmt::Debug> ChannelReadResult<T> {
     /// # Panics
     ///
@@ -97,6 +114,41 @@ fn fill<T>(slots: &mut [MaybeUninit<T>], values: impl IntoIterator<Item = T>) ->
     }
     // SAFETY: the first `count` slots were just initialized.
     unsafe { std::slice::from_raw_parts_mut(slots.as_mut_ptr().cast::<T>(), count) }
+}
+
+/// The loop of the growing reads: read into the spare capacity of `bytes` and `handles` (their
+/// old contents dropped first), and on `BufferTooSmall` grow them and read again. `read` answers
+/// how many bytes and handles it initialized.
+fn read_growing<H>(
+    bytes: &mut Vec<u8>,
+    handles: &mut Vec<H>,
+    mut read: impl FnMut(
+        &mut [MaybeUninit<u8>],
+        &mut [MaybeUninit<H>],
+    ) -> ChannelReadResult<(usize, usize)>,
+) -> Result<()> {
+    loop {
+        bytes.clear();
+        handles.clear();
+        match read(bytes.spare_capacity_mut(), handles.spare_capacity_mut()) {
+            ChannelReadResult::Ok((read_bytes, read_handles)) => {
+                // SAFETY: the read initialized these prefixes of the spare capacity.
+                unsafe {
+                    bytes.set_len(read_bytes);
+                    handles.set_len(read_handles);
+                }
+                return Ok(());
+            }
+            ChannelReadResult::BufferTooSmall {
+                bytes_avail,
+                handles_avail,
+            } => {
+                ensure_capacity(bytes, bytes_avail);
+                ensure_capacity(handles, handles_avail);
+            }
+            ChannelReadResult::Err(status) => return Err(status),
+        }
+    }
 }
 
 /// A `&mut [MaybeUninit<T>]` over caller memory (empty for a zero length, whatever the pointer).
@@ -273,19 +325,8 @@ impl Channel {
                 uninit_slice(handles, handles_len),
             )
         };
-        match self.read_uninit(bytes, handles) {
-            ChannelReadResult::Ok((bytes, handles)) => {
-                ChannelReadResult::Ok((bytes.len(), handles.len()))
-            }
-            ChannelReadResult::BufferTooSmall {
-                bytes_avail,
-                handles_avail,
-            } => ChannelReadResult::BufferTooSmall {
-                bytes_avail,
-                handles_avail,
-            },
-            ChannelReadResult::Err(status) => ChannelReadResult::Err(status),
-        }
+        self.read_uninit(bytes, handles)
+            .map(|(bytes, handles)| (bytes.len(), handles.len()))
     }
 
     /// Reads the next message into `buf`, growing it as needed. Wraps `zx_channel_read`.
@@ -297,29 +338,10 @@ impl Channel {
     /// Reads the next message into two `Vec`s (their old contents are dropped first), growing
     /// them as needed.
     pub fn read_split(&self, bytes: &mut Vec<u8>, handles: &mut Vec<Handle>) -> Result<()> {
-        loop {
-            bytes.clear();
-            handles.clear();
-            match self.read_uninit(bytes.spare_capacity_mut(), handles.spare_capacity_mut()) {
-                ChannelReadResult::Ok((read_bytes, read_handles)) => {
-                    let lengths = (read_bytes.len(), read_handles.len());
-                    // SAFETY: the read initialized these prefixes of the spare capacity.
-                    unsafe {
-                        bytes.set_len(lengths.0);
-                        handles.set_len(lengths.1);
-                    }
-                    return Ok(());
-                }
-                ChannelReadResult::BufferTooSmall {
-                    bytes_avail,
-                    handles_avail,
-                } => {
-                    ensure_capacity(bytes, bytes_avail);
-                    ensure_capacity(handles, handles_avail);
-                }
-                ChannelReadResult::Err(status) => return Err(status),
-            }
-        }
+        read_growing(bytes, handles, |bytes, handles| {
+            self.read_uninit(bytes, handles)
+                .map(|(bytes, handles)| (bytes.len(), handles.len()))
+        })
     }
 
     /// Like [`Channel::read_uninit`], with each handle's type and rights. Wraps
@@ -381,19 +403,8 @@ impl Channel {
                 uninit_slice(handles, handles_len),
             )
         };
-        match self.read_etc_uninit(bytes, handles) {
-            ChannelReadResult::Ok((bytes, handles)) => {
-                ChannelReadResult::Ok((bytes.len(), handles.len()))
-            }
-            ChannelReadResult::BufferTooSmall {
-                bytes_avail,
-                handles_avail,
-            } => ChannelReadResult::BufferTooSmall {
-                bytes_avail,
-                handles_avail,
-            },
-            ChannelReadResult::Err(status) => ChannelReadResult::Err(status),
-        }
+        self.read_etc_uninit(bytes, handles)
+            .map(|(bytes, handles)| (bytes.len(), handles.len()))
     }
 
     /// Reads the next message with handle infos into `buf`, growing it as needed.
@@ -404,29 +415,10 @@ impl Channel {
 
     /// Reads the next message with handle infos into two `Vec`s, growing them as needed.
     pub fn read_etc_split(&self, bytes: &mut Vec<u8>, handles: &mut Vec<HandleInfo>) -> Result<()> {
-        loop {
-            bytes.clear();
-            handles.clear();
-            match self.read_etc_uninit(bytes.spare_capacity_mut(), handles.spare_capacity_mut()) {
-                ChannelReadResult::Ok((read_bytes, read_handles)) => {
-                    let lengths = (read_bytes.len(), read_handles.len());
-                    // SAFETY: the read initialized these prefixes of the spare capacity.
-                    unsafe {
-                        bytes.set_len(lengths.0);
-                        handles.set_len(lengths.1);
-                    }
-                    return Ok(());
-                }
-                ChannelReadResult::BufferTooSmall {
-                    bytes_avail,
-                    handles_avail,
-                } => {
-                    ensure_capacity(bytes, bytes_avail);
-                    ensure_capacity(handles, handles_avail);
-                }
-                ChannelReadResult::Err(status) => return Err(status),
-            }
-        }
+        read_growing(bytes, handles, |bytes, handles| {
+            self.read_etc_uninit(bytes, handles)
+                .map(|(bytes, handles)| (bytes.len(), handles.len()))
+        })
     }
 
     // --- writes --------------------------------------------------------------------------------
