@@ -2,7 +2,7 @@
 
 use std::ffi::c_void;
 
-use zxsim_kernel::{KernelObject, Rights};
+use zxsim_kernel::{AnyObject, Rights};
 use zxsim_syscalls::sys::{
     self, zx_clock_t, zx_duration_t, zx_handle_t, zx_object_info_topic_t, zx_signals_t,
     zx_status_t, zx_time_t, zx_wait_item_t, ZX_ERR_INVALID_ARGS, ZX_ERR_OUT_OF_RANGE, ZX_OK,
@@ -174,7 +174,7 @@ pub unsafe extern "C" fn zx_object_set_property(
     // SAFETY: `value` is faulting or readable for `value_size` bytes.
     match unsafe { user::bytes(value, value_size) } {
         Ok(bytes) => sys::zx_object_set_property(handle, property, bytes),
-        Err(fault) => user::lookup_then::<dyn KernelObject>(handle, Rights::SET_PROPERTY, fault),
+        Err(fault) => user::lookup_then::<AnyObject>(handle, Rights::SET_PROPERTY, fault),
     }
 }
 

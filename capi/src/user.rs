@@ -127,8 +127,8 @@ pub unsafe fn bytes_mut<'a>(p: *mut c_void, len: usize) -> Option<&'a mut [u8]> 
 
 /// The status a typed lookup of `handle` answers (`BAD_HANDLE`, `WRONG_TYPE`,
 /// `ACCESS_DENIED`), or `fallback` if it succeeds: what a call answers when its copy-in faults
-/// after the handle was looked up. `T` is `dyn KernelObject` for calls that take any type.
-pub fn lookup_then<T: zxsim_kernel::Expected + ?Sized>(
+/// after the handle was looked up. `T` is `AnyObject` for calls that take any type.
+pub fn lookup_then<T: zxsim_kernel::Expected>(
     handle: zx_handle_t,
     rights: Rights,
     fallback: zx_status_t,

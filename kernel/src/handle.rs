@@ -23,11 +23,11 @@
 //! Lookups take only the owning process's table lock (a reader lock), never a kernel-wide one.
 
 use std::collections::VecDeque;
+use std::ptr::NonNull;
 
-use crate::object::{Dispatcher, Expected};
-use crate::shared::KernelShared;
+use crate::object::{Dispatcher, DispatcherRef, Expected};
 use crate::status::Status;
-use crate::sync::{Arc, LockClass, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use crate::sync::{LockClass, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use crate::types::{Koid, Rights};
 
 /// A raw handle value as user code sees it (`zx_handle_t`).
@@ -51,30 +51,37 @@ pub struct HandleId(pub u64);
 
 /// One handle: a reference to an object with a fixed set of rights.
 pub struct Handle {
-    object: Arc<Dispatcher>,
+    /// The object, kept alive by the reference its handles share (see [`crate::object`]).
+    object: NonNull<Dispatcher>,
     rights: Rights,
     /// The generation of the table slot holding this handle (stale while it is in flight). It
-    /// lives here, in bytes `Handle` would otherwise pad, so a table slot costs 32 bytes.
+    /// lives here, in bytes `Handle` would otherwise pad, so a table slot costs 24 bytes.
     generation: u32,
     id: HandleId,
 }
 
+// SAFETY: a handle is a counted share of a `Dispatcher<T>`, which is `Send + Sync`.
+unsafe impl Send for Handle {}
+// SAFETY: as above.
+unsafe impl Sync for Handle {}
+
 impl Handle {
     /// Mints a new handle to `object`. Fails with `NO_MEMORY` when the kernel's handle arena is
     /// full.
-    pub fn new(object: Arc<Dispatcher>, rights: Rights) -> Result<Handle, Status> {
+    pub fn new(object: &Dispatcher, rights: Rights) -> Result<Handle, Status> {
         object.kernel_shared().reserve_handle()?;
         let id = object.add_handle();
         Ok(Handle {
-            object,
+            object: NonNull::from(object),
             rights,
             generation: 0,
             id,
         })
     }
 
-    pub fn object(&self) -> &Arc<Dispatcher> {
-        &self.object
+    pub fn object(&self) -> &Dispatcher {
+        // SAFETY: while this handle exists its share of the handle count keeps the object alive.
+        unsafe { self.object.as_ref() }
     }
 
     pub fn rights(&self) -> Rights {
@@ -91,11 +98,8 @@ impl Handle {
 
     /// The lookup order every syscall follows once the handle is found: `WRONG_TYPE` (the object
     /// is not a `T`), then `ACCESS_DENIED` (the handle lacks `rights`). Returns the typed object.
-    pub fn object_as<T: Expected + ?Sized>(
-        &self,
-        rights: Rights,
-    ) -> Result<&Dispatcher<T>, Status> {
-        let object = T::cast(&self.object).ok_or(Status::WRONG_TYPE)?;
+    pub fn object_as<T: Expected>(&self, rights: Rights) -> Result<&Dispatcher<T>, Status> {
+        let object = T::cast(self.object()).ok_or(Status::WRONG_TYPE)?;
         if !self.has_rights(rights) {
             return Err(Status::ACCESS_DENIED);
         }
@@ -103,33 +107,29 @@ impl Handle {
     }
 
     /// [`Handle::object_as`], returning another reference to the typed object.
-    pub fn object_arc<T: Expected + ?Sized>(
-        &self,
-        rights: Rights,
-    ) -> Result<Arc<Dispatcher<T>>, Status> {
-        self.object_as::<T>(rights)?;
-        T::cast_arc(&self.object).ok_or(Status::WRONG_TYPE)
+    pub fn object_arc<T: Expected>(&self, rights: Rights) -> Result<T::Ref, Status> {
+        self.object_as::<T>(rights).map(T::to_owned)
     }
 
     /// A new handle to the same object with `rights` (which the caller has validated).
     pub fn duplicate(&self, rights: Rights) -> Result<Handle, Status> {
-        Handle::new(self.object.clone(), rights)
+        Handle::new(self.object(), rights)
     }
 }
 
 impl Drop for Handle {
     fn drop(&mut self) {
-        let kernel: &KernelShared = self.object.kernel_shared();
-        kernel.release_handle();
-        self.object.handle_deleted(self.id);
+        self.object().kernel_shared().release_handle();
+        // SAFETY: the object is alive and this handle's count is still in it.
+        unsafe { Dispatcher::handle_deleted(self.object, self.id) };
     }
 }
 
 impl std::fmt::Debug for Handle {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Handle")
-            .field("koid", &self.object.koid())
-            .field("type", &self.object.obj_type())
+            .field("koid", &self.object().koid())
+            .field("type", &self.object().obj_type())
             .field("rights", &self.rights)
             .finish()
     }
@@ -156,7 +156,7 @@ enum Slot {
     Free(u32),
 }
 
-const _: () = assert!(std::mem::size_of::<Slot>() <= 32);
+const _: () = assert!(std::mem::size_of::<Slot>() <= 24);
 
 impl Slot {
     fn live(&self, generation: u32) -> Option<&Handle> {
@@ -246,7 +246,7 @@ impl HandleTable {
         let mut slots = self.slots.write();
         let source = Self::lookup(&slots, index, generation).ok_or(Status::BAD_HANDLE)?;
         let minted = mint(source)?;
-        minted.object().object().on_installed(owner);
+        minted.object().installed(owner);
         Ok(self.insert(&mut slots, minted))
     }
 
@@ -285,7 +285,7 @@ impl HandleTable {
     }
 
     /// [`HandleTable::find`], then the typed checks of [`Handle::object_as`].
-    fn find_object<'s, T: Expected + ?Sized>(
+    fn find_object<'s, T: Expected>(
         &self,
         slots: &'s Slots,
         value: HandleValue,
@@ -303,8 +303,8 @@ impl HandleTable {
 
     /// The typed lookup, in Zircon's order — `BAD_HANDLE`, `WRONG_TYPE`, `ACCESS_DENIED` — then
     /// `f` on the handle and its typed object, under the table's reader lock. `T` is an object
-    /// type, or `dyn KernelObject` for calls that take any type.
-    pub fn with_object<T: Expected + ?Sized, R>(
+    /// type, or `AnyObject` for calls that take any type.
+    pub fn with_object<T: Expected, R>(
         &self,
         value: HandleValue,
         rights: Rights,
@@ -318,11 +318,7 @@ impl HandleTable {
     }
 
     /// [`HandleTable::with_object`] returning another reference to the typed object.
-    pub fn get<T: Expected + ?Sized>(
-        &self,
-        value: HandleValue,
-        rights: Rights,
-    ) -> Result<Arc<Dispatcher<T>>, Status> {
+    pub fn get<T: Expected>(&self, value: HandleValue, rights: Rights) -> Result<T::Ref, Status> {
         self.with(value, |handle| handle.object_arc::<T>(rights))?
     }
 
@@ -372,7 +368,7 @@ impl HandleTable {
 
     /// Every handle of the table with its value, in slot order, taken under the reader lock
     /// (a kernel snapshot's view; the objects are dropped by the caller, outside the lock).
-    pub fn entries(&self) -> Vec<(HandleValue, Rights, Arc<Dispatcher>)> {
+    pub fn entries(&self) -> Vec<(HandleValue, Rights, DispatcherRef)> {
         let slots = self.slots.read();
         slots
             .entries
@@ -382,7 +378,7 @@ impl HandleTable {
                 Slot::Live(handle) => Some((
                     self.encode(index as u32, handle.generation),
                     handle.rights,
-                    handle.object.clone(),
+                    handle.object().to_ref(),
                 )),
                 Slot::Free(_) => None,
             })
@@ -422,7 +418,7 @@ impl HandleTableReader<'_> {
     }
 
     /// The typed lookup of [`HandleTable::with_object`], for a caller holding the reader lock.
-    pub fn object<T: Expected + ?Sized>(
+    pub fn object<T: Expected>(
         &self,
         value: HandleValue,
         rights: Rights,
@@ -444,7 +440,7 @@ impl HandleTableWriter<'_> {
     }
 
     /// The typed lookup of [`HandleTable::with_object`].
-    pub fn object<T: Expected + ?Sized>(
+    pub fn object<T: Expected>(
         &self,
         value: HandleValue,
         rights: Rights,

@@ -24,9 +24,8 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use std::fmt;
 
 use crate::kernel::Kernel;
-use crate::object::Dispatcher;
+use crate::object::DispatcherRef;
 use crate::objects::channel::Channel;
-use crate::sync::Arc;
 use crate::types::{Koid, ObjType};
 
 /// Why a leaked object is still alive.
@@ -129,7 +128,7 @@ impl Kernel {
         let endpoints = registry.snapshot();
         let mut nodes: Vec<Node> = Vec::with_capacity(endpoints.len());
         let mut seen: HashSet<Koid> = endpoints.iter().map(|object| object.koid()).collect();
-        let mut found: Vec<Arc<Dispatcher>> = Vec::new();
+        let mut found: Vec<DispatcherRef> = Vec::new();
         for endpoint in &endpoints {
             let mut queued = Vec::new();
             if let Some(channel) = endpoint.downcast::<Channel>() {
@@ -137,7 +136,7 @@ impl Kernel {
                     let object = handle.object();
                     queued.push(object.koid());
                     if seen.insert(object.koid()) {
-                        found.push(object.clone());
+                        found.push(object.to_ref());
                     }
                 });
             }
@@ -167,7 +166,7 @@ impl Kernel {
     }
 }
 
-fn node_of(object: &Arc<Dispatcher>, queued: Vec<Koid>) -> Node {
+fn node_of(object: &DispatcherRef, queued: Vec<Koid>) -> Node {
     Node {
         name: ObjectName {
             koid: object.koid(),

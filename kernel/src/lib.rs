@@ -58,7 +58,7 @@ pub use faults::{FaultPlan, FaultSite, Faults};
 pub use handle::{Handle, HandleId, HandleValue};
 pub use kernel::{Config, Kernel, PlantedRace, Profile};
 pub use leak::{LeakEntry, LeakKind, LeakReport};
-pub use object::{Dispatcher, Expected, KernelObject};
+pub use object::{AnyObject, Dispatcher, DispatcherRef, Expected, KernelObject};
 pub use process::{BindGuard, PolicyException, Process};
 pub use status::Status;
 pub use types::{Koid, ObjType, Rights, Signals, Time};

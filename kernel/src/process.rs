@@ -14,7 +14,7 @@ use std::cell::RefCell;
 
 use crate::handle::{Handle, HandleTable, HandleValue};
 use crate::kernel::Kernel;
-use crate::object::{Dispatcher, Expected, KernelObject};
+use crate::object::{Expected, KernelObject};
 use crate::status::Status;
 use crate::sync::{thread, thread_local, Arc, LockClass, Mutex};
 use crate::types::{Koid, Rights};
@@ -75,7 +75,7 @@ impl Process {
 
     /// Installs a handle and returns its value in this process.
     pub fn add_handle(&self, handle: Handle) -> HandleValue {
-        handle.object().object().on_installed(self.koid);
+        handle.object().installed(self.koid);
         self.handles.add(handle)
     }
 
@@ -86,7 +86,7 @@ impl Process {
             return Vec::new();
         }
         for handle in &handles {
-            handle.object().object().on_installed(self.koid);
+            handle.object().installed(self.koid);
         }
         let mut table = self.handles.write();
         handles
@@ -99,7 +99,7 @@ impl Process {
     pub fn create_object<T: KernelObject>(&self, object: T) -> Result<HandleValue, Status> {
         let object = self.kernel.new_object(object);
         let rights = object.default_rights();
-        Ok(self.add_handle(Handle::new(object, rights)?))
+        Ok(self.add_handle(Handle::new(object.base(), rights)?))
     }
 
     /// Makes both endpoints of a peered object (each needs the other's koid, so `make` gets the
@@ -113,7 +113,7 @@ impl Process {
         let [a, b] = [(koids[0], a), (koids[1], b)].map(|(koid, object)| {
             let object = self.kernel.new_object_with_koid(koid, object);
             let rights = object.default_rights();
-            Handle::new(object, rights)
+            Handle::new(object.base(), rights)
         });
         let (a, b) = (a?, b?);
         Ok((self.add_handle(a), self.add_handle(b)))
@@ -121,12 +121,12 @@ impl Process {
 
     /// The typed lookup every syscall uses, in Zircon's order: `BAD_HANDLE` (not in this table),
     /// `WRONG_TYPE` (not a `T`), `ACCESS_DENIED` (missing `rights`). `T` is an object type, or
-    /// `dyn KernelObject` for calls that take any type.
-    pub fn get_object<T: Expected + ?Sized>(
+    /// [`AnyObject`] for calls that take any type.
+    pub fn get_object<T: Expected>(
         &self,
         value: HandleValue,
         rights: Rights,
-    ) -> Result<Arc<Dispatcher<T>>, Status> {
+    ) -> Result<T::Ref, Status> {
         self.handles.get::<T>(value, rights)
     }
 
@@ -141,7 +141,7 @@ impl Process {
             .kernel
             .new_object_with_koid(self.koid, crate::objects::process::ProcessObject::new());
         let rights = object.default_rights();
-        let value = self.add_handle(Handle::new(object, rights)?);
+        let value = self.add_handle(Handle::new(object.base(), rights)?);
         *slot = Some(value);
         Ok(value)
     }

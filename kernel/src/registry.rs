@@ -1,11 +1,11 @@
 //! The registry of one kernel's objects that can hold handles, for the leak report.
 //!
 //! Only channel queues hold handles outside process tables (a type says so with
-//! [`KernelObject::holds_handles`](crate::object::KernelObject::holds_handles)), so only channel
+//! [`KernelObject::HOLDS_HANDLES`](crate::object::KernelObject::HOLDS_HANDLES)), so only channel
 //! endpoints can keep objects alive behind the processes' backs. The kernel keeps, per kernel, a
 //! map koid → endpoint of every channel endpoint that holds at least one handle, and a
 //! count of all objects that hold at least one handle. An object enters both when its handle count
-//! goes 0 → 1 and leaves them in `on_zero_handles`, so the registry's `Arc` never extends an
+//! goes 0 → 1 and leaves them in `on_zero_handles`, so the registry's reference never extends an
 //! endpoint's life: while it is registered, its handle keeps it alive anyway (loom has no `Weak`,
 //! and a raw-pointer registry would race with `Drop`; this shape needs neither). Other object
 //! types only touch the counter, so creating and closing an event costs one atomic add and one
@@ -15,8 +15,8 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
-use crate::object::Dispatcher;
-use crate::sync::{Arc, AtomicUsize, LockClass, Mutex, Ordering};
+use crate::object::{Dispatcher, DispatcherRef};
+use crate::sync::{AtomicUsize, LockClass, Mutex, Ordering};
 use crate::types::Koid;
 
 /// Shards of the registry (a power of two; koids are sequential, so `koid % SHARDS` spreads).
@@ -43,7 +43,7 @@ impl Hasher for KoidHasher {
     }
 }
 
-type Shard = HashMap<Koid, Arc<Dispatcher>, BuildHasherDefault<KoidHasher>>;
+type Shard = HashMap<Koid, DispatcherRef, BuildHasherDefault<KoidHasher>>;
 
 /// The channel endpoints of one kernel that hold handles, and the count of all objects that do
 /// (see the module doc).
@@ -67,13 +67,13 @@ impl Registry {
     }
 
     /// The object's handle count went 0 → 1.
-    pub(crate) fn first_handle(&self, object: &Arc<Dispatcher>) {
+    pub(crate) fn first_handle(&self, object: &Dispatcher) {
         self.with_handles.fetch_add(1, Ordering::AcqRel);
-        if object.object().holds_handles() {
+        if object.holds_handles() {
             let previous = self
                 .shard(object.koid())
                 .lock()
-                .insert(object.koid(), object.clone());
+                .insert(object.koid(), object.to_ref());
             debug_assert!(previous.is_none(), "endpoint registered twice");
         }
     }
@@ -82,14 +82,14 @@ impl Registry {
     /// is released (the caller holds another, so this never destroys the object).
     pub(crate) fn last_handle_gone(&self, object: &Dispatcher) {
         self.with_handles.fetch_sub(1, Ordering::AcqRel);
-        if object.object().holds_handles() {
+        if object.holds_handles() {
             let removed = self.shard(object.koid()).lock().remove(&object.koid());
             drop(removed);
         }
     }
 
     /// A snapshot of the registered endpoints (clones taken under each shard lock in turn).
-    pub(crate) fn snapshot(&self) -> Vec<Arc<Dispatcher>> {
+    pub(crate) fn snapshot(&self) -> Vec<DispatcherRef> {
         let mut objects = Vec::new();
         for shard in &self.shards {
             objects.extend(shard.lock().values().cloned());

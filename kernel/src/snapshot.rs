@@ -23,13 +23,12 @@ use serde::Serialize;
 use crate::handle::HandleValue;
 use crate::kernel::Kernel;
 use crate::leak::type_name;
-use crate::object::Dispatcher;
+use crate::object::DispatcherRef;
 use crate::objects::channel::Channel;
 use crate::objects::port::Port;
 use crate::objects::socket::Socket;
 use crate::objects::timer::Timer;
 use crate::signal::ObserverInfo;
-use crate::sync::Arc;
 use crate::types::{Koid, Rights};
 
 /// A picture of a kernel: see the module doc.
@@ -146,7 +145,7 @@ impl Kernel {
     pub fn snapshot(&self) -> Snapshot {
         let mut processes = Vec::new();
         let mut found: BTreeSet<Koid> = BTreeSet::new();
-        let mut work: VecDeque<Arc<Dispatcher>> = VecDeque::new();
+        let mut work: VecDeque<DispatcherRef> = VecDeque::new();
         for process in self.processes() {
             let entries = process.handles().entries();
             let handles = entries
@@ -202,7 +201,7 @@ impl Kernel {
 
 /// One object under its own lock(s), one at a time; `carried` sees each object travelling in
 /// its messages.
-fn describe(object: &Arc<Dispatcher>, mut carried: impl FnMut(&Arc<Dispatcher>)) -> ObjectSnapshot {
+fn describe(object: &DispatcherRef, mut carried: impl FnMut(&DispatcherRef)) -> ObjectSnapshot {
     let (signals, observers) = object.with_signals(|state| (state.signals(), state.observers()));
     let peer = Some(object.peer_koid()).filter(|&koid| koid != 0);
     let port = object.downcast::<Port>().map(|port| PortSnapshot {
@@ -227,7 +226,7 @@ fn describe(object: &Arc<Dispatcher>, mut carried: impl FnMut(&Arc<Dispatcher>))
                     handles: message
                         .handles
                         .into_iter()
-                        .map(|(rights, object): (Rights, Arc<Dispatcher>)| {
+                        .map(|(rights, object): (Rights, DispatcherRef)| {
                             carried(&object);
                             HandleSnapshot {
                                 value: None,

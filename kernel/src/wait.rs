@@ -12,7 +12,7 @@
 use crate::blocking::Completion;
 use crate::handle::HandleValue;
 use crate::kernel::Kernel;
-use crate::object::Dispatcher;
+use crate::object::DispatcherRef;
 use crate::objects::thread::{
     Blocked, THREAD_STATE_BLOCKED_SLEEPING, THREAD_STATE_BLOCKED_WAIT_MANY,
     THREAD_STATE_BLOCKED_WAIT_ONE,
@@ -42,7 +42,7 @@ pub struct WaitItem {
 }
 
 struct Registration {
-    object: Arc<Dispatcher>,
+    object: DispatcherRef,
     key: Option<ObserverKey>,
 }
 
@@ -83,7 +83,7 @@ fn register(
             }
         });
         Ok(Registration {
-            object: object.clone(),
+            object: object.to_ref(),
             key,
         })
     })?
@@ -170,7 +170,7 @@ fn wait_items(
         block(&waiter, process.kernel(), deadline, state);
     }
     // Detach first, then read the outcome: nothing can settle the waiter after this point.
-    let objects: Vec<Arc<Dispatcher>> = registrations.iter().map(|r| r.object.clone()).collect();
+    let objects: Vec<DispatcherRef> = registrations.iter().map(|r| r.object.clone()).collect();
     unregister(registrations);
     let outcome = waiter.peek(|outcome| outcome.copied());
     for (index, item) in items.iter_mut().enumerate() {

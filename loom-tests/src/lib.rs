@@ -30,7 +30,9 @@ mod imp {
     use std::time::Instant;
 
     use zxsim_kernel::objects::port::Port;
-    use zxsim_kernel::{Config, Dispatcher, Kernel, KernelObject, Process, Profile, Rights};
+    use zxsim_kernel::{
+        AnyObject, Config, Dispatcher, DispatcherRef, Kernel, Process, Profile, Rights,
+    };
     use zxsim_syscalls::sys::*;
 
     /// The preemption bound the models run with: `LOOM_MAX_PREEMPTIONS`, or 2.
@@ -187,9 +189,9 @@ mod imp {
     }
 
     /// The object behind `handle` in the calling thread's process.
-    pub fn object(handle: zx_handle_t) -> Arc<Dispatcher> {
+    pub fn object(handle: zx_handle_t) -> DispatcherRef {
         Process::current()
-            .get_object::<dyn KernelObject>(handle, Rights::NONE)
+            .get_object::<AnyObject>(handle, Rights::NONE)
             .expect("a live handle")
     }
 

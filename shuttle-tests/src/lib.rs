@@ -33,7 +33,7 @@ mod imp {
     use shuttle::scheduler::{PctScheduler, RandomScheduler};
     use shuttle::{Config as ShuttleConfig, FailurePersistence, Runner};
     use zxsim_kernel::objects::port::Port;
-    use zxsim_kernel::{Config, Dispatcher, Kernel, KernelObject, Process, Profile, Rights};
+    use zxsim_kernel::{AnyObject, Config, Dispatcher, Kernel, Process, Profile, Rights};
     use zxsim_syscalls::sys::*;
 
     /// The iterations a scenario runs when `ZXSIM_SHUTTLE_ITERATIONS` is not set.
@@ -327,7 +327,7 @@ mod imp {
     /// The koid of the object behind `handle` in the calling thread's process.
     pub fn koid(handle: zx_handle_t) -> u64 {
         Process::current()
-            .get_object::<dyn KernelObject>(handle, Rights::NONE)
+            .get_object::<AnyObject>(handle, Rights::NONE)
             .expect("a live handle")
             .koid()
     }

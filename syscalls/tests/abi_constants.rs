@@ -220,10 +220,10 @@ fn sys_constants_equal_the_kernel_values_they_name() {
         ZX_EXCP_POLICY_CODE_BAD_SYSCALL => PolicyException::BadSyscall as u32,
         ZX_EXCP_POLICY_CODE_PORT_TOO_MANY_OBSERVERS => PolicyException::PortTooManyObservers as u32,
         ZX_EXCP_POLICY_CODE_HANDLE_LEAK => PolicyException::HandleLeak as u32,
-        ZX_DEFAULT_EVENT_RIGHTS => Event::new().default_rights().bits(),
-        ZX_DEFAULT_PORT_RIGHTS => Port::new(0).default_rights().bits(),
-        ZX_DEFAULT_PROCESS_RIGHTS => ProcessObject::new().default_rights().bits(),
-        ZX_DEFAULT_TIMER_RIGHTS => Timer::new(0, 0).default_rights().bits(),
+        ZX_DEFAULT_EVENT_RIGHTS => Event::DEFAULT_RIGHTS.bits(),
+        ZX_DEFAULT_PORT_RIGHTS => Port::DEFAULT_RIGHTS.bits(),
+        ZX_DEFAULT_PROCESS_RIGHTS => ProcessObject::DEFAULT_RIGHTS.bits(),
+        ZX_DEFAULT_TIMER_RIGHTS => Timer::DEFAULT_RIGHTS.bits(),
     };
     assert!(checked >= 200, "only {checked} constants checked");
 }

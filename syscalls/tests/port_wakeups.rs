@@ -12,10 +12,10 @@ use zxsim_syscalls::sys::*;
 
 mod common;
 
-fn port_object(process: &Process, port: zx_handle_t) -> std::sync::Arc<zxsim_kernel::Dispatcher> {
+fn port_object(process: &Process, port: zx_handle_t) -> zxsim_kernel::DispatcherRef {
     process
         .handles()
-        .with(port, |handle| handle.object().clone())
+        .with(port, |handle| handle.object().to_ref())
         .expect("a live port handle")
 }
 

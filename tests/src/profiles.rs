@@ -661,7 +661,7 @@ fn port_last_handle_closed(ctx: &mut Ctx) {
     let object = ctx
         .process
         .handles()
-        .with(port2, |h| h.object().clone())
+        .with(port2, |h| h.object().to_ref())
         .unwrap();
     close_all(&[port2]);
     let dead = object.downcast::<Port>().expect("a port");

@@ -7,12 +7,11 @@
 //! syscalls succeed, so a case states only the behaviour it checks. Waits on other threads never
 //! spin without a bound: they give up after [`PATIENCE`] of real time and fail the case.
 
-use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use zxsim_kernel::objects::port::Port;
-use zxsim_kernel::{Config, Dispatcher, Process};
+use zxsim_kernel::{Config, DispatcherRef, Process};
 use zxsim_syscalls::sys::*;
 
 use crate::harness::Ctx;
@@ -246,10 +245,10 @@ pub fn keys(packets: &[zx_port_packet_t]) -> Vec<u64> {
 // ---- the kernel's view ----
 
 /// The object behind `handle` in `process`'s table.
-pub fn object_of(process: &Process, handle: zx_handle_t) -> Arc<Dispatcher> {
+pub fn object_of(process: &Process, handle: zx_handle_t) -> DispatcherRef {
     process
         .handles()
-        .with(handle, |h| h.object().clone())
+        .with(handle, |h| h.object().to_ref())
         .expect("a live handle")
 }
 

@@ -25,7 +25,7 @@ use std::collections::VecDeque;
 
 use crate::blocking::Completion;
 use crate::handle::Handle;
-use crate::object::{Dispatcher, KernelObject};
+use crate::object::{Dispatcher, DispatcherRef, KernelObject};
 use crate::objects::peer::PeerHolder;
 use crate::signal::SignalState;
 use crate::status::Status;
@@ -414,7 +414,7 @@ impl Channel {
                     let handles = message
                         .handles
                         .iter()
-                        .map(|handle| (handle.rights(), handle.object().clone()))
+                        .map(|handle| (handle.rights(), handle.object().to_ref()))
                         .collect();
                     QueuedMessageInfo {
                         bytes: message.bytes.len(),
@@ -435,7 +435,7 @@ impl Channel {
 /// What a snapshot shows of a queued message: its size and the handles in flight in it.
 pub struct QueuedMessageInfo {
     pub bytes: usize,
-    pub handles: Vec<(Rights, Arc<Dispatcher>)>,
+    pub handles: Vec<(Rights, DispatcherRef)>,
 }
 
 /// A `zx_channel_call` whose request is written and whose reply is awaited.
@@ -490,18 +490,14 @@ fn next_txid(end: &mut ChannelEnd) -> u32 {
 }
 
 impl KernelObject for Channel {
-    fn obj_type(&self) -> ObjType {
-        ObjType::CHANNEL
-    }
+    const TYPE: ObjType = ObjType::CHANNEL;
     /// (BASIC minus DUPLICATE) | IO | SIGNAL | SIGNAL_PEER = 0xF00E: never duplicable.
-    fn default_rights(&self) -> Rights {
-        Rights::TRANSFER
-            .union(Rights::WAIT)
-            .union(Rights::INSPECT)
-            .union(Rights::IO)
-            .union(Rights::SIGNAL)
-            .union(Rights::SIGNAL_PEER)
-    }
+    const DEFAULT_RIGHTS: Rights = Rights::TRANSFER
+        .union(Rights::WAIT)
+        .union(Rights::INSPECT)
+        .union(Rights::IO)
+        .union(Rights::SIGNAL)
+        .union(Rights::SIGNAL_PEER);
 
     fn lock_signals(&self, f: &mut dyn FnMut(&mut SignalState)) {
         self.peer.with_signals(f)
@@ -515,9 +511,7 @@ impl KernelObject for Channel {
         self.peer.peer_koid()
     }
 
-    fn holds_handles(&self) -> bool {
-        true
-    }
+    const HOLDS_HANDLES: bool = true;
 
     /// The handle moved into `owner`'s table: from now on only `owner` may read, write or call.
     fn on_installed(&self, owner: Koid) {

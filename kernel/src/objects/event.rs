@@ -27,16 +27,10 @@ impl Default for Event {
 }
 
 impl KernelObject for Event {
-    fn obj_type(&self) -> ObjType {
-        ObjType::EVENT
-    }
+    const TYPE: ObjType = ObjType::EVENT;
     /// BASIC | SIGNAL (0xD003): no SIGNAL_PEER.
-    fn default_rights(&self) -> Rights {
-        Rights::BASIC.union(Rights::SIGNAL)
-    }
-    fn user_signals(&self) -> Signals {
-        Signals::EVENT_SIGNALED
-    }
+    const DEFAULT_RIGHTS: Rights = Rights::BASIC.union(Rights::SIGNAL);
+    const USER_SIGNALS: Signals = Signals::EVENT_SIGNALED;
 
     fn lock_signals(&self, f: &mut dyn FnMut(&mut SignalState)) {
         f(&mut self.signals.lock())

@@ -24,18 +24,12 @@ impl EventPair {
 }
 
 impl KernelObject for EventPair {
-    fn obj_type(&self) -> ObjType {
-        ObjType::EVENTPAIR
-    }
+    const TYPE: ObjType = ObjType::EVENTPAIR;
     /// BASIC | SIGNAL | SIGNAL_PEER (0xF003).
-    fn default_rights(&self) -> Rights {
-        Rights::BASIC
-            .union(Rights::SIGNAL)
-            .union(Rights::SIGNAL_PEER)
-    }
-    fn user_signals(&self) -> Signals {
-        Signals::EVENTPAIR_SIGNALED
-    }
+    const DEFAULT_RIGHTS: Rights = Rights::BASIC
+        .union(Rights::SIGNAL)
+        .union(Rights::SIGNAL_PEER);
+    const USER_SIGNALS: Signals = Signals::EVENTPAIR_SIGNALED;
 
     fn lock_signals(&self, f: &mut dyn FnMut(&mut SignalState)) {
         self.peer.with_signals(f)

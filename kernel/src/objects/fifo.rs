@@ -114,16 +114,12 @@ impl Fifo {
 }
 
 impl KernelObject for Fifo {
-    fn obj_type(&self) -> ObjType {
-        ObjType::FIFO
-    }
+    const TYPE: ObjType = ObjType::FIFO;
     /// BASIC | IO | SIGNAL | SIGNAL_PEER (0xF00F).
-    fn default_rights(&self) -> Rights {
-        Rights::BASIC
-            .union(Rights::IO)
-            .union(Rights::SIGNAL)
-            .union(Rights::SIGNAL_PEER)
-    }
+    const DEFAULT_RIGHTS: Rights = Rights::BASIC
+        .union(Rights::IO)
+        .union(Rights::SIGNAL)
+        .union(Rights::SIGNAL_PEER);
 
     fn lock_signals(&self, f: &mut dyn FnMut(&mut SignalState)) {
         self.peer.with_signals(f)

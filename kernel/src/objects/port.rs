@@ -32,7 +32,7 @@ use std::collections::{HashMap, VecDeque};
 
 use crate::faults::{FaultSite, Faults};
 use crate::handle::HandleId;
-use crate::object::{Dispatcher, KernelObject};
+use crate::object::{Dispatcher, DispatcherRef, KernelObject};
 use crate::signal::{AsyncObserver, Observer, ObserverKey, SignalState};
 use crate::status::Status;
 use crate::sync::{Arc, AtomicU64, AtomicUsize, Condvar, LockClass, Mutex, Ordering};
@@ -614,16 +614,12 @@ impl crate::blocking::WaitState for PortState {
 }
 
 impl KernelObject for Port {
-    fn obj_type(&self) -> ObjType {
-        ObjType::PORT
-    }
+    const TYPE: ObjType = ObjType::PORT;
     /// (BASIC minus WAIT) | IO = 0x800F: ports are neither waitable nor signalable.
-    fn default_rights(&self) -> Rights {
-        Rights::TRANSFER
-            .union(Rights::DUPLICATE)
-            .union(Rights::INSPECT)
-            .union(Rights::IO)
-    }
+    const DEFAULT_RIGHTS: Rights = Rights::TRANSFER
+        .union(Rights::DUPLICATE)
+        .union(Rights::INSPECT)
+        .union(Rights::IO);
 
     fn lock_signals(&self, f: &mut dyn FnMut(&mut SignalState)) {
         f(&mut self.no_signals.lock())
@@ -654,7 +650,7 @@ impl KernelObject for Port {
 /// One pending `zx_object_wait_async`: lives on the observed object and in its port's index.
 pub struct PortObserver {
     port: Arc<Dispatcher<Port>>,
-    object: Arc<Dispatcher>,
+    object: DispatcherRef,
     key: u64,
     trigger: Signals,
     options: u32,
@@ -746,7 +742,7 @@ pub enum WaitAsyncOutcome {
 /// `zx_object_wait_async` once arguments, rights and waitability are checked. The caller holds
 /// the handle-table lock of `handle` (so a racing close of it is ordered with this).
 pub fn wait_async(
-    object: &Arc<Dispatcher>,
+    object: &Dispatcher,
     handle: HandleId,
     port: Arc<Dispatcher<Port>>,
     key: u64,
@@ -755,7 +751,7 @@ pub fn wait_async(
 ) -> WaitAsyncOutcome {
     let observer = Arc::new(PortObserver {
         port,
-        object: object.clone(),
+        object: object.to_ref(),
         key,
         trigger: signals,
         options,
@@ -829,9 +825,15 @@ mod tests {
         let kernel = Kernel::new(Config::default().with_virtual_clock());
         let port = kernel.new_object(Port::new(0));
         let event = kernel.new_object(Event::new());
-        let _h = crate::handle::Handle::new(event.clone(), Rights::BASIC);
-        let base: Arc<Dispatcher> = event.clone();
-        wait_async(&base, HandleId(1), port.clone(), 5, Signals::USER_0, 0);
+        let _h = crate::handle::Handle::new(event.base(), Rights::BASIC);
+        wait_async(
+            event.base(),
+            HandleId(1),
+            port.clone(),
+            5,
+            Signals::USER_0,
+            0,
+        );
         let port_ref: &Port = &port;
         assert_eq!(port_ref.observer_count(), 1);
         assert!(port_ref.cancel_key(5));

@@ -30,21 +30,17 @@ impl Default for ProcessObject {
 }
 
 impl KernelObject for ProcessObject {
-    fn obj_type(&self) -> ObjType {
-        ObjType::PROCESS
-    }
+    const TYPE: ObjType = ObjType::PROCESS;
     /// `ZX_DEFAULT_PROCESS_RIGHTS`: BASIC | IO | PROPERTY | ENUMERATE | DESTROY | SIGNAL |
     /// MANAGE_PROCESS | MANAGE_THREAD.
-    fn default_rights(&self) -> Rights {
-        Rights::BASIC
-            .union(Rights::IO)
-            .union(Rights::PROPERTY)
-            .union(Rights::ENUMERATE)
-            .union(Rights::DESTROY)
-            .union(Rights::SIGNAL)
-            .union(Rights::MANAGE_PROCESS)
-            .union(Rights::MANAGE_THREAD)
-    }
+    const DEFAULT_RIGHTS: Rights = Rights::BASIC
+        .union(Rights::IO)
+        .union(Rights::PROPERTY)
+        .union(Rights::ENUMERATE)
+        .union(Rights::DESTROY)
+        .union(Rights::SIGNAL)
+        .union(Rights::MANAGE_PROCESS)
+        .union(Rights::MANAGE_THREAD);
 
     fn lock_signals(&self, f: &mut dyn FnMut(&mut SignalState)) {
         f(&mut self.signals.lock())

@@ -435,18 +435,14 @@ impl Socket {
 }
 
 impl KernelObject for Socket {
-    fn obj_type(&self) -> ObjType {
-        ObjType::SOCKET
-    }
+    const TYPE: ObjType = ObjType::SOCKET;
     /// BASIC | IO | GET/SET_PROPERTY | SIGNAL | SIGNAL_PEER | MANAGE_SOCKET (0x10F0CF).
-    fn default_rights(&self) -> Rights {
-        Rights::BASIC
-            .union(Rights::IO)
-            .union(Rights::PROPERTY)
-            .union(Rights::SIGNAL)
-            .union(Rights::SIGNAL_PEER)
-            .union(Rights::MANAGE_SOCKET)
-    }
+    const DEFAULT_RIGHTS: Rights = Rights::BASIC
+        .union(Rights::IO)
+        .union(Rights::PROPERTY)
+        .union(Rights::SIGNAL)
+        .union(Rights::SIGNAL_PEER)
+        .union(Rights::MANAGE_SOCKET);
 
     fn lock_signals(&self, f: &mut dyn FnMut(&mut SignalState)) {
         match &self.backing {

@@ -75,17 +75,13 @@ impl Thread {
 }
 
 impl KernelObject for Thread {
-    fn obj_type(&self) -> ObjType {
-        ObjType::THREAD
-    }
+    const TYPE: ObjType = ObjType::THREAD;
     /// `ZX_DEFAULT_THREAD_RIGHTS`: BASIC | IO | PROPERTY | SIGNAL | MANAGE_THREAD.
-    fn default_rights(&self) -> Rights {
-        Rights::BASIC
-            .union(Rights::IO)
-            .union(Rights::PROPERTY)
-            .union(Rights::SIGNAL)
-            .union(Rights::MANAGE_THREAD)
-    }
+    const DEFAULT_RIGHTS: Rights = Rights::BASIC
+        .union(Rights::IO)
+        .union(Rights::PROPERTY)
+        .union(Rights::SIGNAL)
+        .union(Rights::MANAGE_THREAD);
 
     fn lock_signals(&self, f: &mut dyn FnMut(&mut SignalState)) {
         f(&mut self.signals.lock())
@@ -100,7 +96,7 @@ impl KernelObject for Thread {
 struct Local {
     run: Arc<RunState>,
     /// (process koid, handle value in that process, the object) — one per process asked in.
-    selves: Vec<(Koid, HandleValue, Arc<Dispatcher>)>,
+    selves: Vec<(Koid, HandleValue, Arc<Dispatcher<Thread>>)>,
 }
 
 impl Drop for Local {
@@ -144,7 +140,7 @@ pub fn thread_self(
         };
         let object = Dispatcher::new(kernel, kernel.allocate_koid(), thread);
         let rights = object.default_rights();
-        let value = install(Handle::new(object.clone(), rights)?);
+        let value = install(Handle::new(object.base(), rights)?);
         local.selves.push((process, value, object));
         Ok(value)
     })

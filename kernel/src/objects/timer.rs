@@ -194,13 +194,9 @@ impl Dispatcher<Timer> {
 }
 
 impl KernelObject for Timer {
-    fn obj_type(&self) -> ObjType {
-        ObjType::TIMER
-    }
+    const TYPE: ObjType = ObjType::TIMER;
     /// BASIC | WRITE | SIGNAL (0xD00B): no READ.
-    fn default_rights(&self) -> Rights {
-        Rights::BASIC.union(Rights::WRITE).union(Rights::SIGNAL)
-    }
+    const DEFAULT_RIGHTS: Rights = Rights::BASIC.union(Rights::WRITE).union(Rights::SIGNAL);
 
     fn lock_signals(&self, f: &mut dyn FnMut(&mut SignalState)) {
         f(&mut self.state.lock().signals)

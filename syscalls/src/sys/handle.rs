@@ -1,7 +1,7 @@
 //! Handle syscalls: close, close_many, duplicate, replace, check_valid (spec §3).
 
 use zxsim_kernel::handle::derive_rights;
-use zxsim_kernel::{KernelObject, Rights, Status};
+use zxsim_kernel::{AnyObject, Rights, Status};
 
 use super::{
     on_current, traced, zx_handle_t, zx_rights_t, zx_status_t, ZX_HANDLE_FIXED_BITS_MASK,
@@ -53,7 +53,7 @@ pub fn zx_handle_duplicate(
         // Looked up and installed under one acquisition of the table's writer lock.
         let owner = process.koid();
         *out = process.handles().add_derived(owner, handle, |source| {
-            source.object_as::<dyn KernelObject>(Rights::DUPLICATE)?;
+            source.object_as::<AnyObject>(Rights::DUPLICATE)?;
             let rights = derive_rights(source.rights(), rights)?;
             source.duplicate(rights)
         })?;

@@ -8,7 +8,7 @@ use zxsim_kernel::objects::socket::Socket;
 use zxsim_kernel::objects::thread::Thread;
 use zxsim_kernel::objects::timer::Timer;
 use zxsim_kernel::wait::{self, WaitItem, WAIT_MANY_MAX_ITEMS};
-use zxsim_kernel::{FaultSite, KernelObject, PolicyException, Rights, Signals, Status};
+use zxsim_kernel::{AnyObject, FaultSite, PolicyException, Rights, Signals, Status};
 
 use super::*;
 
@@ -18,10 +18,9 @@ use super::*;
 #[inline]
 pub fn zx_object_signal(handle: zx_handle_t, clear_mask: u32, set_mask: u32) -> zx_status_t {
     let status = on_current(|process| {
-        process.handles().with_object::<dyn KernelObject, _>(
-            handle,
-            Rights::SIGNAL,
-            |_, object| {
+        process
+            .handles()
+            .with_object::<AnyObject, _>(handle, Rights::SIGNAL, |_, object| {
                 if !object.is_waitable() {
                     return Err(Status::NOT_SUPPORTED);
                 }
@@ -34,8 +33,7 @@ pub fn zx_object_signal(handle: zx_handle_t, clear_mask: u32, set_mask: u32) -> 
                     Signals::from_bits_retain(set_mask),
                 );
                 Ok(())
-            },
-        )?
+            })?
     });
     traced!("zx_object_signal", status, handle, clear_mask, set_mask)
 }
@@ -44,7 +42,7 @@ pub fn zx_object_signal(handle: zx_handle_t, clear_mask: u32, set_mask: u32) -> 
 /// `NOT_SUPPORTED` (no peer), `PEER_CLOSED`.
 pub fn zx_object_signal_peer(handle: zx_handle_t, clear_mask: u32, set_mask: u32) -> zx_status_t {
     let status = on_current(|process| {
-        let object = process.get_object::<dyn KernelObject>(handle, Rights::SIGNAL_PEER)?;
+        let object = process.get_object::<AnyObject>(handle, Rights::SIGNAL_PEER)?;
         if (clear_mask | set_mask) & !object.user_signal_mask().bits() != 0 {
             return Err(Status::INVALID_ARGS);
         }
@@ -109,7 +107,7 @@ pub fn zx_object_get_info(
             single_record(record, buffer, actual, avail)
         }
         ZX_INFO_HANDLE_COUNT => {
-            let object = process.get_object::<dyn KernelObject>(handle, Rights::INSPECT)?;
+            let object = process.get_object::<AnyObject>(handle, Rights::INSPECT)?;
             single_record(
                 zx_info_handle_count_t {
                     handle_count: object.handle_count(),
@@ -253,7 +251,7 @@ pub fn zx_object_wait_async(
         // the wait is registered under it: a racing close of `handle` is ordered with it.
         let table = process.handles().read();
         let port = table.handle(port)?.object_arc::<Port>(Rights::WRITE)?;
-        let (h, object) = table.object::<dyn KernelObject>(handle, Rights::WAIT)?;
+        let (h, object) = table.object::<AnyObject>(handle, Rights::WAIT)?;
         if !object.is_waitable() {
             return Err(Status::NOT_SUPPORTED);
         }

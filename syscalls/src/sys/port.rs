@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use zxsim_kernel::objects::port::{Port, PortPacket, PORT_BIND_TO_INTERRUPT};
-use zxsim_kernel::{Dispatcher, KernelObject, PolicyException, Profile, Rights, Status};
+use zxsim_kernel::{AnyObject, Dispatcher, PolicyException, Profile, Rights, Status};
 
 use super::*;
 
@@ -79,7 +79,7 @@ pub fn zx_port_wait(
 pub fn zx_port_cancel(handle: zx_handle_t, source: zx_handle_t, key: u64) -> zx_status_t {
     let status = on_current(|process| {
         let port = process.get_object::<Port>(handle, Rights::WRITE)?;
-        let (koid, handle_id) = process.handles().with_object::<dyn KernelObject, _>(
+        let (koid, handle_id) = process.handles().with_object::<AnyObject, _>(
             source,
             Rights::WAIT,
             |h, object| {

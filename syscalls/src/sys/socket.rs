@@ -4,7 +4,7 @@ use zxsim_kernel::objects::socket::{
     Socket, SOCKET_DATAGRAM, SOCKET_DISPOSITION_WRITE_DISABLED, SOCKET_DISPOSITION_WRITE_ENABLED,
     SOCKET_PEEK,
 };
-use zxsim_kernel::{KernelObject, Rights, Status};
+use zxsim_kernel::{AnyObject, Rights, Status};
 
 use super::*;
 
@@ -125,7 +125,7 @@ fn property_value(value: &[u8]) -> Result<usize, Status> {
 /// `BUFFER_TOO_SMALL`, a non-socket ⇒ `WRONG_TYPE`, an unknown property ⇒ `NOT_SUPPORTED`.
 pub fn zx_object_get_property(handle: zx_handle_t, property: u32, value: &mut [u8]) -> zx_status_t {
     let status = on_current(|process| {
-        let object = process.get_object::<dyn KernelObject>(handle, Rights::GET_PROPERTY)?;
+        let object = process.get_object::<AnyObject>(handle, Rights::GET_PROPERTY)?;
         let read = match property {
             ZX_PROP_SOCKET_RX_THRESHOLD => Socket::rx_threshold,
             ZX_PROP_SOCKET_TX_THRESHOLD => Socket::tx_threshold,
@@ -145,7 +145,7 @@ pub fn zx_object_get_property(handle: zx_handle_t, property: u32, value: &mut [u
 /// peer gone ⇒ `PEER_CLOSED`; 0 disables a threshold.
 pub fn zx_object_set_property(handle: zx_handle_t, property: u32, value: &[u8]) -> zx_status_t {
     let status = on_current(|process| {
-        let object = process.get_object::<dyn KernelObject>(handle, Rights::SET_PROPERTY)?;
+        let object = process.get_object::<AnyObject>(handle, Rights::SET_PROPERTY)?;
         let write = match property {
             ZX_PROP_SOCKET_RX_THRESHOLD => Socket::set_rx_threshold,
             ZX_PROP_SOCKET_TX_THRESHOLD => Socket::set_tx_threshold,
