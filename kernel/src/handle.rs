@@ -98,6 +98,7 @@ impl Handle {
 
     /// The lookup order every syscall follows once the handle is found: `WRONG_TYPE` (the object
     /// is not a `T`), then `ACCESS_DENIED` (the handle lacks `rights`). Returns the typed object.
+    #[inline]
     pub fn object_as<T: Expected>(&self, rights: Rights) -> Result<&Dispatcher<T>, Status> {
         let object = T::cast(self.object()).ok_or(Status::WRONG_TYPE)?;
         if !self.has_rights(rights) {
@@ -159,6 +160,7 @@ enum Slot {
 const _: () = assert!(std::mem::size_of::<Slot>() <= 24);
 
 impl Slot {
+    #[inline]
     fn live(&self, generation: u32) -> Option<&Handle> {
         match self {
             Slot::Live(handle) if handle.generation == generation => Some(handle),
@@ -212,6 +214,7 @@ impl HandleTable {
         (((index << GENERATION_BITS) | generation) << 2 | HANDLE_FIXED_BITS_MASK) ^ self.secret
     }
 
+    #[inline]
     fn decode(&self, value: HandleValue) -> Option<(usize, u32)> {
         if value == HANDLE_INVALID {
             return None;
@@ -274,17 +277,20 @@ impl HandleTable {
         self.encode(index, 0)
     }
 
+    #[inline]
     fn lookup(slots: &Slots, index: usize, generation: u32) -> Option<&Handle> {
         slots.entries.get(index)?.live(generation)
     }
 
     /// The handle `value` names in `slots` (this table's, under either lock), or `BAD_HANDLE`.
+    #[inline]
     fn find<'s>(&self, slots: &'s Slots, value: HandleValue) -> Result<&'s Handle, Status> {
         let (index, generation) = self.decode(value).ok_or(Status::BAD_HANDLE)?;
         Self::lookup(slots, index, generation).ok_or(Status::BAD_HANDLE)
     }
 
     /// [`HandleTable::find`], then the typed checks of [`Handle::object_as`].
+    #[inline]
     fn find_object<'s, T: Expected>(
         &self,
         slots: &'s Slots,
@@ -296,6 +302,7 @@ impl HandleTable {
     }
 
     /// Runs `f` on the handle `value` names, under the table's reader lock.
+    #[inline]
     pub fn with<R>(&self, value: HandleValue, f: impl FnOnce(&Handle) -> R) -> Result<R, Status> {
         let slots = self.slots.read();
         self.find(&slots, value).map(f)
@@ -304,6 +311,7 @@ impl HandleTable {
     /// The typed lookup, in Zircon's order — `BAD_HANDLE`, `WRONG_TYPE`, `ACCESS_DENIED` — then
     /// `f` on the handle and its typed object, under the table's reader lock. `T` is an object
     /// type, or `AnyObject` for calls that take any type.
+    #[inline]
     pub fn with_object<T: Expected, R>(
         &self,
         value: HandleValue,
@@ -325,6 +333,7 @@ impl HandleTable {
     /// Takes the table's reader lock for several lookups (a syscall with two handle arguments
     /// resolves both under one acquisition). Hold it only as long as [`HandleTable::with`] would
     /// be held: the lock order is `handle table -> object -> port`.
+    #[inline]
     pub fn read(&self) -> HandleTableReader<'_> {
         HandleTableReader {
             table: self,
@@ -413,11 +422,13 @@ pub struct HandleTableReader<'a> {
 
 impl HandleTableReader<'_> {
     /// The handle `value` names, or `BAD_HANDLE`.
+    #[inline]
     pub fn handle(&self, value: HandleValue) -> Result<&Handle, Status> {
         self.table.find(&self.slots, value)
     }
 
     /// The typed lookup of [`HandleTable::with_object`], for a caller holding the reader lock.
+    #[inline]
     pub fn object<T: Expected>(
         &self,
         value: HandleValue,
@@ -435,11 +446,13 @@ pub struct HandleTableWriter<'a> {
 
 impl HandleTableWriter<'_> {
     /// The handle `value` names, or `BAD_HANDLE`.
+    #[inline]
     pub fn handle(&self, value: HandleValue) -> Result<&Handle, Status> {
         self.table.find(&self.slots, value)
     }
 
     /// The typed lookup of [`HandleTable::with_object`].
+    #[inline]
     pub fn object<T: Expected>(
         &self,
         value: HandleValue,

@@ -65,11 +65,11 @@ pub trait KernelObject: Send + Sync + Sized + 'static {
     const HOLDS_HANDLES: bool = false;
 
     /// Runs `f` on this object's signal state, under the object's lock.
-    fn lock_signals(&self, f: &mut dyn FnMut(&mut SignalState));
+    fn with_signals<R>(&self, f: impl FnOnce(&mut SignalState) -> R) -> R;
 
     /// Runs `f` on the peer's signal state (peered objects only). `PEER_CLOSED` once the peer
     /// is gone; `NOT_SUPPORTED` for objects that have no peer.
-    fn lock_peer_signals(&self, _f: &mut dyn FnMut(&mut SignalState)) -> Result<(), Status> {
+    fn with_peer_signals<R>(&self, _f: impl FnOnce(&mut SignalState) -> R) -> Result<R, Status> {
         Err(Status::NOT_SUPPORTED)
     }
 
@@ -110,6 +110,8 @@ pub struct ObjectOps {
     user_signals: Signals,
     holds_handles: bool,
     lock_signals: unsafe fn(&Dispatcher, SignalsFn<'_>),
+    /// `zx_object_signal`'s update, compiled per type (the hottest use of the signal lock).
+    update_signals: unsafe fn(&Dispatcher, Signals, Signals) -> Signals,
     lock_peer_signals: unsafe fn(&Dispatcher, SignalsFn<'_>) -> Result<(), Status>,
     peer_koid: unsafe fn(&Dispatcher) -> Koid,
     on_installed: unsafe fn(&Dispatcher, Koid),
@@ -128,6 +130,7 @@ impl ObjectOps {
             user_signals: T::USER_SIGNALS,
             holds_handles: T::HOLDS_HANDLES,
             lock_signals: Entries::<T>::lock_signals,
+            update_signals: Entries::<T>::update_signals,
             lock_peer_signals: Entries::<T>::lock_peer_signals,
             peer_koid: Entries::<T>::peer_koid,
             on_installed: Entries::<T>::on_installed,
@@ -151,11 +154,15 @@ impl<T: KernelObject> Entries<T> {
     }
     unsafe fn lock_signals(base: &Dispatcher, f: SignalsFn<'_>) {
         // SAFETY: as the caller vouches (see `Entries`).
-        unsafe { Self::part(base) }.lock_signals(f)
+        unsafe { Self::part(base) }.with_signals(f)
+    }
+    unsafe fn update_signals(base: &Dispatcher, clear: Signals, set: Signals) -> Signals {
+        // SAFETY: as the caller vouches (see `Entries`).
+        unsafe { Self::part(base) }.with_signals(|state| state.update(clear, set))
     }
     unsafe fn lock_peer_signals(base: &Dispatcher, f: SignalsFn<'_>) -> Result<(), Status> {
         // SAFETY: as the caller vouches (see `Entries`).
-        unsafe { Self::part(base) }.lock_peer_signals(f)
+        unsafe { Self::part(base) }.with_peer_signals(f)
     }
     unsafe fn peer_koid(base: &Dispatcher) -> Koid {
         // SAFETY: as the caller vouches (see `Entries`).
@@ -392,7 +399,8 @@ impl<T> Dispatcher<T> {
 
     /// `zx_object_signal`'s effect once arguments are validated: `clear` then `set`.
     pub fn update_signals(&self, clear: Signals, set: Signals) -> Signals {
-        self.with_signals(|state| state.update(clear, set))
+        // SAFETY: `ops` is the table of this object's type.
+        unsafe { (self.ops.update_signals)(self.as_any(), clear, set) }
     }
 
     /// Which bits user code may change on this object (and on its peer).

@@ -32,7 +32,7 @@ impl KernelObject for Event {
     const DEFAULT_RIGHTS: Rights = Rights::BASIC.union(Rights::SIGNAL);
     const USER_SIGNALS: Signals = Signals::EVENT_SIGNALED;
 
-    fn lock_signals(&self, f: &mut dyn FnMut(&mut SignalState)) {
+    fn with_signals<R>(&self, f: impl FnOnce(&mut SignalState) -> R) -> R {
         f(&mut self.signals.lock())
     }
 }

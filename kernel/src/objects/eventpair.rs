@@ -31,11 +31,11 @@ impl KernelObject for EventPair {
         .union(Rights::SIGNAL_PEER);
     const USER_SIGNALS: Signals = Signals::EVENTPAIR_SIGNALED;
 
-    fn lock_signals(&self, f: &mut dyn FnMut(&mut SignalState)) {
+    fn with_signals<R>(&self, f: impl FnOnce(&mut SignalState) -> R) -> R {
         self.peer.with_signals(f)
     }
 
-    fn lock_peer_signals(&self, f: &mut dyn FnMut(&mut SignalState)) -> Result<(), Status> {
+    fn with_peer_signals<R>(&self, f: impl FnOnce(&mut SignalState) -> R) -> Result<R, Status> {
         self.peer.with_peer_signals(f)
     }
 

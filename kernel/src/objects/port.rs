@@ -621,7 +621,7 @@ impl KernelObject for Port {
         .union(Rights::INSPECT)
         .union(Rights::IO);
 
-    fn lock_signals(&self, f: &mut dyn FnMut(&mut SignalState)) {
+    fn with_signals<R>(&self, f: impl FnOnce(&mut SignalState) -> R) -> R {
         f(&mut self.no_signals.lock())
     }
 

@@ -42,7 +42,7 @@ impl KernelObject for ProcessObject {
         .union(Rights::MANAGE_PROCESS)
         .union(Rights::MANAGE_THREAD);
 
-    fn lock_signals(&self, f: &mut dyn FnMut(&mut SignalState)) {
+    fn with_signals<R>(&self, f: impl FnOnce(&mut SignalState) -> R) -> R {
         f(&mut self.signals.lock())
     }
 }

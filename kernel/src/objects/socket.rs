@@ -444,14 +444,14 @@ impl KernelObject for Socket {
         .union(Rights::SIGNAL_PEER)
         .union(Rights::MANAGE_SOCKET);
 
-    fn lock_signals(&self, f: &mut dyn FnMut(&mut SignalState)) {
+    fn with_signals<R>(&self, f: impl FnOnce(&mut SignalState) -> R) -> R {
         match &self.backing {
             Backing::Pair(peer) => peer.with_signals(f),
             Backing::Os(endpoint) => endpoint.with_signals(f),
         }
     }
 
-    fn lock_peer_signals(&self, f: &mut dyn FnMut(&mut SignalState)) -> Result<(), Status> {
+    fn with_peer_signals<R>(&self, f: impl FnOnce(&mut SignalState) -> R) -> Result<R, Status> {
         match &self.backing {
             Backing::Pair(peer) => peer.with_peer_signals(f),
             Backing::Os(_) => Err(Status::NOT_SUPPORTED),

@@ -83,7 +83,7 @@ impl KernelObject for Thread {
         .union(Rights::SIGNAL)
         .union(Rights::MANAGE_THREAD);
 
-    fn lock_signals(&self, f: &mut dyn FnMut(&mut SignalState)) {
+    fn with_signals<R>(&self, f: impl FnOnce(&mut SignalState) -> R) -> R {
         f(&mut self.signals.lock())
     }
 

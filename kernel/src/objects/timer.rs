@@ -198,7 +198,7 @@ impl KernelObject for Timer {
     /// BASIC | WRITE | SIGNAL (0xD00B): no READ.
     const DEFAULT_RIGHTS: Rights = Rights::BASIC.union(Rights::WRITE).union(Rights::SIGNAL);
 
-    fn lock_signals(&self, f: &mut dyn FnMut(&mut SignalState)) {
+    fn with_signals<R>(&self, f: impl FnOnce(&mut SignalState) -> R) -> R {
         f(&mut self.state.lock().signals)
     }
 
