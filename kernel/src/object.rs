@@ -590,3 +590,84 @@ fn run_on_zero_handles(object: DispatcherRef) {
     }
     ZERO_HANDLES_QUEUE.with(|queue| *queue.borrow_mut() = None);
 }
+
+#[cfg(all(test, not(zxsim_loom), not(zxsim_shuttle)))]
+mod tests {
+    use super::*;
+    use crate::handle::Handle;
+    use crate::kernel::{Config, Kernel};
+    use crate::sync::{LockClass, Mutex};
+
+    /// An object type written for these tests alone: a type is one `KernelObject` impl.
+    struct Probe {
+        signals: Mutex<SignalState>,
+        on_zero: AtomicBool,
+    }
+
+    impl KernelObject for Probe {
+        const TYPE: ObjType = ObjType::EVENT;
+        const DEFAULT_RIGHTS: Rights = Rights::BASIC;
+        fn with_signals<R>(&self, f: impl FnOnce(&mut SignalState) -> R) -> R {
+            f(&mut self.signals.lock())
+        }
+        fn on_zero_handles(&self, _base: &Dispatcher) {
+            self.on_zero.store(true, Ordering::Release);
+        }
+    }
+
+    fn probe(kernel: &Kernel) -> Arc<Dispatcher<Probe>> {
+        kernel.new_object(Probe {
+            signals: Mutex::ranked(LockClass::Object, SignalState::new(Signals::NONE)),
+            on_zero: AtomicBool::new(false),
+        })
+    }
+
+    #[test]
+    fn the_base_reads_the_same_through_any_reference() {
+        let kernel = Kernel::new(Config::default());
+        let object = probe(&kernel);
+        let base = object.as_base();
+        assert_eq!(base.koid(), object.koid());
+        assert_eq!(base.obj_type(), ObjType::EVENT);
+        assert_eq!(base.default_rights(), Rights::BASIC);
+        assert!(std::ptr::eq(base.downcast::<Probe>().unwrap(), &*object));
+        assert!(base.downcast::<crate::objects::event::Event>().is_none());
+        assert_eq!(
+            base.update_signals(Signals::NONE, Signals::USER_0),
+            Signals::USER_0
+        );
+        assert_eq!(object.signals(), Signals::USER_0);
+    }
+
+    #[test]
+    fn handles_share_one_reference_and_give_it_back_after_on_zero_handles() {
+        let kernel = Kernel::new(Config::default());
+        let object = probe(&kernel);
+        let handles: Vec<Handle> = (0..3)
+            .map(|_| Handle::new(object.base(), Rights::BASIC).unwrap())
+            .collect();
+        // This `Arc` plus the one reference all three handles share.
+        assert_eq!(Arc::strong_count(&object), 2);
+        assert_eq!(object.handle_count(), 3);
+        drop(handles);
+        assert!(object.on_zero.load(Ordering::Acquire));
+        assert_eq!(Arc::strong_count(&object), 1);
+        assert_eq!(kernel.live_objects(), 1);
+        drop(object);
+        assert_eq!(kernel.live_objects(), 0);
+    }
+
+    #[test]
+    fn a_dispatcher_ref_keeps_the_object_and_frees_it_as_its_type() {
+        let kernel = Kernel::new(Config::default());
+        let base = probe(&kernel).as_base();
+        let copy = base.clone();
+        assert!(DispatcherRef::ptr_eq(&base, &copy));
+        let typed = copy.downcast_arc::<Probe>().unwrap();
+        assert_eq!(Arc::strong_count(&typed), 3);
+        drop((base, copy));
+        assert_eq!(Arc::strong_count(&typed), 1);
+        drop(typed);
+        assert_eq!(kernel.live_objects(), 0);
+    }
+}
