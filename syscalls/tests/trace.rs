@@ -155,6 +155,43 @@ fn messages_on_two_channels_are_distinct_flows() {
     assert_eq!(messages, expected);
 }
 
+/// Two packets queued on one port before either is dequeued are two flows, each finished by
+/// the port_wait that takes it.
+#[test]
+fn packets_queued_together_are_distinct_flows() {
+    let (events, client, _) = trace_of("two-packets", |kernel| {
+        let client = kernel.create_process();
+        let _bound = client.bind();
+        let mut port = ZX_HANDLE_INVALID;
+        assert_eq!(zx_port_create(0, &mut port), ZX_OK);
+        for key in [1, 2] {
+            let packet = zx_port_packet_t {
+                key,
+                ..Default::default()
+            };
+            assert_eq!(zx_port_queue(port, &packet), ZX_OK);
+        }
+        for key in [1, 2] {
+            let mut packet = zx_port_packet_t::default();
+            assert_eq!(zx_port_wait(port, ZX_TIME_INFINITE, &mut packet), ZX_OK);
+            assert_eq!(packet.key, key);
+        }
+        (client.koid(), 0)
+    });
+    let packets: Vec<_> = arrows_of(&events)
+        .into_iter()
+        .filter(|arrow| arrow.0 == "packet")
+        .collect();
+    let arrow = (
+        "packet".to_string(),
+        "zx_port_queue".to_string(),
+        client,
+        "zx_port_wait".to_string(),
+        client,
+    );
+    assert_eq!(packets, vec![arrow.clone(), arrow]);
+}
+
 #[test]
 fn every_flow_connects_cause_and_effect() {
     let (events, client, server) = trace_of_the_tour("flows");
