@@ -192,6 +192,45 @@ fn packets_queued_together_are_distinct_flows() {
     assert_eq!(packets, vec![arrow.clone(), arrow]);
 }
 
+/// Two async waits pending at once are two flows, each finished by the signal that fires it
+/// (the later-registered wait fires first).
+#[test]
+fn waits_pending_together_are_distinct_flows() {
+    let (events, client, _) = trace_of("two-waits", |kernel| {
+        let client = kernel.create_process();
+        let _bound = client.bind();
+        let (mut port, mut first, mut second) = (0, 0, 0);
+        assert_eq!(zx_port_create(0, &mut port), ZX_OK);
+        assert_eq!(zx_event_create(0, &mut first), ZX_OK);
+        assert_eq!(zx_event_create(0, &mut second), ZX_OK);
+        for (key, event) in [(1, first), (2, second)] {
+            assert_eq!(
+                zx_object_wait_async(event, port, key, ZX_EVENT_SIGNALED, 0),
+                ZX_OK
+            );
+        }
+        for (key, event) in [(2, second), (1, first)] {
+            assert_eq!(zx_object_signal(event, 0, ZX_EVENT_SIGNALED), ZX_OK);
+            let mut packet = zx_port_packet_t::default();
+            assert_eq!(zx_port_wait(port, ZX_TIME_INFINITE, &mut packet), ZX_OK);
+            assert_eq!(packet.key, key);
+        }
+        (client.koid(), 0)
+    });
+    let waits: Vec<_> = arrows_of(&events)
+        .into_iter()
+        .filter(|arrow| arrow.0 == "wait")
+        .collect();
+    let arrow = (
+        "wait".to_string(),
+        "zx_object_wait_async".to_string(),
+        client,
+        "zx_object_signal".to_string(),
+        client,
+    );
+    assert_eq!(waits, vec![arrow.clone(), arrow]);
+}
+
 #[test]
 fn every_flow_connects_cause_and_effect() {
     let (events, client, server) = trace_of_the_tour("flows");
