@@ -2,7 +2,7 @@
 //! checked on a table with a known secret (a process's table has a random one, so the syscall
 //! tests can only check properties of values, not the values themselves).
 
-use std::sync::Arc;
+use zxsim_kernel::sync::Arc;
 
 use zxsim_kernel::handle::{HandleTable, HandleValue, REUSE_AFTER_FREED};
 use zxsim_kernel::objects::event::Event;
