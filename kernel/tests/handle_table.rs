@@ -113,3 +113,14 @@ fn entries_and_clear() {
     // Three free slots are too few to reuse one: a fresh slot.
     assert_eq!(table.add(handle(&event)), value(0x1000, 3, 0));
 }
+
+#[test]
+fn a_handle_debugs_as_its_object_and_rights() {
+    let kernel = Kernel::new(Config::default().with_virtual_clock());
+    let event = new_event(&kernel);
+    let text = format!("{:?}", handle(&event));
+    assert!(text.starts_with("Handle"), "{text}");
+    assert!(text.contains(&format!("koid: {}", event.koid())), "{text}");
+    assert!(text.contains(&format!("{:?}", event.obj_type())), "{text}");
+    assert!(text.contains(&format!("{:?}", Rights::BASIC)), "{text}");
+}
