@@ -27,7 +27,7 @@ mod values {
         (values_are_per_process, "§2.1: a handle value of one process is not valid in another ⇒ ZX_ERR_BAD_HANDLE", Both),
         (closed_value_never_aliases_next_handle, "§2.1: a closed value does not alias the next handle (generation)", Both),
         (stale_value_cannot_touch_new_object, "§2.1: operations through a stale value fail and leave the slot's new object alone", Both),
-        (stale_values_stay_stale_over_many_reuses, "§2.1: over many close/create cycles no closed value ever becomes valid again", Both),
+        (stale_values_stay_stale_over_many_reuses, "§2.1: over many close/create cycles, slot reuse included, no closed value ever becomes valid again", Both),
     ];
 
     fn low_two_bits_are_one(ctx: &mut Ctx) {
@@ -151,18 +151,26 @@ mod values {
     }
 
     fn stale_values_stay_stale_over_many_reuses(ctx: &mut Ctx) {
+        // Enough rounds that slots are reused (a table takes a fresh slot until
+        // REUSE_AFTER_FREED are free), so the generation is what keeps old values stale.
+        let rounds = 2 * zxsim_kernel::handle::REUSE_AFTER_FREED + 100;
         let mut closed = HashSet::new();
-        for _ in 0..500 {
+        for _ in 0..rounds {
             let h = new_event();
             assert!(!closed.contains(&h), "value {h:#x} was handed out again");
             close(h);
             closed.insert(h);
         }
-        let live_one = new_event();
+        // Each new handle reuses a slot some closed value named.
+        let live: Vec<zx_handle_t> = (0..8).map(|_| new_event()).collect();
         for &h in &closed {
-            assert!(!is_valid(h));
+            assert!(!is_valid(h), "stale value {h:#x} names a live handle");
+            assert_eq!(zx_object_signal(h, 0, ZX_USER_SIGNAL_0), ZX_ERR_BAD_HANDLE);
         }
-        close(live_one);
+        for &h in &live {
+            assert_eq!(signals(h), 0, "nothing reached a live handle");
+        }
+        close_all(&live);
         ctx.assert_clean();
     }
 }
