@@ -2,11 +2,9 @@
 //! checked on a table with a known secret (a process's table has a random one, so the syscall
 //! tests can only check properties of values, not the values themselves).
 
-use zxsim_kernel::sync::Arc;
-
 use zxsim_kernel::handle::{HandleTable, HandleValue, REUSE_AFTER_FREED};
 use zxsim_kernel::objects::event::Event;
-use zxsim_kernel::{Config, Dispatcher, Handle, Kernel, Rights};
+use zxsim_kernel::{Config, DispatcherRef, Handle, Kernel, Rights};
 
 /// The value of the handle in slot `index` with `generation`, under `secret` (module docs:
 /// 18 index bits, 12 generation bits, two fixed bits, XOR the secret).
@@ -14,12 +12,12 @@ fn value(secret: u32, index: u32, generation: u32) -> HandleValue {
     (((index << 12) | generation) << 2 | 3) ^ secret
 }
 
-fn new_event(kernel: &Kernel) -> Arc<Dispatcher> {
+fn new_event(kernel: &Kernel) -> DispatcherRef {
     kernel.new_object(Event::new()).as_base()
 }
 
-fn handle(object: &Arc<Dispatcher>) -> Handle {
-    Handle::new(object.clone(), Rights::BASIC).expect("room in the arena")
+fn handle(object: &DispatcherRef) -> Handle {
+    Handle::new(object, Rights::BASIC).expect("room in the arena")
 }
 
 #[test]
@@ -93,14 +91,14 @@ fn entries_and_clear() {
     let event = new_event(&kernel);
     let table = HandleTable::new(0x1000);
     let a = table.add(handle(&event));
-    let b = table.add(Handle::new(event.clone(), Rights::TRANSFER).unwrap());
+    let b = table.add(Handle::new(&event, Rights::TRANSFER).unwrap());
     let c = table.add(handle(&event));
     drop(table.remove(b).unwrap());
     let entries: Vec<(HandleValue, Rights)> = table
         .entries()
         .into_iter()
         .map(|(v, rights, object)| {
-            assert!(Arc::ptr_eq(&object, &event));
+            assert!(DispatcherRef::ptr_eq(&object, &event));
             (v, rights)
         })
         .collect();
