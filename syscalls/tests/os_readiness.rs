@@ -378,6 +378,11 @@ fn disabling_writes_shuts_down_the_fd() {
     let _bound = process.bind();
     let (ours, mut theirs) = tcp_pair();
     let socket = adopt(ours);
+    // Enabling writes that were never disabled changes nothing.
+    assert_eq!(
+        zx_socket_set_disposition(socket, ZX_SOCKET_DISPOSITION_WRITE_ENABLED, 0),
+        ZX_OK
+    );
     assert_eq!(
         zx_socket_set_disposition(socket, 0, ZX_SOCKET_DISPOSITION_WRITE_DISABLED),
         ZX_ERR_NOT_SUPPORTED

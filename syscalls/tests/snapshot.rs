@@ -159,3 +159,32 @@ fn a_blocked_wait_one_shows_as_a_sync_observer() {
         .iter()
         .all(|o| o.koid != koid || o.observers.is_empty()));
 }
+
+/// A socket adopted from an OS descriptor shows that descriptor; a kernel socket shows none.
+#[cfg(unix)]
+#[test]
+fn an_adopted_socket_shows_its_os_descriptor() {
+    use std::os::fd::{AsRawFd, OwnedFd};
+    use std::os::unix::net::UnixStream;
+    use zxsim_syscalls::sys::*;
+    let kernel = Kernel::new(Config::default());
+    let process = kernel.create_process();
+    let _bound = process.bind();
+    let (ours, _theirs) = UnixStream::pair().unwrap();
+    let fd = ours.as_raw_fd();
+    let mut adopted = 0;
+    assert_eq!(
+        zxsim_socket_from_fd(OwnedFd::from(ours), 0, &mut adopted),
+        ZX_OK
+    );
+    let (mut a, mut b) = (0, 0);
+    assert_eq!(zx_socket_create(0, &mut a, &mut b), ZX_OK);
+    let snapshot = kernel.snapshot();
+    let mut fds: Vec<Option<i32>> = snapshot.objects.iter().map(|o| o.os_fd).collect();
+    fds.sort();
+    assert_eq!(fds, [None, None, Some(fd)]);
+    assert!(snapshot.to_dot().contains(&format!("OS fd {fd}")));
+    for handle in [adopted, a, b] {
+        assert_eq!(zx_handle_close(handle), ZX_OK);
+    }
+}

@@ -32,7 +32,7 @@ mod write {
         (bad_options_consume_handles, "§7/§12.1/§15.2 zx_channel_write: options other than USE_IOVEC ⇒ INVALID_ARGS (first), every handle consumed", Both),
         (bad_channel_consumes_handles, "§7/§12.1/§15.2 zx_channel_write: channel BAD_HANDLE / WRONG_TYPE / ACCESS_DENIED (no WRITE) ⇒ every handle consumed", Both),
         (sixty_five_handles_out_of_range, "§7/§15.2 zx_channel_write: 65 handles ⇒ OUT_OF_RANGE with all 65 closed; 64 fit", Both),
-        (too_many_bytes_out_of_range, "§7/§15.2 zx_channel_write: more than 65 536 bytes ⇒ OUT_OF_RANGE, handles consumed; 65 536 fit", Both),
+        (too_many_bytes_out_of_range, "§7/§15.2 zx_channel_write: more than 65 536 bytes ⇒ OUT_OF_RANGE, handles consumed; 65 536 fit, with or without handles", Both),
         (peer_closed_consumes_handles, "§7/§15.2 zx_channel_write: peer closed ⇒ PEER_CLOSED, every handle consumed and its object destroyed", Both),
         (bad_value_in_list_consumes_rest, "§7 zx_channel_write: a bad value in the list ⇒ BAD_HANDLE; every other handle is still consumed; nothing is sent", Both),
         (repeated_value_bad_handle, "§7 zx_channel_write: the same value twice ⇒ BAD_HANDLE (second lookup), the handle consumed, nothing sent", Both),
@@ -167,6 +167,16 @@ mod write {
         assert_eq!(read(b), Err(ZX_ERR_SHOULD_WAIT));
         assert_eq!(write(a, &big[1..], &[]), ZX_OK, "65 536 bytes fit");
         assert_eq!(read(b).expect("the big message").0.len(), 65_536);
+        // The write-with-handles path checks the size too: 65 536 bytes and a handle fit.
+        let [e3] = new_events();
+        assert_eq!(
+            write(a, &big[1..], &[e3]),
+            ZX_OK,
+            "65 536 bytes and a handle fit"
+        );
+        let (bytes, handles) = read(b).expect("the big message with a handle");
+        assert_eq!((bytes.len(), handles.len()), (65_536, 1));
+        close_all(&handles);
         close_all(&[a, b]);
         ctx.assert_clean();
     }

@@ -312,7 +312,22 @@ mod signal_peer {
         (peer_closed, "§4/§8: the peer's last handle is gone ⇒ ZX_ERR_PEER_CLOSED, even with empty masks", Both),
         (wakes_waiter_on_peer, "§4/§2.4: signalling the peer wakes a waiter on the peer", Both),
         (through_a_duplicate, "§4: a duplicate of an endpoint handle signals the same peer", Both),
+        (socket_peer, "§4/§10: on a socket the masks apply to the peer endpoint, which keeps its own socket bits", Both),
     ];
+
+    fn socket_peer(ctx: &mut Ctx) {
+        let (mut a, mut b) = (0, 0);
+        assert_eq!(zx_socket_create(0, &mut a, &mut b), ZX_OK);
+        assert_eq!(zx_object_signal_peer(a, 0, ZX_USER_SIGNAL_0), ZX_OK);
+        assert_eq!(signals(b), ZX_SOCKET_WRITABLE | ZX_USER_SIGNAL_0);
+        assert_eq!(signals(a), ZX_SOCKET_WRITABLE);
+        assert_eq!(zx_object_signal_peer(b, 0, ZX_USER_SIGNAL_3), ZX_OK);
+        assert_eq!(signals(a), ZX_SOCKET_WRITABLE | ZX_USER_SIGNAL_3);
+        assert_eq!(zx_object_signal_peer(a, ZX_USER_SIGNAL_0, 0), ZX_OK);
+        assert_eq!(signals(b), ZX_SOCKET_WRITABLE);
+        assert_eq!(zx_handle_close_many(&[a, b]), ZX_OK);
+        ctx.assert_clean();
+    }
 
     fn sets_peer_not_self(ctx: &mut Ctx) {
         let (a, b) = new_eventpair();

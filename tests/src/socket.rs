@@ -783,6 +783,7 @@ mod disposition {
         (enable_sets_writable_even_if_full, "§10: WRITE_ENABLED sets WRITABLE unconditionally, even if the peer's buffer is full", Both),
         (disposition_peer_applies_to_the_peer, "§10: disposition_peer DISABLED/ENABLED acts on the other end (its writes, its WRITE_DISABLED, this end's PEER_WRITE_DISABLED)", Both),
         (enable_peer_refused_while_unread, "§10: disposition_peer WRITE_ENABLED is refused (BAD_STATE, no change) while the peer's earlier data is unread here", Both),
+        (unread_data_blocks_only_reenabling_a_disabled_peer, "§10: the unread-data refusal is for WRITE_ENABLED of a write-disabled peer only: with the peer's data unread here, enabling a peer that is not disabled, and disabling either end while the peer is disabled, answer OK", Both),
         (peer_closed_only_local_updated, "§10: with the peer closed only the local endpoint is updated (OK)", Both),
         (enable_peer_refused_after_peer_closed_with_unread_data, "§10 (upstream SocketTest.SetDispositionOfClosedPeerWithBufferedData): after the peer closed, disposition_peer WRITE_ENABLED still answers BAD_STATE while the peer's data is unread here", Both),
     ];
@@ -1008,6 +1009,22 @@ mod disposition {
         assert_eq!(read(local, 16), Ok(b"hello".to_vec()));
         assert_eq!(disposition(local, 0, ENABLED), ZX_OK, "drained");
         close(local);
+        ctx.assert_clean();
+    }
+
+    fn unread_data_blocks_only_reenabling_a_disabled_peer(ctx: &mut Ctx) {
+        let (a, b) = socket(0);
+        assert_eq!(write(b, b"data"), Ok(4));
+        assert_eq!(disposition(a, 0, ENABLED), ZX_OK, "b was never disabled");
+        assert_eq!(write(b, b"!"), Ok(1));
+        assert_eq!(disposition(b, DISABLED, 0), ZX_OK);
+        assert_eq!(disposition(a, 0, DISABLED), ZX_OK, "b already disabled");
+        assert_eq!(disposition(a, DISABLED, 0), ZX_OK, "a's own writes");
+        let both = ZX_SOCKET_WRITE_DISABLED | ZX_SOCKET_PEER_WRITE_DISABLED;
+        assert_eq!(signals(a) & both, both);
+        assert_eq!(read(a, 8), Ok(b"data!".to_vec()));
+        close(a);
+        close(b);
         ctx.assert_clean();
     }
 
