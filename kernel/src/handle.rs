@@ -79,6 +79,21 @@ impl Handle {
         })
     }
 
+    /// [`Handle::new`] taking over the caller's reference to `object` (a newly made object's:
+    /// it becomes the reference the object's handles share, with no count traffic).
+    pub fn adopt(object: impl Into<DispatcherRef>, rights: Rights) -> Result<Handle, Status> {
+        let object = object.into();
+        object.kernel_shared().reserve_handle()?;
+        let pointer = NonNull::from(&*object);
+        let id = Dispatcher::add_handle_adopting(object);
+        Ok(Handle {
+            object: pointer,
+            rights,
+            generation: 0,
+            id,
+        })
+    }
+
     pub fn object(&self) -> &Dispatcher {
         // SAFETY: while this handle exists its share of the handle count keeps the object alive.
         unsafe { self.object.as_ref() }

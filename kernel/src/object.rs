@@ -207,6 +207,9 @@ pub struct Dispatcher<T = AnyObject> {
     /// observer bound to a handle is registered under that handle's table lock, before the
     /// deletion's removal from the table, so the deletion always sees its flag.
     maybe_observed: AtomicBool,
+    /// The type's default rights include WAIT (a copy of the table's fact in the base's padding:
+    /// `zx_object_signal` and the waits check it before they need the table).
+    waitable: bool,
     kernel: Arc<KernelShared>,
     object: T,
 }
@@ -249,6 +252,7 @@ impl<T: KernelObject> Dispatcher<T> {
             koid,
             handles: AtomicU64::new(0),
             maybe_observed: AtomicBool::new(false),
+            waitable: T::DEFAULT_RIGHTS.contains(Rights::WAIT),
             kernel: kernel.clone(),
             object,
         })
@@ -337,7 +341,7 @@ impl<T> Dispatcher<T> {
 
     /// Zircon's `is_waitable()`: the type's default rights include WAIT.
     pub fn is_waitable(&self) -> bool {
-        self.default_rights().contains(Rights::WAIT)
+        self.waitable
     }
 
     pub fn handle_count(&self) -> u32 {
@@ -452,15 +456,36 @@ impl Dispatcher {
     /// object's handles (the only handles an id is ever compared with). The first handle takes
     /// the reference all handles share.
     pub(crate) fn add_handle(&self) -> HandleId {
+        let (id, first) = self.count_handle();
+        if first {
+            Dispatcher::first_handle_made(self.to_ref());
+        }
+        id
+    }
+
+    /// [`Dispatcher::add_handle`] for a caller that gives up its reference `object`: for the
+    /// object's first handle that reference becomes the one the handles share, so minting the
+    /// first handle of a new object costs no reference-count traffic.
+    pub(crate) fn add_handle_adopting(object: DispatcherRef) -> HandleId {
+        let (id, first) = object.count_handle();
+        if first {
+            Dispatcher::first_handle_made(object);
+        }
+        id
+    }
+
+    fn count_handle(&self) -> (HandleId, bool) {
         let previous = self
             .handles
             .fetch_add(1 | (1 << COUNT_BITS), Ordering::AcqRel);
-        if previous & COUNT_MASK == 0 {
-            // Kept until the count goes back to 0 (`handle_deleted`).
-            std::mem::forget(self.to_ref());
-            self.kernel.registry.first_handle(self);
-        }
-        HandleId(previous >> COUNT_BITS)
+        (HandleId(previous >> COUNT_BITS), previous & COUNT_MASK == 0)
+    }
+
+    /// The handle count went 0 → 1: `shared` is kept, as the handles' reference, until it goes
+    /// back to 0 (`handle_deleted`).
+    fn first_handle_made(shared: DispatcherRef) {
+        shared.kernel.registry.first_handle(&shared);
+        std::mem::forget(shared);
     }
 
     /// A handle to the object `base` points to was deleted (it was closed, replaced, or destroyed

@@ -99,7 +99,7 @@ impl Process {
     pub fn create_object<T: KernelObject>(&self, object: T) -> Result<HandleValue, Status> {
         let object = self.kernel.new_object(object);
         let rights = object.default_rights();
-        Ok(self.add_handle(Handle::new(object.base(), rights)?))
+        Ok(self.add_handle(Handle::adopt(object, rights)?))
     }
 
     /// Makes both endpoints of a peered object (each needs the other's koid, so `make` gets the
@@ -113,7 +113,7 @@ impl Process {
         let [a, b] = [(koids[0], a), (koids[1], b)].map(|(koid, object)| {
             let object = self.kernel.new_object_with_koid(koid, object);
             let rights = object.default_rights();
-            Handle::new(object.base(), rights)
+            Handle::adopt(object, rights)
         });
         let (a, b) = (a?, b?);
         Ok((self.add_handle(a), self.add_handle(b)))
@@ -141,7 +141,7 @@ impl Process {
             .kernel
             .new_object_with_koid(self.koid, crate::objects::process::ProcessObject::new());
         let rights = object.default_rights();
-        let value = self.add_handle(Handle::new(object.base(), rights)?);
+        let value = self.add_handle(Handle::adopt(object, rights)?);
         *slot = Some(value);
         Ok(value)
     }
