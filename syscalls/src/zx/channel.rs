@@ -289,20 +289,10 @@ impl Channel {
                 Some(n_handles),
             )
         });
-        match result {
-            ChannelReadResult::Ok((bytes, n_handles)) => {
-                let received = raw[..n_handles].iter().map(|&value| Handle(value));
-                ChannelReadResult::Ok((bytes, fill(handles, received)))
-            }
-            ChannelReadResult::BufferTooSmall {
-                bytes_avail,
-                handles_avail,
-            } => ChannelReadResult::BufferTooSmall {
-                bytes_avail,
-                handles_avail,
-            },
-            ChannelReadResult::Err(status) => ChannelReadResult::Err(status),
-        }
+        result.map(|(bytes, n_handles)| {
+            let received = raw[..n_handles].iter().map(|&value| Handle(value));
+            (bytes, fill(handles, received))
+        })
     }
 
     /// [`Channel::read_uninit`] over raw pointers; answers the counts read.
