@@ -39,22 +39,31 @@ pub enum SyncOutcome {
 /// The completion a thread in a synchronous wait blocks on: the first outcome wins.
 pub type SyncWaiter = Completion<SyncOutcome>;
 
-/// A pending `zx_object_wait_async` (the port object type implements it): fired or ended by the
-/// engine under the object lock.
-pub trait AsyncObserver: Send + Sync {
-    fn trigger(&self) -> Signals;
+/// Where pending `zx_object_wait_async` registrations deliver: the port object type implements
+/// it. A wait's bookkeeping lives with its port; the object's list keeps only an [`AsyncWait`]
+/// naming it, so registering a wait allocates nothing of its own.
+pub trait AsyncSink: Send + Sync {
+    /// `wait` matched: queue its packet, carrying `observed`, if it is still pending.
+    fn on_match(&self, wait: &AsyncWait, observed: Signals);
 
+    /// `wait` was removed without a match (its handle or object went away): no packet.
+    fn on_detached(&self, wait: &AsyncWait);
+
+    /// The koid of the port, for snapshots.
+    fn koid(&self) -> Koid;
+}
+
+/// A pending `zx_object_wait_async` as its object's observer list keeps it.
+pub struct AsyncWait {
+    /// The port it delivers to.
+    pub sink: Arc<dyn AsyncSink>,
+    /// The wait's name in its port (the port checks it is still pending before delivering).
+    pub wait: u64,
+    pub key: u64,
+    pub trigger: Signals,
+    pub options: u32,
     /// The handle the wait was registered through (the `zircon` profile ends the wait with it).
-    fn registering_handle(&self) -> HandleId;
-
-    /// The observed condition matched: queue the packet, carrying `observed`.
-    fn on_match(self: Arc<Self>, observed: Signals);
-
-    /// Removed without a match (its handle or object went away): no packet.
-    fn on_detached(self: Arc<Self>);
-
-    /// Where its packet goes: (port koid, key, `wait_async` options), for snapshots.
-    fn destination(&self) -> (Koid, u64, u32);
+    pub handle: HandleId,
 }
 
 /// What a kernel snapshot shows of one observer.
@@ -81,7 +90,7 @@ pub enum Observer {
         handle: HandleId,
     },
     /// A pending `zx_object_wait_async` registration.
-    Async(Arc<dyn AsyncObserver>),
+    Async(AsyncWait),
     /// Test-only: records every firing so the engine can be checked in isolation.
     #[cfg(all(test, not(zxsim_loom)))]
     Recording(Arc<tests::Recorder>),
@@ -91,7 +100,7 @@ impl Observer {
     fn trigger(&self) -> Signals {
         match self {
             Observer::Sync { trigger, .. } => *trigger,
-            Observer::Async(observer) => observer.trigger(),
+            Observer::Async(wait) => wait.trigger,
             #[cfg(all(test, not(zxsim_loom)))]
             Observer::Recording(recorder) => recorder.trigger,
         }
@@ -104,7 +113,7 @@ impl Observer {
                 // A later outcome (another item matching) is refused: the first one wins.
                 let _ = waiter.settle(SyncOutcome::Matched { index, observed });
             }
-            Observer::Async(observer) => observer.on_match(observed),
+            Observer::Async(wait) => wait.sink.on_match(&wait, observed),
             #[cfg(all(test, not(zxsim_loom)))]
             Observer::Recording(recorder) => {
                 recorder.note();
@@ -122,7 +131,7 @@ impl Observer {
                     observed: current | Signals::HANDLE_CLOSED,
                 });
             }
-            Observer::Async(observer) => observer.on_detached(),
+            Observer::Async(wait) => wait.sink.on_detached(&wait),
             #[cfg(all(test, not(zxsim_loom)))]
             Observer::Recording(recorder) => {
                 recorder.note();
@@ -172,15 +181,12 @@ impl SignalState {
             .map(|(registration, observer)| {
                 let info = match observer {
                     Observer::Sync { trigger, .. } => ObserverInfo::Sync { trigger: *trigger },
-                    Observer::Async(observer) => {
-                        let (port, key, options) = observer.destination();
-                        ObserverInfo::Async {
-                            trigger: observer.trigger(),
-                            port,
-                            key,
-                            options,
-                        }
-                    }
+                    Observer::Async(wait) => ObserverInfo::Async {
+                        trigger: wait.trigger,
+                        port: wait.sink.koid(),
+                        key: wait.key,
+                        options: wait.options,
+                    },
                     #[cfg(all(test, not(zxsim_loom)))]
                     Observer::Recording(recorder) => ObserverInfo::Sync {
                         trigger: recorder.trigger,
@@ -272,9 +278,7 @@ impl SignalState {
             .iter()
             .filter(|(_, (_, observer))| match observer {
                 Observer::Sync { handle: h, .. } => *h == handle,
-                Observer::Async(observer) => {
-                    end_async_waits && observer.registering_handle() == handle
-                }
+                Observer::Async(wait) => end_async_waits && wait.handle == handle,
                 #[cfg(all(test, not(zxsim_loom)))]
                 Observer::Recording(recorder) => recorder.handle == Some(handle),
             })

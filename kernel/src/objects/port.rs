@@ -1,15 +1,18 @@
 //! Port: a FIFO of packets, fed by `zx_port_queue` and by async waits (`zx_object_wait_async`).
 //!
-//! State: one FIFO shared by user and signal packets; the pending observers this port owns,
-//! indexed by key so `zx_port_cancel_key` costs O(matching waits); counters for Zircon's limits.
-//! Ports are not waitable (no WAIT right) and have no signals of their own.
+//! State: one FIFO shared by user and signal packets; the pending waits this port owns, in a slot
+//! map recycled from wait to wait and indexed by key so `zx_port_cancel_key` costs O(matching
+//! waits); counters for Zircon's limits. Ports are not waitable (no WAIT right) and have no
+//! signals of their own.
 //!
 //! ## Observers and lock order
-//! A [`PortObserver`] is one pending `wait_async`. It sits in two places: the observed object's
-//! observer list (so a signal change can fire it) and this port's key index (so the port can
-//! cancel it). **The key index is the source of truth:** an observer may deliver a packet only if
-//! it is still in the index when it fires, and removal from the index always happens under the
-//! port lock. Lock order is **object lock, then port lock** (`[object] -> [port]`):
+//! One pending `wait_async` sits in two places: its [`PendingWait`] in this port (so the port can
+//! cancel it) and an [`AsyncWait`] in the observed object's observer list (so a signal change can
+//! fire it), which names the pending wait by its slot. **The port's slot map is the source of
+//! truth:** a wait may deliver a packet only if its slot still holds it when it fires (slot keys
+//! are versioned, so a recycled slot never answers for an ended wait), and removal from the port
+//! always happens under the port lock. Lock order is **object lock, then port lock**
+//! (`[object] -> [port]`):
 //!
 //! ```text
 //!   fire / detach   : object lock ──> port lock   (remove from index; queue packet if it was there)
@@ -19,8 +22,7 @@
 //!
 //! Cancel is two-phase, as in Zircon: phase one removes the observer from the index under the
 //! port lock — from then on a concurrent fire finds it missing and queues nothing — and phase two
-//! detaches it from its object without holding the port lock. Each observer is owned by its
-//! object's list and by the index; whoever removes the last of the two drops it.
+//! detaches it from its object without holding the port lock.
 //!
 //! Limits (spec §6): more than 4096 queued *user* packets makes `queue` answer `SHOULD_WAIT`
 //! (so the 4097th fits and the 4098th fails); signal packets never count. More than 50 000
@@ -32,10 +34,12 @@ use std::collections::{HashMap, VecDeque};
 
 use crate::faults::{FaultSite, Faults};
 use crate::handle::HandleId;
+use slotmap::{new_key_type, Key, KeyData, SlotMap};
+
 use crate::object::{Dispatcher, DispatcherRef, KernelObject};
-use crate::signal::{AsyncObserver, Observer, ObserverKey, SignalState};
+use crate::signal::{AsyncSink, AsyncWait, Observer, ObserverKey, SignalState};
 use crate::status::Status;
-use crate::sync::{Arc, AtomicU64, AtomicUsize, Condvar, LockClass, Mutex, Ordering};
+use crate::sync::{Arc, AtomicUsize, Condvar, LockClass, Mutex, Ordering};
 use crate::types::{Koid, ObjType, Rights, Signals, Time, TIME_INFINITE};
 
 /// `ZX_PORT_BIND_TO_INTERRUPT`.
@@ -110,8 +114,10 @@ struct PortState {
     user_packets: usize,
     /// Packets ever queued: the next packet's `seq`.
     next_seq: u64,
-    observers: HashMap<u64, KeyedObservers, KeyHash>,
-    observer_count: usize,
+    /// The pending waits; a slot freed by one wait is reused by a later one.
+    waits: SlotMap<WaitKey, PendingWait>,
+    /// The pending waits by port key.
+    by_key: HashMap<u64, KeyedWaits, KeyHash>,
     /// Threads blocked in `wait`.
     waiters: usize,
     /// Times a blocked waiter woke up (diagnostics: one packet must wake one waiter, not all).
@@ -179,66 +185,61 @@ impl std::hash::Hasher for KeyHasher {
     }
 }
 
-/// The observers registered under one key; almost always exactly one, so no allocation for it.
-enum KeyedObservers {
-    One(Arc<PortObserver>),
-    Many(Vec<Arc<PortObserver>>),
+new_key_type! {
+    /// The slot of a pending wait in its port.
+    struct WaitKey;
 }
 
-impl KeyedObservers {
-    fn push(&mut self, observer: Arc<PortObserver>) {
+/// One pending `zx_object_wait_async`, as its port keeps it.
+struct PendingWait {
+    /// The observed object: a cancel detaches the wait from it after releasing the port lock.
+    object: DispatcherRef,
+    key: u64,
+    handle: HandleId,
+    /// The wait's slot in `object`'s observer list.
+    object_slot: ObserverKey,
+}
+
+impl PendingWait {
+    fn origin(&self) -> Origin {
+        Origin {
+            koid: self.object.koid(),
+            handle: self.handle,
+        }
+    }
+}
+
+/// The waits registered under one key; almost always exactly one, so no allocation for it.
+enum KeyedWaits {
+    One(WaitKey),
+    Many(Vec<WaitKey>),
+}
+
+impl KeyedWaits {
+    fn push(&mut self, wait: WaitKey) {
         match self {
-            KeyedObservers::One(first) => {
-                let first = first.clone();
-                *self = KeyedObservers::Many(vec![first, observer]);
-            }
-            KeyedObservers::Many(list) => list.push(observer),
+            KeyedWaits::One(first) => *self = KeyedWaits::Many(vec![*first, wait]),
+            KeyedWaits::Many(list) => list.push(wait),
         }
     }
 
-    /// Removes `observer`; returns (found, now empty).
-    fn remove(&mut self, observer: &Arc<PortObserver>) -> (bool, bool) {
+    /// Removes `wait`; answers whether the key has no wait left.
+    fn remove(&mut self, wait: WaitKey) -> bool {
         match self {
-            KeyedObservers::One(only) => {
-                let found = Arc::ptr_eq(only, observer);
-                (found, found)
-            }
-            KeyedObservers::Many(list) => {
-                match list.iter().position(|o| Arc::ptr_eq(o, observer)) {
-                    Some(position) => {
-                        list.swap_remove(position);
-                        (true, list.is_empty())
-                    }
-                    None => (false, list.is_empty()),
+            KeyedWaits::One(only) => *only == wait,
+            KeyedWaits::Many(list) => {
+                if let Some(position) = list.iter().position(|w| *w == wait) {
+                    list.swap_remove(position);
                 }
+                list.is_empty()
             }
         }
     }
 
-    fn into_vec(self) -> Vec<Arc<PortObserver>> {
+    fn as_slice(&self) -> &[WaitKey] {
         match self {
-            KeyedObservers::One(only) => vec![only],
-            KeyedObservers::Many(list) => list,
-        }
-    }
-
-    fn drain_where(
-        &mut self,
-        mut doomed: impl FnMut(&PortObserver) -> bool,
-    ) -> (Vec<Arc<PortObserver>>, bool) {
-        match self {
-            KeyedObservers::One(only) => {
-                if doomed(only) {
-                    (vec![only.clone()], true)
-                } else {
-                    (Vec::new(), false)
-                }
-            }
-            KeyedObservers::Many(list) => {
-                let (taken, kept): (Vec<_>, Vec<_>) = list.drain(..).partition(|o| doomed(o));
-                *list = kept;
-                (taken, list.is_empty())
-            }
+            KeyedWaits::One(only) => std::slice::from_ref(only),
+            KeyedWaits::Many(list) => list,
         }
     }
 }
@@ -319,38 +320,52 @@ impl Port {
         Some(queued.packet)
     }
 
-    fn index(&self, observer: Arc<PortObserver>) -> Result<usize, ()> {
-        let mut state = self.state.lock();
-        if !state.alive {
-            return Err(());
-        }
-        match state.observers.entry(observer.key) {
-            std::collections::hash_map::Entry::Occupied(mut entry) => {
-                entry.get_mut().push(observer)
+    /// Ends pending wait `wait` in the port: out of the slot map and the key index. `None` if it
+    /// had already ended (fired, cancelled, or the port died).
+    fn unindex(state: &mut PortState, wait: WaitKey) -> Option<PendingWait> {
+        let pending = state.waits.remove(wait)?;
+        // One hash lookup whether or not the key's list empties.
+        if let std::collections::hash_map::Entry::Occupied(mut entry) =
+            state.by_key.entry(pending.key)
+        {
+            if entry.get_mut().remove(wait) {
+                entry.remove();
             }
-            std::collections::hash_map::Entry::Vacant(entry) => {
-                entry.insert(KeyedObservers::One(observer));
-            }
         }
-        state.observer_count += 1;
-        Ok(state.observer_count)
+        Some(pending)
     }
 
-    fn unindex(state: &mut PortState, observer: &Arc<PortObserver>) -> bool {
-        // One hash lookup whether or not the key's list empties.
-        let std::collections::hash_map::Entry::Occupied(mut entry) =
-            state.observers.entry(observer.key)
-        else {
-            return false;
+    /// Ends every pending wait with `key` that `doomed` picks, in the port only (phase one of a
+    /// cancel). One pass over the key's waits, however many there are.
+    fn unindex_key(
+        state: &mut PortState,
+        key: u64,
+        mut doomed: impl FnMut(&PendingWait) -> bool,
+    ) -> Vec<(WaitKey, PendingWait)> {
+        let Some(list) = state.by_key.remove(&key) else {
+            return Vec::new();
         };
-        let (found, empty) = entry.get_mut().remove(observer);
-        if empty {
-            entry.remove();
+        let mut ended = Vec::new();
+        let mut kept = Vec::new();
+        for &wait in list.as_slice() {
+            match state.waits.get(wait) {
+                Some(pending) if doomed(pending) => {
+                    ended.extend(state.waits.remove(wait).map(|pending| (wait, pending)));
+                }
+                Some(_) => kept.push(wait),
+                None => {}
+            }
         }
-        if found {
-            state.observer_count -= 1;
+        match kept[..] {
+            [] => {}
+            [only] => {
+                state.by_key.insert(key, KeyedWaits::One(only));
+            }
+            _ => {
+                state.by_key.insert(key, KeyedWaits::Many(kept));
+            }
         }
-        found
+        ended
     }
 
     /// Writes the OS notification on the quiet → pending transition only (coalescing).
@@ -402,7 +417,7 @@ impl Port {
 
     /// Pending observers (diagnostics and the 50 000 policy).
     pub fn observer_count(&self) -> usize {
-        self.state.lock().observer_count
+        self.state.lock().waits.len()
     }
 
     /// Threads blocked in `zx_port_wait` now.
@@ -432,53 +447,6 @@ impl Port {
             .collect()
     }
 
-    /// `zx_port_cancel_key`: ends every pending wait with `key` and removes every queued packet
-    /// with `key`, user packets included. `true` if anything was cancelled or removed.
-    pub fn cancel_key(&self, key: u64) -> bool {
-        let (cancelled, removed) = {
-            let mut state = self.state.lock();
-            let cancelled = state
-                .observers
-                .remove(&key)
-                .map(KeyedObservers::into_vec)
-                .unwrap_or_default();
-            state.observer_count -= cancelled.len();
-            let removed = self.remove_packets(&mut state, |queued| queued.packet.key == key);
-            (cancelled, removed)
-        };
-        let any = !cancelled.is_empty() || removed > 0;
-        detach_all(cancelled);
-        any
-    }
-
-    /// `zx_port_cancel`: ends the waits with `key` made on `object_koid`, and removes their queued
-    /// packets. With `handle` (the `zircon` profile) only those registered through that exact
-    /// handle match. User packets never match.
-    pub fn cancel_source(&self, object_koid: Koid, handle: Option<HandleId>, key: u64) -> bool {
-        let matches = |koid: Koid, registering: HandleId| {
-            koid == object_koid && handle.is_none_or(|handle| handle == registering)
-        };
-        let (cancelled, removed) = {
-            let mut state = self.state.lock();
-            let mut cancelled = Vec::new();
-            if let Some(list) = state.observers.get_mut(&key) {
-                let (taken, empty) = list.drain_where(|o| matches(o.object.koid(), o.handle));
-                cancelled = taken;
-                if empty {
-                    state.observers.remove(&key);
-                }
-            }
-            state.observer_count -= cancelled.len();
-            let removed = self.remove_packets(&mut state, |queued| {
-                queued.packet.key == key && queued.origin.is_some_and(|o| matches(o.koid, o.handle))
-            });
-            (cancelled, removed)
-        };
-        let any = !cancelled.is_empty() || removed > 0;
-        detach_all(cancelled);
-        any
-    }
-
     fn remove_packets(
         &self,
         state: &mut PortState,
@@ -499,23 +467,76 @@ impl Port {
     }
 }
 
-/// Phase two of a cancel: with no port lock held, take each observer off its object.
-fn detach_all(observers: Vec<Arc<PortObserver>>) {
-    for observer in observers {
-        observer.trace_end("wait cancelled");
-        let key = observer.object_slot();
-        observer.object.with_signals(|state| {
-            if let Some(Observer::Async(found)) = state.remove_observer(key) {
-                debug_assert!(std::ptr::addr_eq(
-                    Arc::as_ptr(&found),
-                    Arc::as_ptr(&observer)
-                ));
-            }
-        });
+/// Phase two of a cancel: with no port lock held, take each wait off its object.
+fn detach_all(port: Koid, waits: Vec<(WaitKey, PendingWait)>) {
+    for (key, wait) in waits {
+        trace_end(port, key, &wait, "wait cancelled");
+        // The slot may already be empty (a firing took the wait out first) or, being versioned,
+        // can no longer name a later observer: removal is exact either way.
+        let removed = wait
+            .object
+            .with_signals(|state| state.remove_observer(wait.object_slot));
+        // The removed entry holds a reference to the port: dropped outside the object lock.
+        drop(removed);
     }
 }
 
+/// A wait ended (fired, cancelled or detached): the end of its flow in a trace, whose key is
+/// the wait's slot in its port and the port's koid.
+fn trace_end(port: Koid, wait: WaitKey, pending: &PendingWait, what: &'static str) {
+    tracing::trace!(
+        target: "zxsim::flow",
+        flow = "wait",
+        phase = "f",
+        a = wait.data().as_ffi(),
+        b = port,
+        object = pending.object.koid(),
+        key = pending.key,
+        "{}",
+        what
+    );
+}
+
 impl Dispatcher<Port> {
+    /// `zx_port_cancel_key`: ends every pending wait with `key` and removes every queued packet
+    /// with `key`, user packets included. `true` if anything was cancelled or removed.
+    pub fn cancel_key(&self, key: u64) -> bool {
+        self.cancel(key, |_| true, |queued| queued.packet.key == key)
+    }
+
+    /// `zx_port_cancel`: ends the waits with `key` made on `object_koid`, and removes their queued
+    /// packets. With `handle` (the `zircon` profile) only those registered through that exact
+    /// handle match. User packets never match.
+    pub fn cancel_source(&self, object_koid: Koid, handle: Option<HandleId>, key: u64) -> bool {
+        let matches = |origin: Origin| {
+            origin.koid == object_koid && handle.is_none_or(|handle| handle == origin.handle)
+        };
+        self.cancel(
+            key,
+            |wait| matches(wait.origin()),
+            |queued| queued.packet.key == key && queued.origin.is_some_and(matches),
+        )
+    }
+
+    /// A cancel in two phases: under the port lock, end the chosen waits with `key` and remove
+    /// the chosen packets; then, with the port lock released, detach the waits from their objects.
+    fn cancel(
+        &self,
+        key: u64,
+        waits: impl FnMut(&PendingWait) -> bool,
+        packets: impl FnMut(&Queued) -> bool,
+    ) -> bool {
+        let (cancelled, removed) = {
+            let mut state = self.state.lock();
+            let cancelled = Port::unindex_key(&mut state, key, waits);
+            let removed = self.remove_packets(&mut state, packets);
+            (cancelled, removed)
+        };
+        let any = !cancelled.is_empty() || removed > 0;
+        detach_all(self.koid(), cancelled);
+        any
+    }
+
     /// `zx_port_queue`: the kernel forces the type to USER. `Err(SHOULD_WAIT)` when full (the
     /// caller raises the policy exception); `Err(BAD_HANDLE)` if the port is already dead.
     pub fn queue_user(&self, mut packet: PortPacket, faults: &Faults) -> Result<(), Status> {
@@ -543,23 +564,15 @@ impl Dispatcher<Port> {
         self.pop(self.koid(), &mut self.state.lock())
     }
 
-    /// Queues a signal packet for a fired observer, if it is still pending (in the index).
-    fn deliver(&self, observer: &Arc<PortObserver>, observed: Signals) {
-        let mut state = self.state.lock();
-        if !Port::unindex(&mut state, observer) {
-            return; // cancelled (or the port died): a cancelled observer never queues anything
-        }
-        observer.trace_end("wait fired");
-        let packet = observer.packet(observed);
-        self.push(self.koid(), &mut state, packet, Some(observer.origin()));
-    }
-
-    /// Queues the packet of a level-mode wait that matched at registration.
-    fn deliver_immediately(&self, packet: PortPacket, origin: Origin) {
-        let mut state = self.state.lock();
-        if state.alive {
-            self.push(self.koid(), &mut state, packet, Some(origin));
-        }
+    /// The signal packet of a wait (`key`, `trigger`, `options`) that matched when the object's
+    /// signals were `observed`.
+    fn packet(&self, key: u64, trigger: Signals, options: u32, observed: Signals) -> PortPacket {
+        let timestamp = if options & (WAIT_ASYNC_TIMESTAMP | WAIT_ASYNC_BOOT_TIMESTAMP) != 0 {
+            self.kernel_shared().clock().now()
+        } else {
+            0
+        };
+        PortPacket::signal(key, trigger, observed, timestamp)
     }
 
     /// `zx_port_wait`: the oldest packet, blocking until one arrives or the kernel clock reaches
@@ -627,106 +640,52 @@ impl KernelObject for Port {
 
     /// Frees every queued packet and ends every pending wait (no packets). Threads blocked in
     /// `wait` are not woken: they run to their deadline, as in Zircon.
-    fn on_zero_handles(&self, _object: &Dispatcher) {
-        let (observers, packets) = {
+    fn on_zero_handles(&self, object: &Dispatcher) {
+        let (waits, packets) = {
             let mut state = self.state.lock();
             state.alive = false;
-            state.observer_count = 0;
             state.user_packets = 0;
             self.queued.store(0, Ordering::Release);
-            let observers: Vec<Arc<PortObserver>> = state
-                .observers
-                .drain()
-                .flat_map(|(_, list)| list.into_vec())
-                .collect();
+            state.by_key.clear();
+            let waits: Vec<(WaitKey, PendingWait)> = state.waits.drain().collect();
             let notifier = state.notifier.take();
-            (observers, (std::mem::take(&mut state.packets), notifier))
+            (waits, (std::mem::take(&mut state.packets), notifier))
         };
         drop(packets);
-        detach_all(observers);
+        detach_all(object.koid(), waits);
     }
 }
 
-/// One pending `zx_object_wait_async`: lives on the observed object and in its port's index.
-pub struct PortObserver {
-    port: Arc<Dispatcher<Port>>,
-    object: DispatcherRef,
-    key: u64,
-    trigger: Signals,
-    options: u32,
-    handle: HandleId,
-    /// The observer's slot in `object`'s list (an `ObserverKey`), written under the object lock.
-    slot: AtomicU64,
-}
-
-impl PortObserver {
-    fn origin(&self) -> Origin {
-        Origin {
-            koid: self.object.koid(),
-            handle: self.handle,
-        }
-    }
-
-    fn object_slot(&self) -> ObserverKey {
-        ObserverKey::from(slotmap::KeyData::from_ffi(
-            self.slot.load(Ordering::Relaxed),
-        ))
-    }
-
-    /// The trace's key for this wait: its address, unique while it is pending.
-    fn trace_key(&self) -> u64 {
-        std::ptr::from_ref(self) as usize as u64
-    }
-
-    /// The wait ended (fired, cancelled or detached): the end of its flow in a trace.
-    fn trace_end(&self, what: &'static str) {
-        tracing::trace!(
-            target: "zxsim::flow",
-            flow = "wait",
-            phase = "f",
-            a = self.trace_key(),
-            b = 0u64,
-            object = self.object.koid(),
-            key = self.key,
-            "{}",
-            what
-        );
-    }
-
-    fn packet(&self, observed: Signals) -> PortPacket {
-        let timestamp = if self.options & (WAIT_ASYNC_TIMESTAMP | WAIT_ASYNC_BOOT_TIMESTAMP) != 0 {
-            self.object.kernel_shared().clock().now()
-        } else {
-            0
+impl AsyncSink for Dispatcher<Port> {
+    /// Fired (under the object lock): queue the packet if the wait is still pending.
+    fn on_match(&self, wait: &AsyncWait, observed: Signals) {
+        let key = WaitKey::from(KeyData::from_ffi(wait.wait));
+        let ended = {
+            let mut state = self.state.lock();
+            // Gone: cancelled, or the port died. A cancelled wait never queues anything.
+            let pending = Port::unindex(&mut state, key);
+            if let Some(pending) = &pending {
+                trace_end(self.koid(), key, pending, "wait fired");
+                let packet = self.packet(wait.key, wait.trigger, wait.options, observed);
+                self.push(self.koid(), &mut state, packet, Some(pending.origin()));
+            }
+            pending
         };
-        PortPacket::signal(self.key, self.trigger, observed, timestamp)
-    }
-}
-
-impl AsyncObserver for PortObserver {
-    fn trigger(&self) -> Signals {
-        self.trigger
+        // Its reference to the object goes outside the port lock.
+        drop(ended);
     }
 
-    fn registering_handle(&self) -> HandleId {
-        self.handle
-    }
-
-    /// Fired (under the object lock): queue the packet if still pending.
-    fn on_match(self: Arc<Self>, observed: Signals) {
-        self.port.deliver(&self, observed);
-    }
-
-    fn destination(&self) -> (Koid, u64, u32) {
-        (self.port.koid(), self.key, self.options)
-    }
-
-    /// Removed from the object without a match (handle or object gone): leave the index.
-    fn on_detached(self: Arc<Self>) {
-        let mut state = self.port.state.lock();
-        if Port::unindex(&mut state, &self) {
-            self.trace_end("wait detached");
+    /// Removed from the object without a match (handle or object gone): end it in the port.
+    fn on_detached(&self, wait: &AsyncWait) {
+        let key = WaitKey::from(KeyData::from_ffi(wait.wait));
+        let ended = Port::unindex(&mut self.state.lock(), key);
+        if let Some(pending) = &ended {
+            trace_end(self.koid(), key, pending, "wait detached");
         }
+    }
+
+    fn koid(&self) -> Koid {
+        Dispatcher::koid(self)
     }
 }
 
@@ -744,52 +703,60 @@ pub enum WaitAsyncOutcome {
 pub fn wait_async(
     object: &Dispatcher,
     handle: HandleId,
-    port: Arc<Dispatcher<Port>>,
+    port: &Dispatcher<Port>,
     key: u64,
     signals: Signals,
     options: u32,
 ) -> WaitAsyncOutcome {
-    let observer = Arc::new(PortObserver {
-        port,
-        object: object.to_ref(),
-        key,
-        trigger: signals,
-        options,
-        handle,
-        slot: AtomicU64::new(0),
-    });
     object.with_signals(|state| {
         let current = state.signals();
+        let koid = port.koid();
+        let mut port_state = port.state.lock();
+        if !port_state.alive {
+            // The port died after the caller looked it up: the wait can never deliver.
+            return WaitAsyncOutcome::Pending(0);
+        }
         if options & WAIT_ASYNC_EDGE == 0 && signals.intersects(current) {
-            observer
-                .port
-                .deliver_immediately(observer.packet(current), observer.origin());
+            let origin = Origin {
+                koid: object.koid(),
+                handle,
+            };
+            let packet = port.packet(key, signals, options, current);
+            port.push(koid, &mut port_state, packet, Some(origin));
             return WaitAsyncOutcome::Queued;
         }
         object.note_observer_added();
+        let slot = port_state.waits.insert(PendingWait {
+            object: object.to_ref(),
+            key,
+            handle,
+            object_slot: ObserverKey::null(),
+        });
         tracing::trace!(
             target: "zxsim::flow",
             flow = "wait",
             phase = "s",
-            a = observer.trace_key(),
-            b = 0u64,
+            a = slot.data().as_ffi(),
+            b = koid,
             object = object.koid(),
             key,
             "wait registered"
         );
-        let slot = state.add_observer(Observer::Async(observer.clone()));
-        observer
-            .slot
-            .store(slotmap::Key::data(&slot).as_ffi(), Ordering::Relaxed);
-        let port = observer.port.clone();
-        match port.index(observer) {
-            Ok(count) => WaitAsyncOutcome::Pending(count),
-            Err(()) => {
-                // The port died after the caller looked it up: the wait can never deliver.
-                state.remove_observer(slot);
-                WaitAsyncOutcome::Pending(0)
+        port_state.waits[slot].object_slot = state.add_observer(Observer::Async(AsyncWait {
+            sink: port.to_arc(),
+            wait: slot.data().as_ffi(),
+            key,
+            trigger: signals,
+            options,
+            handle,
+        }));
+        match port_state.by_key.entry(key) {
+            std::collections::hash_map::Entry::Occupied(mut entry) => entry.get_mut().push(slot),
+            std::collections::hash_map::Entry::Vacant(entry) => {
+                entry.insert(KeyedWaits::One(slot));
             }
         }
+        WaitAsyncOutcome::Pending(port_state.waits.len())
     })
 }
 
@@ -826,20 +793,79 @@ mod tests {
         let port = kernel.new_object(Port::new(0));
         let event = kernel.new_object(Event::new());
         let _h = crate::handle::Handle::new(event.base(), Rights::BASIC);
-        wait_async(
-            event.base(),
-            HandleId(1),
-            port.clone(),
-            5,
-            Signals::USER_0,
-            0,
-        );
+        wait_async(event.base(), HandleId(1), &port, 5, Signals::USER_0, 0);
         let port_ref: &Port = &port;
         assert_eq!(port_ref.observer_count(), 1);
-        assert!(port_ref.cancel_key(5));
+        assert!(port.cancel_key(5));
         event.update_signals(Signals::NONE, Signals::USER_0);
         assert_eq!(port_ref.queued_packets(), 0);
         assert_eq!(event.with_signals(|s| s.observer_count()), 0);
-        assert!(!port_ref.cancel_key(5));
+        assert!(!port.cancel_key(5));
+    }
+
+    /// A firing that lost the race to a cancel carries the ended wait's name; by then its slot
+    /// may hold a newer wait, which must neither fire nor be ended by the stale name.
+    #[test]
+    fn a_recycled_slot_never_answers_for_an_ended_wait() {
+        let kernel = Kernel::new(Config::default().with_virtual_clock());
+        let port = kernel.new_object(Port::new(0));
+        let event = kernel.new_object(Event::new());
+        let _h = crate::handle::Handle::new(event.base(), Rights::BASIC);
+        let only_wait = |port: &Dispatcher<Port>| {
+            let state = port.state.lock();
+            assert_eq!(state.waits.len(), 1);
+            state.waits.keys().next().expect("one pending wait")
+        };
+        wait_async(event.base(), HandleId(1), &port, 5, Signals::USER_0, 0);
+        let ended = only_wait(&port);
+        assert!(port.cancel_key(5));
+        wait_async(event.base(), HandleId(1), &port, 6, Signals::USER_0, 0);
+        let newer = only_wait(&port);
+        assert_eq!(
+            ended.data().as_ffi() as u32,
+            newer.data().as_ffi() as u32,
+            "slot reused"
+        );
+        assert_ne!(ended, newer);
+        let stale = AsyncWait {
+            sink: port.clone(),
+            wait: ended.data().as_ffi(),
+            key: 5,
+            trigger: Signals::USER_0,
+            options: 0,
+            handle: HandleId(1),
+        };
+        port.on_match(&stale, Signals::USER_0);
+        port.on_detached(&stale);
+        let port_ref: &Port = &port;
+        assert_eq!(
+            (port_ref.queued_packets(), port_ref.observer_count()),
+            (0, 1)
+        );
+        event.update_signals(Signals::NONE, Signals::USER_0);
+        assert_eq!(port.try_take().map(|packet| packet.key), Some(6));
+    }
+
+    /// Waits that come and go reuse the port's slots: after the first, a thousand more waits, one
+    /// at a time, grow nothing.
+    #[test]
+    fn pending_wait_slots_are_recycled() {
+        let kernel = Kernel::new(Config::default().with_virtual_clock());
+        let port = kernel.new_object(Port::new(0));
+        let event = kernel.new_object(Event::new());
+        let _h = crate::handle::Handle::new(event.base(), Rights::BASIC);
+        let mut first_capacity = None;
+        for round in 0..=1000u64 {
+            let (awaited, previous) = if round % 2 == 0 {
+                (Signals::USER_0, Signals::USER_1)
+            } else {
+                (Signals::USER_1, Signals::USER_0)
+            };
+            wait_async(event.base(), HandleId(1), &port, round, awaited, 0);
+            event.update_signals(previous, awaited);
+            assert_eq!(port.try_take().map(|packet| packet.key), Some(round));
+            first_capacity.get_or_insert(port.state.lock().waits.capacity());
+        }
+        assert_eq!(Some(port.state.lock().waits.capacity()), first_capacity);
     }
 }

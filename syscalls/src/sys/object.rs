@@ -250,7 +250,7 @@ pub fn zx_object_wait_async(
         // Both handles are resolved under one acquisition of the handle-table reader lock, and
         // the wait is registered under it: a racing close of `handle` is ordered with it.
         let table = process.handles().read();
-        let port = table.handle(port)?.object_arc::<Port>(Rights::WRITE)?;
+        let (_, port) = table.object::<Port>(port, Rights::WRITE)?;
         let (h, object) = table.object::<AnyObject>(handle, Rights::WAIT)?;
         if !object.is_waitable() {
             return Err(Status::NOT_SUPPORTED);
