@@ -110,11 +110,15 @@ impl Process {
     ) -> Result<(HandleValue, HandleValue), Status> {
         let koids = [self.kernel.allocate_koid(), self.kernel.allocate_koid()];
         let (a, b) = make(koids);
-        let [a, b] = [(koids[0], a), (koids[1], b)].map(|(koid, object)| {
+        // Each end goes straight into its object: the ends can be large, and an array of them
+        // (to map over) would copy both once more.
+        let adopt = |koid: Koid, object: T| {
             let object = self.kernel.new_object_with_koid(koid, object);
             let rights = object.default_rights();
             Handle::adopt(object, rights)
-        });
+        };
+        let a = adopt(koids[0], a);
+        let b = adopt(koids[1], b);
         let (a, b) = (a?, b?);
         Ok((self.add_handle(a), self.add_handle(b)))
     }
