@@ -15,13 +15,15 @@
 //! (`[object] -> [port]`):
 //!
 //! ```text
-//!   fire / detach   : object lock ──> port lock   (remove from index; queue packet if it was there)
-//!   cancel_key      : port lock (take from index) ; then, port lock released: object lock (detach)
-//!   on_zero_handles : port lock (take all, drop packets) ; then object locks (detach)
+//!   fire / detach   : object lock ──> port lock   (end it in the port; queue a packet if it was
+//!                                                  still pending there)
+//!   cancel_key      : port lock (end the key's waits) ; then, port lock released: object lock
+//!                     (detach)
+//!   on_zero_handles : port lock (end all, drop packets) ; then object locks (detach)
 //! ```
 //!
-//! Cancel is two-phase, as in Zircon: phase one removes the observer from the index under the
-//! port lock — from then on a concurrent fire finds it missing and queues nothing — and phase two
+//! Cancel is two-phase, as in Zircon: phase one ends the wait in the port under the port lock —
+//! from then on a concurrent fire finds its slot empty and queues nothing — and phase two
 //! detaches it from its object without holding the port lock.
 //!
 //! Limits (spec §6): more than 4096 queued *user* packets makes `queue` answer `SHOULD_WAIT`
