@@ -1,5 +1,5 @@
-//! `cargo xtask mutants [--file F]... [--in-diff BASE] [--no-loom] [--jobs N]`: mutation testing
-//! of the kernel's rules with [cargo-mutants](https://mutants.rs) (install it once with
+//! `cargo xtask mutants [--file F]... [--in-diff BASE] [--no-loom] [--jobs N] [--timeout SECS]`:
+//! mutation testing of the kernel's rules with [cargo-mutants](https://mutants.rs) (install it once with
 //! `cargo install cargo-mutants --locked`; it is not a dependency of the workspace and CI does not
 //! run this: a full pass takes hours on two cores).
 //!
@@ -52,6 +52,11 @@ pub struct Args {
     /// Mutants built and tested at once (cargo-mutants `--jobs`); 1 by default on two cores.
     #[arg(long, default_value_t = 1)]
     jobs: usize,
+    /// Seconds a mutant's test run may take before it counts as a timeout (cargo-mutants
+    /// `--timeout`). By default cargo-mutants scales its baseline run, with a 20 s floor; give
+    /// more on a machine that is busy with other work, or slow test runs are counted as hangs.
+    #[arg(long, value_name = "SECS")]
+    timeout: Option<u64>,
 }
 
 /// How one mutant ended in one pass.
@@ -96,7 +101,7 @@ pub fn run(args: Args) -> Result<(), String> {
 
     let conformance_out = out_dir.join("conformance");
     if !args.reuse_first_pass {
-        let mut pass = cargo_mutants(&root, &files, &conformance_out, args.jobs, diff.as_deref());
+        let mut pass = cargo_mutants(&root, &files, &conformance_out, &args, diff.as_deref());
         pass.args([
             "--test-package",
             "zxsim-conformance",
@@ -116,7 +121,7 @@ pub fn run(args: Args) -> Result<(), String> {
     let mut caught_by_loom: Vec<String> = Vec::new();
     if !args.no_loom && !survivors.is_empty() {
         let loom_out = out_dir.join("loom");
-        let mut pass = cargo_mutants(&root, &files, &loom_out, args.jobs, None);
+        let mut pass = cargo_mutants(&root, &files, &loom_out, &args, None);
         // No baseline run: cargo-mutants would test the mutated packages themselves under the
         // loom cfg, where only the models are meant to build (they pass unmutated in CI).
         pass.args(["--test-package", "zxsim-loom-tests", "--baseline", "skip"])
@@ -169,15 +174,18 @@ fn cargo_mutants(
     root: &Path,
     files: &[String],
     out: &Path,
-    jobs: usize,
+    args: &Args,
     diff: Option<&Path>,
 ) -> Command {
     let mut command = Command::new("cargo");
     command
         .current_dir(root)
-        .args(["mutants", "--no-shuffle", "--jobs", &jobs.to_string()])
+        .args(["mutants", "--no-shuffle", "--jobs", &args.jobs.to_string()])
         .arg("--output")
         .arg(out);
+    if let Some(timeout) = args.timeout {
+        command.args(["--timeout", &timeout.to_string()]);
+    }
     for file in files {
         command.args(["--file", file]);
     }
