@@ -228,10 +228,12 @@ mod write {
         };
         let cases = [
             (a, ZX_CHANNEL_WRITE_USE_IOVEC | 1, ZX_ERR_INVALID_ARGS),
+            (a, 1, ZX_ERR_INVALID_ARGS),
             (0x7ff0_0001, 0, ZX_ERR_BAD_HANDLE),
             (not_channel, 0, ZX_ERR_WRONG_TYPE),
             (read_only, 0, ZX_ERR_ACCESS_DENIED),
             (a, 0, ZX_ERR_OUT_OF_RANGE),
+            (a, ZX_CHANNEL_WRITE_USE_IOVEC, ZX_ERR_OUT_OF_RANGE),
         ];
         for (target, options, expected) in cases {
             let e = new_event();
@@ -526,11 +528,13 @@ mod call {
         let write_only = reduced(ZX_RIGHT_WRITE | ZX_RIGHT_TRANSFER);
         let cases = [
             (a, ZX_CHANNEL_WRITE_USE_IOVEC | 1, ZX_ERR_INVALID_ARGS),
+            (a, 1, ZX_ERR_INVALID_ARGS),
             (0x7ff0_0001, 0, ZX_ERR_BAD_HANDLE),
             (not_channel, 0, ZX_ERR_WRONG_TYPE),
             (read_only, 0, ZX_ERR_ACCESS_DENIED),
             (write_only, 0, ZX_ERR_ACCESS_DENIED),
             (a, 0, ZX_ERR_OUT_OF_RANGE),
+            (a, ZX_CHANNEL_WRITE_USE_IOVEC, ZX_ERR_OUT_OF_RANGE),
         ];
         for (target, options, expected) in cases {
             let what = format!("target {target:#x} options {options:#x}");
