@@ -143,3 +143,29 @@ fn write_would_block_vs_drain_never_loses_writable() {
         },
     );
 }
+
+/// Under the loom cfg the host bridges are stubs (real descriptors and the OS reactor cannot run
+/// under loom): adopting a descriptor and asking a port for one answer NOT_SUPPORTED, hand out
+/// nothing and leave nothing behind. One thread: a single interleaving.
+#[test]
+fn host_bridges_refuse_under_loom() {
+    check("host_bridges_refuse_under_loom", &["refused"], || {
+        let (kernel, process) = kernel(Profile::Rfc0240);
+        let bound = process.bind();
+        let (ours, _theirs) = std::os::unix::net::UnixStream::pair().expect("a socket pair");
+        let mut handle = ZX_HANDLE_INVALID;
+        assert_eq!(
+            zxsim_socket_from_fd(ours.into(), 0, &mut handle),
+            ZX_ERR_NOT_SUPPORTED
+        );
+        assert_eq!(handle, ZX_HANDLE_INVALID);
+        let port = zxsim_loom_tests::port();
+        let mut fd = -1;
+        assert_eq!(zxsim_port_get_fd(port, &mut fd), ZX_ERR_NOT_SUPPORTED);
+        assert_eq!(fd, -1);
+        assert_eq!(zx_handle_close(port), ZX_OK);
+        drop(bound);
+        assert_nothing_leaked(&kernel);
+        "refused".to_string()
+    });
+}

@@ -227,3 +227,11 @@ fn sys_constants_equal_the_kernel_values_they_name() {
     };
     assert!(checked >= 200, "only {checked} constants checked");
 }
+
+/// Constants with no kernel counterpart keep Zircon's published values.
+#[test]
+fn sys_only_constants_keep_zircons_values() {
+    assert_eq!(ZX_EVENT_SIGNAL_MASK, 0xff00_0008);
+    assert_eq!(ZX_EVENTPAIR_SIGNAL_MASK, 0xff00_000c);
+    assert_eq!(ZX_TASK_RETCODE_EXCEPTION_KILL, -1028);
+}

@@ -159,3 +159,21 @@ fn call_gets_its_reply_straight_and_times_out_on_the_virtual_clock() {
     zx_handle_close_many(&[client, server]);
     assert_eq!((kernel.live_objects(), kernel.live_handles()), (0, 0));
 }
+
+#[test]
+fn an_iovec_describes_the_buffer_it_borrows() {
+    let bytes = *b"gather";
+    let iovec = zx_channel_iovec_t::new(&bytes);
+    assert_eq!(iovec.buffer(), bytes.as_ptr());
+    assert_eq!(iovec.capacity(), 6);
+    assert_eq!(iovec.as_slice(), b"gather");
+    assert_eq!(iovec.reserved, 0);
+    let empty = zx_channel_iovec_t::default();
+    assert_eq!((empty.capacity(), empty.as_slice()), (0, &[][..]));
+    // Debug shows the C fields (what a trace of a refused call would print).
+    let shown = format!("{iovec:?}");
+    assert!(
+        shown.starts_with("zx_channel_iovec_t { buffer: 0x") && shown.contains("capacity: 6"),
+        "{shown}"
+    );
+}

@@ -152,3 +152,16 @@ fn closing_a_waited_handle_cancels_the_wait() {
     }
     assert_eq!(kernel.live_objects(), 0);
 }
+
+#[test]
+fn semantics_profile_names_the_kernels_profile() {
+    for (profile, expected) in [
+        (Profile::Zircon, ZXSIM_PROFILE_ZIRCON),
+        (Profile::Rfc0240, ZXSIM_PROFILE_RFC0240),
+    ] {
+        let kernel = kernel(profile);
+        let process = kernel.create_process();
+        let _bound = process.bind();
+        assert_eq!(zxsim_semantics_profile(), expected, "{profile:?}");
+    }
+}

@@ -176,3 +176,38 @@ fn fifo_elements() {
     zx_handle_close(b);
     assert_eq!((kernel.live_objects(), kernel.live_handles()), (0, 0));
 }
+
+/// The Rust rendering passes the element buffer as a slice: one shorter than `count` elements
+/// is refused (the C call would read or write past it), one longer is used up to `count`.
+#[test]
+fn fifo_buffers_must_hold_count_elements() {
+    let (kernel, process) = setup();
+    let _bound = process.bind();
+    let (mut a, mut b) = (0, 0);
+    assert_eq!(zx_fifo_create(4, 4, 0, &mut a, &mut b), ZX_OK);
+    let mut n = 7;
+    assert_eq!(
+        zx_fifo_write(a, 4, b"aaaabbb", 2, Some(&mut n)),
+        ZX_ERR_INVALID_ARGS
+    );
+    assert_eq!(n, 7, "nothing reported");
+    assert_eq!(signals(b) & ZX_FIFO_READABLE, 0, "nothing written");
+    assert_eq!(zx_fifo_write(a, 4, b"aaaabbbbcc", 2, Some(&mut n)), ZX_OK);
+    assert_eq!(n, 2);
+    let mut out = [0u8; 7];
+    assert_eq!(
+        zx_fifo_read(b, 4, &mut out, 2, Some(&mut n)),
+        ZX_ERR_INVALID_ARGS
+    );
+    assert_eq!(
+        signals(b) & ZX_FIFO_READABLE,
+        ZX_FIFO_READABLE,
+        "nothing read"
+    );
+    let mut out = [0u8; 10];
+    assert_eq!(zx_fifo_read(b, 4, &mut out, 2, Some(&mut n)), ZX_OK);
+    assert_eq!((n, &out[..8]), (2, &b"aaaabbbb"[..]));
+    zx_handle_close(a);
+    zx_handle_close(b);
+    assert_eq!((kernel.live_objects(), kernel.live_handles()), (0, 0));
+}

@@ -12,6 +12,7 @@ use zxsim_kernel::Process;
 use zxsim_syscalls::sys::*;
 
 use crate::harness::{Case, Ctx};
+use crate::support::channel::{duplicated, moved};
 use crate::support::*;
 
 pub fn cases() -> Vec<Case> {
@@ -90,6 +91,8 @@ mod write {
         (too_many_bytes_out_of_range, "§7 (upstream IOVecTest.WriteTooManyBytes): 1000 × 100 bytes ⇒ OUT_OF_RANGE, nothing sent, handles consumed", Both),
         (nonzero_reserved_invalid_args, "§7 (upstream IOVecTest.WriteNonZeroReservedIovec): reserved ≠ 0 ⇒ INVALID_ARGS, nothing sent, handles consumed", Both),
         (channel_checks_come_first, "§7: options, then the channel (BAD_HANDLE, WRONG_TYPE, ACCESS_DENIED without WRITE) answer before the iovec checks; handles consumed", Both),
+        (flag_accepted_other_options_refused, "§7: the USE_IOVEC flag itself is accepted; any other option bit ⇒ INVALID_ARGS also when the gather succeeds (write and write_etc), handles consumed", Both),
+        (write_etc_refused_gather_consumes_moves_only, "§7/§12.1: zx_channel_write_etc refused by the gather consumes its MOVE entries and leaves its DUPLICATE ones", Both),
     ];
 
     fn zero_iovecs_empty_message(ctx: &mut Ctx) {
@@ -225,10 +228,12 @@ mod write {
         };
         let cases = [
             (a, ZX_CHANNEL_WRITE_USE_IOVEC | 1, ZX_ERR_INVALID_ARGS),
+            (a, 1, ZX_ERR_INVALID_ARGS),
             (0x7ff0_0001, 0, ZX_ERR_BAD_HANDLE),
             (not_channel, 0, ZX_ERR_WRONG_TYPE),
             (read_only, 0, ZX_ERR_ACCESS_DENIED),
             (a, 0, ZX_ERR_OUT_OF_RANGE),
+            (a, ZX_CHANNEL_WRITE_USE_IOVEC, ZX_ERR_OUT_OF_RANGE),
         ];
         for (target, options, expected) in cases {
             let e = new_event();
@@ -245,6 +250,63 @@ mod write {
         }
         ctx.assert_clean();
     }
+
+    fn flag_accepted_other_options_refused(ctx: &mut Ctx) {
+        let (a, b) = new_channel();
+        let bytes = *b"flag";
+        let slices = [zx_channel_iovec_t::new(&bytes)];
+        let e = new_event();
+        assert_eq!(
+            zx_channel_write_iovec(a, ZX_CHANNEL_WRITE_USE_IOVEC, &slices, &[e]),
+            ZX_OK
+        );
+        let (got, handles) = read(b);
+        assert_eq!((got.as_slice(), handles.len()), (&bytes[..], 1));
+        close_all(&handles);
+        let mut entries = [moved(new_event())];
+        assert_eq!(
+            zx_channel_write_etc_iovec(a, ZX_CHANNEL_WRITE_USE_IOVEC, &slices, &mut entries),
+            ZX_OK
+        );
+        let (got, handles) = read(b);
+        assert_eq!((got.as_slice(), handles.len()), (&bytes[..], 1));
+        close_all(&handles);
+        for options in [1, ZX_CHANNEL_WRITE_USE_IOVEC | 1] {
+            let e = new_event();
+            assert_eq!(
+                zx_channel_write_iovec(a, options, &slices, &[e]),
+                ZX_ERR_INVALID_ARGS,
+                "options {options:#x}"
+            );
+            assert!(!is_valid(e), "the handle is consumed");
+            let e = new_event();
+            assert_eq!(
+                zx_channel_write_etc_iovec(a, options, &slices, &mut [moved(e)]),
+                ZX_ERR_INVALID_ARGS,
+                "options {options:#x}"
+            );
+            assert!(!is_valid(e), "the MOVE entry is consumed");
+        }
+        assert!(!readable(b), "nothing was sent");
+        close_all(&[a, b]);
+        ctx.assert_clean();
+    }
+
+    fn write_etc_refused_gather_consumes_moves_only(ctx: &mut Ctx) {
+        let (a, b) = new_channel();
+        let inputs = buffers(9000, 1);
+        let [kept, taken] = new_events();
+        let mut entries = [duplicated(kept), moved(taken)];
+        assert_eq!(
+            zx_channel_write_etc_iovec(a, 0, &iovecs(&inputs), &mut entries),
+            ZX_ERR_OUT_OF_RANGE
+        );
+        assert!(is_valid(kept), "the DUPLICATE entry's handle stays");
+        assert!(!is_valid(taken), "the MOVE entry's handle is consumed");
+        assert!(!readable(b), "nothing was sent");
+        close_all(&[a, b, kept]);
+        ctx.assert_clean();
+    }
 }
 
 mod call {
@@ -259,11 +321,24 @@ mod call {
         (too_many_iovecs_out_of_range, "§7 (upstream IOVecTest.CallTooManyIovecs): 9000 iovecs ⇒ OUT_OF_RANGE, write handles consumed", Both),
         (too_many_bytes_out_of_range, "§7 (upstream IOVecTest.CallTooManyBytes): 100 000 gathered bytes ⇒ OUT_OF_RANGE", Both),
         (nonzero_reserved_invalid_args, "§7 (upstream IOVecTest.CallNonZeroReservedIovec): reserved ≠ 0 ⇒ INVALID_ARGS", Both),
+        (channel_checks_come_first, "§7: options, then the channel (BAD_HANDLE, WRONG_TYPE, ACCESS_DENIED without READ or without WRITE) answer before the iovec checks, for call and call_etc; MOVE handles consumed, DUPLICATE kept", Both),
+        (flag_accepted_other_options_refused, "§7: the USE_IOVEC flag itself is accepted; any other option bit ⇒ INVALID_ARGS also when the gather succeeds (call and call_etc), handles consumed", Both),
     ];
 
     /// Calls with `slices` and `handles`; answers the status and the reply.
     fn call(
         client: zx_handle_t,
+        slices: &[zx_channel_iovec_t<'_>],
+        handles: &[zx_handle_t],
+    ) -> (zx_status_t, Vec<u8>, Vec<zx_handle_t>) {
+        call_with(client, 0, ZX_TIME_INFINITE, slices, handles)
+    }
+
+    /// [`call`] with `options` and `deadline`.
+    fn call_with(
+        client: zx_handle_t,
+        options: u32,
+        deadline: zx_time_t,
         slices: &[zx_channel_iovec_t<'_>],
         handles: &[zx_handle_t],
     ) -> (zx_status_t, Vec<u8>, Vec<zx_handle_t>) {
@@ -277,13 +352,7 @@ mod call {
             rd_handles: &mut rd_handles,
         };
         let status = zx_channel_call_iovec(
-            client,
-            0,
-            ZX_TIME_INFINITE,
-            slices,
-            &mut args,
-            &mut nb,
-            &mut nh,
+            client, options, deadline, slices, &mut args, &mut nb, &mut nh,
         );
         rd_bytes.truncate(nb as usize);
         (status, rd_bytes, rd_handles[..nh as usize].to_vec())
@@ -418,5 +487,140 @@ mod call {
         let mut iovec = zx_channel_iovec_t::new(&buffer);
         iovec.reserved = 1;
         refused(ctx, &[iovec], ZX_ERR_INVALID_ARGS);
+    }
+
+    /// `zx_channel_call_etc_iovec` with `options`, `deadline` and `entries`; answers the status
+    /// and the reply's handle infos.
+    fn call_etc(
+        client: zx_handle_t,
+        options: u32,
+        deadline: zx_time_t,
+        slices: &[zx_channel_iovec_t<'_>],
+        entries: &mut [zx_handle_disposition_t],
+    ) -> (zx_status_t, Vec<zx_handle_info_t>) {
+        let mut rd_bytes = vec![0u8; ZX_CHANNEL_MAX_MSG_BYTES as usize];
+        let mut rd_handles = [zx_handle_info_t::default(); ZX_CHANNEL_MAX_MSG_HANDLES as usize];
+        let (mut nb, mut nh) = (0u32, 0u32);
+        let mut args = zx_channel_call_etc_args_t {
+            wr_bytes: &[],
+            wr_handles: entries,
+            rd_bytes: &mut rd_bytes,
+            rd_handles: &mut rd_handles,
+        };
+        let status = zx_channel_call_etc_iovec(
+            client, options, deadline, slices, &mut args, &mut nb, &mut nh,
+        );
+        (status, rd_handles[..nh as usize].to_vec())
+    }
+
+    fn channel_checks_come_first(ctx: &mut Ctx) {
+        let inputs = buffers(9000, 1);
+        let too_many = iovecs(&inputs);
+        let (a, b) = new_channel();
+        let not_channel = new_event();
+        // Channel endpoints have no DUPLICATE right: each reduced endpoint replaces a fresh one.
+        let reduced = |rights| {
+            let (c, d) = new_channel();
+            close(d);
+            replace(c, rights)
+        };
+        let read_only = reduced(ZX_RIGHT_READ | ZX_RIGHT_TRANSFER);
+        let write_only = reduced(ZX_RIGHT_WRITE | ZX_RIGHT_TRANSFER);
+        let cases = [
+            (a, ZX_CHANNEL_WRITE_USE_IOVEC | 1, ZX_ERR_INVALID_ARGS),
+            (a, 1, ZX_ERR_INVALID_ARGS),
+            (0x7ff0_0001, 0, ZX_ERR_BAD_HANDLE),
+            (not_channel, 0, ZX_ERR_WRONG_TYPE),
+            (read_only, 0, ZX_ERR_ACCESS_DENIED),
+            (write_only, 0, ZX_ERR_ACCESS_DENIED),
+            (a, 0, ZX_ERR_OUT_OF_RANGE),
+            (a, ZX_CHANNEL_WRITE_USE_IOVEC, ZX_ERR_OUT_OF_RANGE),
+        ];
+        for (target, options, expected) in cases {
+            let what = format!("target {target:#x} options {options:#x}");
+            let e = new_event();
+            let (status, ..) = call_with(target, options, ZX_TIME_INFINITE, &too_many, &[e]);
+            assert_eq!(status, expected, "call, {what}");
+            assert!(!is_valid(e), "the handle is consumed ({expected})");
+            let [kept, taken] = new_events();
+            let mut entries = [duplicated(kept), moved(taken)];
+            let (status, _) = call_etc(target, options, ZX_TIME_INFINITE, &too_many, &mut entries);
+            assert_eq!(status, expected, "call_etc, {what}");
+            assert!(
+                is_valid(kept),
+                "the DUPLICATE entry's handle stays ({expected})"
+            );
+            assert!(
+                !is_valid(taken),
+                "the MOVE entry's handle is consumed ({expected})"
+            );
+            close(kept);
+        }
+        assert!(!readable(b), "nothing was sent");
+        close_all(&[a, b, not_channel, read_only, write_only]);
+        ctx.assert_clean();
+    }
+
+    /// Joins the echo thread once a call that should have been answered returned `status`. A
+    /// call refused instead never reached the echo thread, which would wait on `server` forever:
+    /// closing `server` ends that wait (CANCELED) before the assertion fails.
+    fn answered(
+        server: zx_handle_t,
+        echo: std::thread::JoinHandle<()>,
+        status: zx_status_t,
+    ) -> zx_handle_t {
+        if status != ZX_OK {
+            close(server);
+            let _ = echo.join();
+            panic!("the call answered {status}, not ZX_OK");
+        }
+        echo.join().expect("the echo thread");
+        server
+    }
+
+    fn flag_accepted_other_options_refused(ctx: &mut Ctx) {
+        let (client, server) = new_channel();
+        let request = *b"\0\0\0\0flag";
+        let slices = [zx_channel_iovec_t::new(&request)];
+        let server_thread = echo_once(&ctx.process, server);
+        let (status, reply, _) = call_with(
+            client,
+            ZX_CHANNEL_WRITE_USE_IOVEC,
+            ZX_TIME_INFINITE,
+            &slices,
+            &[],
+        );
+        let server = answered(server, server_thread, status);
+        assert_eq!(&reply[4..], b"flag");
+        let server_thread = echo_once(&ctx.process, server);
+        let mut entries = [moved(new_event())];
+        let (status, infos) = call_etc(
+            client,
+            ZX_CHANNEL_WRITE_USE_IOVEC,
+            ZX_TIME_INFINITE,
+            &slices,
+            &mut entries,
+        );
+        let server = answered(server, server_thread, status);
+        assert_eq!(infos.len(), 1);
+        close(infos[0].handle);
+        // Refused calls send nothing and never wait: a past deadline (the virtual clock reads 0)
+        // turns a call that wrongly went ahead into a quick TIMED_OUT rather than a hang.
+        for options in [1, ZX_CHANNEL_WRITE_USE_IOVEC | 1] {
+            let e = new_event();
+            let (status, ..) = call_with(client, options, 0, &slices, &[e]);
+            assert_eq!(status, ZX_ERR_INVALID_ARGS, "call, options {options:#x}");
+            assert!(!is_valid(e), "the handle is consumed");
+            let e = new_event();
+            let (status, _) = call_etc(client, options, 0, &slices, &mut [moved(e)]);
+            assert_eq!(
+                status, ZX_ERR_INVALID_ARGS,
+                "call_etc, options {options:#x}"
+            );
+            assert!(!is_valid(e), "the MOVE entry is consumed");
+        }
+        assert!(!readable(server), "nothing was sent");
+        close_all(&[client, server]);
+        ctx.assert_clean();
     }
 }

@@ -30,7 +30,7 @@ mod signal {
         (bad_handle, "§4: a value not in the table ⇒ ZX_ERR_BAD_HANDLE", Both),
         (needs_signal_right, "§4: no ZX_RIGHT_SIGNAL ⇒ ZX_ERR_ACCESS_DENIED, nothing changes", Both),
         (access_denied_before_invalid_args, "§4/§2.1: the rights check (ACCESS_DENIED) comes before the mask check (INVALID_ARGS)", Both),
-        (event_rejects_other_bits, "§4: a bit outside USER_ALL|EVENT_SIGNALED in either mask ⇒ ZX_ERR_INVALID_ARGS", Both),
+        (event_rejects_other_bits, "§4: a bit outside USER_ALL|EVENT_SIGNALED in either mask, or in both ⇒ ZX_ERR_INVALID_ARGS", Both),
         (invalid_mask_changes_nothing, "§4: an INVALID_ARGS call changes nothing, not even its valid bits", Both),
         (eventpair_allowed_bits, "§4/§8: an eventpair accepts USER_ALL|EVENTPAIR_SIGNALED on itself; PEER_CLOSED is not user-settable", Both),
         (signal_acts_on_self_only, "§4: zx_object_signal on an eventpair end leaves the peer alone", Both),
@@ -155,6 +155,13 @@ mod signal {
                 zx_object_signal(e, bad, 0),
                 ZX_ERR_INVALID_ARGS,
                 "clear {bad:#x}"
+            );
+            // The masks are checked together (their union), not as a combination that could
+            // cancel a bit present in both.
+            assert_eq!(
+                zx_object_signal(e, bad, bad),
+                ZX_ERR_INVALID_ARGS,
+                "clear and set {bad:#x}"
             );
         }
         assert_eq!(signals(e), 0);
@@ -307,7 +314,7 @@ mod signal_peer {
         (port_is_access_denied, "§4/§15 item 7: ports lack SIGNAL_PEER ⇒ ZX_ERR_ACCESS_DENIED", Both),
         (needs_signal_peer_right, "§4: an eventpair handle without ZX_RIGHT_SIGNAL_PEER ⇒ ZX_ERR_ACCESS_DENIED", Both),
         (access_denied_before_invalid_args, "§4/§2.1: the rights check (ACCESS_DENIED) comes before the mask check (INVALID_ARGS)", Both),
-        (invalid_mask, "§4: a bit outside USER_ALL|EVENTPAIR_SIGNALED (e.g. PEER_CLOSED) ⇒ ZX_ERR_INVALID_ARGS, peer unchanged", Both),
+        (invalid_mask, "§4: a bit outside USER_ALL|EVENTPAIR_SIGNALED (e.g. PEER_CLOSED) in either mask, or in both ⇒ ZX_ERR_INVALID_ARGS, peer unchanged", Both),
         (masks_checked_before_peer_presence, "§4: masks are validated (INVALID_ARGS) before the peer's presence (PEER_CLOSED)", Both),
         (peer_closed, "§4/§8: the peer's last handle is gone ⇒ ZX_ERR_PEER_CLOSED, even with empty masks", Both),
         (wakes_waiter_on_peer, "§4/§2.4: signalling the peer wakes a waiter on the peer", Both),
@@ -449,6 +456,11 @@ mod signal_peer {
                 zx_object_signal_peer(a, bad, 0),
                 ZX_ERR_INVALID_ARGS,
                 "clear {bad:#x}"
+            );
+            assert_eq!(
+                zx_object_signal_peer(a, bad, bad),
+                ZX_ERR_INVALID_ARGS,
+                "clear and set {bad:#x}"
             );
         }
         assert_eq!(

@@ -18,6 +18,7 @@ cases![
     (thread_self_is_a_thread_of_the_process, "§4: zx_thread_self names a THREAD whose related_koid is its process; one per thread", Both),
     (running_thread_reports_running, "§4: ZX_INFO_THREAD of a running thread is ZX_THREAD_STATE_RUNNING", Both),
     (info_thread_needs_inspect_and_a_thread, "§4: ZX_INFO_THREAD needs INSPECT (ACCESS_DENIED) and a thread (WRONG_TYPE)", Both),
+    (info_thread_affinity_is_every_host_cpu, "§4: ZX_INFO_THREAD's cpu_affinity_mask has one bit per host CPU, from bit 0 up, and no exception channel", Both),
     (blocked_in_wait_one, "§5: a thread in zx_object_wait_one reads BLOCKED_WAIT_ONE, then RUNNING again", Both),
     (blocked_in_wait_many, "§5: a thread in zx_object_wait_many reads BLOCKED_WAIT_MANY", Both),
     (blocked_in_port_wait, "§6: a thread in zx_port_wait reads BLOCKED_PORT", Both),
@@ -134,6 +135,35 @@ fn info_thread_needs_inspect_and_a_thread(ctx: &mut Ctx) {
     for h in [blind, e, thread] {
         close(h);
     }
+    ctx.assert_clean();
+}
+
+fn info_thread_affinity_is_every_host_cpu(ctx: &mut Ctx) {
+    let thread = join(ctx, ctx.process.spawn(zx_thread_self));
+    let mut buffer = [0u8; std::mem::size_of::<zx_info_thread_t>()];
+    assert_eq!(
+        zx_object_get_info(thread, ZX_INFO_THREAD, &mut buffer, None, None),
+        ZX_OK
+    );
+    assert_eq!(
+        u32::from_le_bytes(buffer[4..8].try_into().unwrap()),
+        ZX_EXCEPTION_CHANNEL_TYPE_NONE
+    );
+    let words: Vec<u64> = buffer[8..]
+        .chunks_exact(8)
+        .map(|word| u64::from_le_bytes(word.try_into().unwrap()))
+        .collect();
+    // zxsim pins no thread: every CPU the host offers is in the set, CPU n at bit n % 64 of
+    // word n / 64.
+    let cpus = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(ZX_CPU_SET_MAX_CPUS);
+    let mut expected = vec![0u64; ZX_CPU_SET_MAX_CPUS / ZX_CPU_SET_BITS_PER_WORD];
+    for cpu in 0..cpus {
+        expected[cpu / 64] |= 1 << (cpu % 64);
+    }
+    assert_eq!(words, expected, "{cpus} CPUs");
+    close(thread);
     ctx.assert_clean();
 }
 

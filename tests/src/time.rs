@@ -1,6 +1,7 @@
-//! Conformance cases for the time syscalls `zx_clock_get_monotonic`, `zx_deadline_after` and
-//! `zx_nanosleep` (spec §1.2, §5 deadline rules) on the case's virtual clock: time moves only when
-//! the case calls `ctx.kernel.advance_clock`, so no case ever really sleeps.
+//! Conformance cases for the time syscalls `zx_clock_get_monotonic`, `zx_deadline_after`,
+//! `zx_nanosleep` and the tick counter (`zx_ticks_get`, `zx_ticks_per_second`) (spec §1.2, §5
+//! deadline rules) on the case's virtual clock: time moves only when the case calls
+//! `ctx.kernel.advance_clock`, so no case ever really sleeps.
 
 use crate::harness::{Case, Ctx};
 use crate::support::*;
@@ -11,6 +12,7 @@ pub fn cases() -> Vec<Case> {
         clock_get_monotonic::cases(),
         deadline_after::cases(),
         nanosleep::cases(),
+        ticks_get::cases(),
     ]
     .into_iter()
     .flatten()
@@ -200,6 +202,28 @@ mod nanosleep {
         ctx.kernel.advance_clock(300);
         assert_eq!(join(ctx, sleeper), ZX_OK);
         close(e);
+        ctx.assert_clean();
+    }
+}
+
+mod ticks_get {
+    use super::*;
+
+    cases![
+        "zx_ticks_get";
+        (ticks_follow_the_kernel_clock, "§1.2 (upstream ticks_tests elapsed_time_using_ticks): ticks never go backwards and, at zx_ticks_per_second (> 0) a second, measure the kernel clock's elapsed time", Both),
+    ];
+
+    fn ticks_follow_the_kernel_clock(ctx: &mut Ctx) {
+        let per_second = zx_ticks_per_second();
+        assert!(per_second > 0, "ticks per second {per_second}");
+        let before = zx_ticks_get();
+        ctx.kernel.advance_clock(2_500_000_000);
+        let after = zx_ticks_get();
+        assert!(after >= before, "{after} < {before}");
+        // On the virtual clock the elapsed ticks are exact: 2.5 s.
+        assert_eq!((after - before) * 2, 5 * per_second);
+        assert_eq!(after, zx_clock_get_monotonic(), "a tick is a nanosecond");
         ctx.assert_clean();
     }
 }
