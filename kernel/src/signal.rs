@@ -40,30 +40,24 @@ pub enum SyncOutcome {
 pub type SyncWaiter = Completion<SyncOutcome>;
 
 /// Where pending `zx_object_wait_async` registrations deliver: the port object type implements
-/// it. A wait's bookkeeping lives with its port; the object's list keeps only an [`AsyncWait`]
-/// naming it, so registering a wait allocates nothing of its own.
+/// it. A wait's bookkeeping (key, options, registering handle) lives with its port; the object's
+/// list keeps only an [`Observer::Async`] naming it, so registering a wait allocates nothing of
+/// its own and an observer slot is no larger than a synchronous waiter's.
 pub trait AsyncSink: Send + Sync {
-    /// `wait` matched: queue its packet, carrying `observed`, if it is still pending.
-    fn on_match(&self, wait: &AsyncWait, observed: Signals);
+    /// Wait `wait` (whose trigger was `trigger`) matched: queue its packet, carrying `observed`,
+    /// if it is still pending.
+    fn on_match(&self, wait: u64, trigger: Signals, observed: Signals);
 
-    /// `wait` was removed without a match (its handle or object went away): no packet.
-    fn on_detached(&self, wait: &AsyncWait);
+    /// Wait `wait` was removed without a match (its handle or object went away): no packet.
+    fn on_detached(&self, wait: u64);
 
-    /// The koid of the port, for snapshots.
-    fn koid(&self) -> Koid;
-}
+    /// The handle wait `wait` was registered through, while it is still pending in the sink
+    /// (the `zircon` profile ends a wait with its handle).
+    fn registering_handle(&self, wait: u64) -> Option<HandleId>;
 
-/// A pending `zx_object_wait_async` as its object's observer list keeps it.
-pub struct AsyncWait {
-    /// The port it delivers to.
-    pub sink: Arc<dyn AsyncSink>,
-    /// The wait's name in its port (the port checks it is still pending before delivering).
-    pub wait: u64,
-    pub key: u64,
-    pub trigger: Signals,
-    pub options: u32,
-    /// The handle the wait was registered through (the `zircon` profile ends the wait with it).
-    pub handle: HandleId,
+    /// (port koid, key, `wait_async` options) of wait `wait` while it is still pending in the
+    /// sink, for snapshots.
+    fn destination(&self, wait: u64) -> Option<(Koid, u64, u32)>;
 }
 
 /// What a kernel snapshot shows of one observer.
@@ -89,8 +83,13 @@ pub enum Observer {
         trigger: Signals,
         handle: HandleId,
     },
-    /// A pending `zx_object_wait_async` registration.
-    Async(AsyncWait),
+    /// A pending `zx_object_wait_async` registration: wait `wait` of port `sink`. (Fields, not
+    /// a struct, so the variant's tag fits in the padding beside `trigger`.)
+    Async {
+        sink: Arc<dyn AsyncSink>,
+        wait: u64,
+        trigger: Signals,
+    },
     /// Test-only: records every firing so the engine can be checked in isolation.
     #[cfg(all(test, not(zxsim_loom)))]
     Recording(Arc<tests::Recorder>),
@@ -100,7 +99,7 @@ impl Observer {
     fn trigger(&self) -> Signals {
         match self {
             Observer::Sync { trigger, .. } => *trigger,
-            Observer::Async(wait) => wait.trigger,
+            Observer::Async { trigger, .. } => *trigger,
             #[cfg(all(test, not(zxsim_loom)))]
             Observer::Recording(recorder) => recorder.trigger,
         }
@@ -113,7 +112,11 @@ impl Observer {
                 // A later outcome (another item matching) is refused: the first one wins.
                 let _ = waiter.settle(SyncOutcome::Matched { index, observed });
             }
-            Observer::Async(wait) => wait.sink.on_match(&wait, observed),
+            Observer::Async {
+                sink,
+                wait,
+                trigger,
+            } => sink.on_match(wait, trigger, observed),
             #[cfg(all(test, not(zxsim_loom)))]
             Observer::Recording(recorder) => {
                 recorder.note();
@@ -131,7 +134,7 @@ impl Observer {
                     observed: current | Signals::HANDLE_CLOSED,
                 });
             }
-            Observer::Async(wait) => wait.sink.on_detached(&wait),
+            Observer::Async { sink, wait, .. } => sink.on_detached(wait),
             #[cfg(all(test, not(zxsim_loom)))]
             Observer::Recording(recorder) => {
                 recorder.note();
@@ -175,24 +178,32 @@ impl SignalState {
 
     /// The observers, oldest registration first (a snapshot's view).
     pub fn observers(&self) -> Vec<ObserverInfo> {
+        // A wait already ended in its port (a cancel between its two phases) is not shown.
         let mut found: Vec<(u64, ObserverInfo)> = self
             .observers
             .values()
-            .map(|(registration, observer)| {
+            .filter_map(|(registration, observer)| {
                 let info = match observer {
                     Observer::Sync { trigger, .. } => ObserverInfo::Sync { trigger: *trigger },
-                    Observer::Async(wait) => ObserverInfo::Async {
-                        trigger: wait.trigger,
-                        port: wait.sink.koid(),
-                        key: wait.key,
-                        options: wait.options,
-                    },
+                    Observer::Async {
+                        sink,
+                        wait,
+                        trigger,
+                    } => {
+                        let (port, key, options) = sink.destination(*wait)?;
+                        ObserverInfo::Async {
+                            trigger: *trigger,
+                            port,
+                            key,
+                            options,
+                        }
+                    }
                     #[cfg(all(test, not(zxsim_loom)))]
                     Observer::Recording(recorder) => ObserverInfo::Sync {
                         trigger: recorder.trigger,
                     },
                 };
-                (*registration, info)
+                Some((*registration, info))
             })
             .collect();
         found.sort_unstable_by_key(|(registration, _)| *registration);
@@ -278,7 +289,9 @@ impl SignalState {
             .iter()
             .filter(|(_, (_, observer))| match observer {
                 Observer::Sync { handle: h, .. } => *h == handle,
-                Observer::Async(wait) => end_async_waits && wait.handle == handle,
+                Observer::Async { sink, wait, .. } => {
+                    end_async_waits && sink.registering_handle(*wait) == Some(handle)
+                }
                 #[cfg(all(test, not(zxsim_loom)))]
                 Observer::Recording(recorder) => recorder.handle == Some(handle),
             })
@@ -315,6 +328,13 @@ fn newest_first(entries: &mut [(u64, ObserverKey)]) {
 pub(crate) mod tests {
     use super::*;
     use crate::sync::Mutex;
+
+    /// Every object with signals keeps a slot map of these, allocated even while empty: an
+    /// async wait's entry must stay as small as a synchronous waiter's.
+    #[test]
+    fn an_observer_is_four_words() {
+        assert!(std::mem::size_of::<Observer>() <= 32);
+    }
 
     pub struct Recorder {
         pub trigger: Signals,

@@ -7,8 +7,8 @@
 //!
 //! ## Observers and lock order
 //! One pending `wait_async` sits in two places: its [`PendingWait`] in this port (so the port can
-//! cancel it) and an [`AsyncWait`] in the observed object's observer list (so a signal change can
-//! fire it), which names the pending wait by its slot. **The port's slot map is the source of
+//! cancel it) and an [`Observer::Async`] in the observed object's observer list (so a signal
+//! change can fire it), which names the pending wait by its slot. **The port's slot map is the source of
 //! truth:** a wait may deliver a packet only if its slot still holds it when it fires (slot keys
 //! are versioned, so a recycled slot never answers for an ended wait), and removal from the port
 //! always happens under the port lock. Lock order is **object lock, then port lock**
@@ -39,7 +39,7 @@ use crate::handle::HandleId;
 use slotmap::{new_key_type, Key, KeyData, SlotMap};
 
 use crate::object::{Dispatcher, DispatcherRef, KernelObject};
-use crate::signal::{AsyncSink, AsyncWait, Observer, ObserverKey, SignalState};
+use crate::signal::{AsyncSink, Observer, ObserverKey, SignalState};
 use crate::status::Status;
 use crate::sync::{Arc, AtomicUsize, Condvar, LockClass, Mutex, Ordering};
 use crate::types::{Koid, ObjType, Rights, Signals, Time, TIME_INFINITE};
@@ -197,6 +197,7 @@ struct PendingWait {
     /// The observed object: a cancel detaches the wait from it after releasing the port lock.
     object: DispatcherRef,
     key: u64,
+    options: u32,
     handle: HandleId,
     /// The wait's slot in `object`'s observer list.
     object_slot: ObserverKey,
@@ -660,15 +661,15 @@ impl KernelObject for Port {
 
 impl AsyncSink for Dispatcher<Port> {
     /// Fired (under the object lock): queue the packet if the wait is still pending.
-    fn on_match(&self, wait: &AsyncWait, observed: Signals) {
-        let key = WaitKey::from(KeyData::from_ffi(wait.wait));
+    fn on_match(&self, wait: u64, trigger: Signals, observed: Signals) {
+        let key = WaitKey::from(KeyData::from_ffi(wait));
         let ended = {
             let mut state = self.state.lock();
             // Gone: cancelled, or the port died. A cancelled wait never queues anything.
             let pending = Port::unindex(&mut state, key);
             if let Some(pending) = &pending {
                 trace_end(self.koid(), key, pending, "wait fired");
-                let packet = self.packet(wait.key, wait.trigger, wait.options, observed);
+                let packet = self.packet(pending.key, trigger, pending.options, observed);
                 self.push(self.koid(), &mut state, packet, Some(pending.origin()));
             }
             pending
@@ -678,16 +679,28 @@ impl AsyncSink for Dispatcher<Port> {
     }
 
     /// Removed from the object without a match (handle or object gone): end it in the port.
-    fn on_detached(&self, wait: &AsyncWait) {
-        let key = WaitKey::from(KeyData::from_ffi(wait.wait));
+    fn on_detached(&self, wait: u64) {
+        let key = WaitKey::from(KeyData::from_ffi(wait));
         let ended = Port::unindex(&mut self.state.lock(), key);
         if let Some(pending) = &ended {
             trace_end(self.koid(), key, pending, "wait detached");
         }
     }
 
-    fn koid(&self) -> Koid {
-        Dispatcher::koid(self)
+    fn registering_handle(&self, wait: u64) -> Option<HandleId> {
+        let key = WaitKey::from(KeyData::from_ffi(wait));
+        self.state
+            .lock()
+            .waits
+            .get(key)
+            .map(|pending| pending.handle)
+    }
+
+    fn destination(&self, wait: u64) -> Option<(Koid, u64, u32)> {
+        let key = WaitKey::from(KeyData::from_ffi(wait));
+        let state = self.state.lock();
+        let pending = state.waits.get(key)?;
+        Some((self.koid(), pending.key, pending.options))
     }
 }
 
@@ -731,6 +744,7 @@ pub fn wait_async(
         let slot = port_state.waits.insert(PendingWait {
             object: object.to_ref(),
             key,
+            options,
             handle,
             object_slot: ObserverKey::null(),
         });
@@ -744,14 +758,11 @@ pub fn wait_async(
             key,
             "wait registered"
         );
-        port_state.waits[slot].object_slot = state.add_observer(Observer::Async(AsyncWait {
+        port_state.waits[slot].object_slot = state.add_observer(Observer::Async {
             sink: port.to_arc(),
             wait: slot.data().as_ffi(),
-            key,
             trigger: signals,
-            options,
-            handle,
-        }));
+        });
         match port_state.by_key.entry(key) {
             std::collections::hash_map::Entry::Occupied(mut entry) => entry.get_mut().push(slot),
             std::collections::hash_map::Entry::Vacant(entry) => {
@@ -829,16 +840,15 @@ mod tests {
             "slot reused"
         );
         assert_ne!(ended, newer);
-        let stale = AsyncWait {
-            sink: port.clone(),
-            wait: ended.data().as_ffi(),
-            key: 5,
-            trigger: Signals::USER_0,
-            options: 0,
-            handle: HandleId(1),
-        };
-        port.on_match(&stale, Signals::USER_0);
-        port.on_detached(&stale);
+        let stale = ended.data().as_ffi();
+        port.on_match(stale, Signals::USER_0, Signals::USER_0);
+        port.on_detached(stale);
+        assert_eq!(port.registering_handle(stale), None);
+        assert_eq!(port.destination(stale), None);
+        assert_eq!(
+            port.destination(newer.data().as_ffi()),
+            Some((port.koid(), 6, 0))
+        );
         let port_ref: &Port = &port;
         assert_eq!(
             (port_ref.queued_packets(), port_ref.observer_count()),
