@@ -859,7 +859,7 @@ mod tests {
     }
 
     /// Waits that come and go reuse the port's slots: after the first, a thousand more waits, one
-    /// at a time, grow nothing.
+    /// at a time and each under a key of its own, grow nothing, and leave no key behind.
     #[test]
     fn pending_wait_slots_are_recycled() {
         let kernel = Kernel::new(Config::default().with_virtual_clock());
@@ -879,5 +879,14 @@ mod tests {
             first_capacity.get_or_insert(port.state.lock().waits.capacity());
         }
         assert_eq!(Some(port.state.lock().waits.capacity()), first_capacity);
+        assert!(port.state.lock().by_key.is_empty());
+        // A cancel that ends every wait of a key (one, then two) leaves no entry for it either.
+        for waits in 1..=2 {
+            for _ in 0..waits {
+                wait_async(event.base(), HandleId(1), &port, 7, Signals::USER_2, 0);
+            }
+            assert!(port.cancel_key(7));
+            assert!(port.state.lock().by_key.is_empty());
+        }
     }
 }
