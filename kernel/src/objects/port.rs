@@ -484,17 +484,22 @@ fn detach_all(port: Koid, waits: Vec<(WaitKey, PendingWait)>) {
     }
 }
 
-/// A wait ended (fired, cancelled or detached): the end of its flow in a trace, whose key is
-/// the wait's slot in its port and the port's koid.
+/// A wait ended (fired, cancelled or detached): the end of its flow in a trace.
 fn trace_end(port: Koid, wait: WaitKey, pending: &PendingWait, what: &'static str) {
+    trace_wait("f", port, wait, pending.object.koid(), pending.key, what);
+}
+
+/// One end (`phase` "s" or "f") of a wait's flow in a trace, whose key is the wait's slot in its
+/// port and the port's koid.
+fn trace_wait(phase: &str, port: Koid, wait: WaitKey, object: Koid, key: u64, what: &str) {
     tracing::trace!(
         target: "zxsim::flow",
         flow = "wait",
-        phase = "f",
+        phase,
         a = wait.data().as_ffi(),
         b = port,
-        object = pending.object.koid(),
-        key = pending.key,
+        object,
+        key,
         "{}",
         what
     );
@@ -748,16 +753,7 @@ pub fn wait_async(
             handle,
             object_slot: ObserverKey::null(),
         });
-        tracing::trace!(
-            target: "zxsim::flow",
-            flow = "wait",
-            phase = "s",
-            a = slot.data().as_ffi(),
-            b = koid,
-            object = object.koid(),
-            key,
-            "wait registered"
-        );
+        trace_wait("s", koid, slot, object.koid(), key, "wait registered");
         port_state.waits[slot].object_slot = state.add_observer(Observer::Async {
             sink: port.to_arc(),
             wait: slot.data().as_ffi(),
