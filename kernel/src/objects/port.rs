@@ -775,6 +775,30 @@ mod tests {
     use crate::kernel::{Config, Kernel};
     use crate::objects::event::Event;
 
+    /// A port and an event with one handle, in a kernel of their own (fields drop in order: the
+    /// handle first, the kernel last).
+    struct Setup {
+        _handle: crate::handle::Handle,
+        event: Arc<Dispatcher<Event>>,
+        port: Arc<Dispatcher<Port>>,
+        _kernel: Kernel,
+    }
+
+    impl Setup {
+        fn new() -> Setup {
+            let kernel = Kernel::new(Config::default().with_virtual_clock());
+            let port = kernel.new_object(Port::new(0));
+            let event = kernel.new_object(Event::new());
+            let handle = crate::handle::Handle::new(event.base(), Rights::BASIC).expect("a handle");
+            Setup {
+                _handle: handle,
+                event,
+                port,
+                _kernel: kernel,
+            }
+        }
+    }
+
     #[test]
     fn packet_layout_fields_round_trip() {
         let packet = PortPacket::signal(
@@ -798,12 +822,9 @@ mod tests {
 
     #[test]
     fn a_cancelled_observer_never_queues() {
-        let kernel = Kernel::new(Config::default().with_virtual_clock());
-        let port = kernel.new_object(Port::new(0));
-        let event = kernel.new_object(Event::new());
-        let _h = crate::handle::Handle::new(event.base(), Rights::BASIC);
-        wait_async(event.base(), HandleId(1), &port, 5, Signals::USER_0, 0);
-        let port_ref: &Port = &port;
+        let Setup { port, event, .. } = &Setup::new();
+        wait_async(event.base(), HandleId(1), port, 5, Signals::USER_0, 0);
+        let port_ref: &Port = port;
         assert_eq!(port_ref.observer_count(), 1);
         assert!(port.cancel_key(5));
         event.update_signals(Signals::NONE, Signals::USER_0);
@@ -816,20 +837,17 @@ mod tests {
     /// may hold a newer wait, which must neither fire nor be ended by the stale name.
     #[test]
     fn a_recycled_slot_never_answers_for_an_ended_wait() {
-        let kernel = Kernel::new(Config::default().with_virtual_clock());
-        let port = kernel.new_object(Port::new(0));
-        let event = kernel.new_object(Event::new());
-        let _h = crate::handle::Handle::new(event.base(), Rights::BASIC);
+        let Setup { port, event, .. } = &Setup::new();
         let only_wait = |port: &Dispatcher<Port>| {
             let state = port.state.lock();
             assert_eq!(state.waits.len(), 1);
             state.waits.keys().next().expect("one pending wait")
         };
-        wait_async(event.base(), HandleId(1), &port, 5, Signals::USER_0, 0);
-        let ended = only_wait(&port);
+        wait_async(event.base(), HandleId(1), port, 5, Signals::USER_0, 0);
+        let ended = only_wait(port);
         assert!(port.cancel_key(5));
-        wait_async(event.base(), HandleId(1), &port, 6, Signals::USER_0, 0);
-        let newer = only_wait(&port);
+        wait_async(event.base(), HandleId(1), port, 6, Signals::USER_0, 0);
+        let newer = only_wait(port);
         assert_eq!(
             ended.data().as_ffi() as u32,
             newer.data().as_ffi() as u32,
@@ -845,7 +863,7 @@ mod tests {
             port.destination(newer.data().as_ffi()),
             Some((port.koid(), 6, 0))
         );
-        let port_ref: &Port = &port;
+        let port_ref: &Port = port;
         assert_eq!(
             (port_ref.queued_packets(), port_ref.observer_count()),
             (0, 1)
@@ -858,10 +876,7 @@ mod tests {
     /// at a time and each under a key of its own, grow nothing, and leave no key behind.
     #[test]
     fn pending_wait_slots_are_recycled() {
-        let kernel = Kernel::new(Config::default().with_virtual_clock());
-        let port = kernel.new_object(Port::new(0));
-        let event = kernel.new_object(Event::new());
-        let _h = crate::handle::Handle::new(event.base(), Rights::BASIC);
+        let Setup { port, event, .. } = &Setup::new();
         let mut first_capacity = None;
         for round in 0..=1000u64 {
             let (awaited, previous) = if round % 2 == 0 {
@@ -869,7 +884,7 @@ mod tests {
             } else {
                 (Signals::USER_1, Signals::USER_0)
             };
-            wait_async(event.base(), HandleId(1), &port, round, awaited, 0);
+            wait_async(event.base(), HandleId(1), port, round, awaited, 0);
             event.update_signals(previous, awaited);
             assert_eq!(port.try_take().map(|packet| packet.key), Some(round));
             first_capacity.get_or_insert(port.state.lock().waits.capacity());
@@ -879,7 +894,7 @@ mod tests {
         // A cancel that ends every wait of a key (one, then two) leaves no entry for it either.
         for waits in 1..=2 {
             for _ in 0..waits {
-                wait_async(event.base(), HandleId(1), &port, 7, Signals::USER_2, 0);
+                wait_async(event.base(), HandleId(1), port, 7, Signals::USER_2, 0);
             }
             assert!(port.cancel_key(7));
             assert!(port.state.lock().by_key.is_empty());
