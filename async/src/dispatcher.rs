@@ -36,34 +36,18 @@
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
+use rustc_hash::FxBuildHasher;
 use zxsim_syscalls::kernel::{BindGuard, Process};
 use zxsim_syscalls::sys::*;
 use zxsim_syscalls::zx::{self, Status};
 
 use crate::receiver::ReceiverInner;
-use crate::sync::{self, thread_local, Arc, AtomicU64, AtomicUsize, Condvar, Mutex, Ordering};
+use crate::sync::{self, thread_local, Arc, AtomicUsize, Condvar, Mutex, Ordering};
 use crate::wait::{Wait, WaitInner};
 
-/// Keys are distinct counter values: a multiplicative (Fibonacci) hash spreads them at a
-/// fraction of SipHash's cost on the dispatch path.
-#[derive(Default, Clone, Copy)]
-pub(crate) struct KeyHasher(u64);
-
-impl std::hash::Hasher for KeyHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &byte in bytes {
-            self.0 = (self.0.rotate_left(8) ^ u64::from(byte)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        }
-    }
-    fn write_u64(&mut self, key: u64) {
-        self.0 = key.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    }
-}
-
-type KeyMap<V> = HashMap<u64, V, std::hash::BuildHasherDefault<KeyHasher>>;
+/// Keys are distinct counter values: Fx hashing spreads them at a fraction of SipHash's cost on
+/// the dispatch path.
+type KeyMap<V> = HashMap<u64, V, FxBuildHasher>;
 
 /// The loop's own key: control packets (user type) and the timer's signal packet.
 pub(crate) const CONTROL_KEY: u64 = 0;
@@ -127,6 +111,8 @@ enum Teardown {
 
 struct Shared {
     state: LoopState,
+    /// The next fresh key: never 0, never handed out twice by this loop.
+    next_key: u64,
     waits: KeyMap<Arc<WaitInner>>,
     tasks: BTreeMap<(zx_time_t, u64), TaskHandler>,
     task_deadlines: KeyMap<zx_time_t>,
@@ -142,6 +128,16 @@ struct Shared {
     port_closed: bool,
 }
 
+impl Shared {
+    /// A fresh key. Keys are handed out under the loop's lock, which every caller holds anyway,
+    /// so a plain counter does: an atomic would add a read-modify-write to every `begin`.
+    fn fresh_key(&mut self) -> u64 {
+        let key = self.next_key;
+        self.next_key += 1;
+        key
+    }
+}
+
 /// The loop's state, shared by the [`Loop`], every [`Dispatcher`], [`Wait`] and receiver.
 pub(crate) struct Core {
     port: zx_handle_t,
@@ -150,7 +146,6 @@ pub(crate) struct Core {
     /// `rfc0240`: cancel waits with `zx_port_cancel_key`; `zircon`: with `zx_port_cancel`.
     cancel_by_key: bool,
     synchronized: bool,
-    next_key: AtomicU64,
     /// Mirror of `Shared::state` for the lock-free check at the top of each dispatch.
     state_now: AtomicUsize,
     /// Mirror of `Shared::deferred.len()`, checked without the lock before each dispatch.
@@ -265,11 +260,11 @@ impl Core {
             process: Process::current(),
             cancel_by_key: zxsim_semantics_profile() == ZXSIM_PROFILE_RFC0240,
             synchronized: config.synchronized,
-            next_key: AtomicU64::new(1),
             state_now: AtomicUsize::new(LoopState::Runnable.code()),
             deferred_len: AtomicUsize::new(0),
             shared: Mutex::new(Shared {
                 state: LoopState::Runnable,
+                next_key: 1,
                 waits: KeyMap::default(),
                 tasks: BTreeMap::new(),
                 task_deadlines: KeyMap::default(),
@@ -295,11 +290,6 @@ impl Core {
         } else {
             Some(self.process.bind())
         }
-    }
-
-    /// A fresh key: never 0, never handed out twice by this loop.
-    fn next_key(&self) -> u64 {
-        self.next_key.fetch_add(1, Ordering::Relaxed)
     }
 
     fn state(&self) -> LoopState {
@@ -543,7 +533,7 @@ impl Core {
     /// timer packet, so a task that keeps re-posting itself cannot hold this thread forever.
     fn dispatch_timer(&self, dispatcher: &Dispatcher) {
         let now = zx_clock_get_monotonic();
-        let first_new_key = self.next_key.load(Ordering::Relaxed);
+        let first_new_key = self.shared.lock().next_key;
         loop {
             let ran = self.serialized(|| {
                 let handler = {
@@ -736,9 +726,14 @@ impl Core {
         if wait.pending.load(Ordering::Relaxed) != 0 {
             return Err(Status::ALREADY_EXISTS);
         }
-        let key = match wait.reusable.swap(0, Ordering::Relaxed) {
-            0 => self.next_key(),
-            key => key,
+        // `reusable` is written only under the loop's lock, held here: a load and a store do,
+        // where a swap would be one more read-modify-write on every `begin`.
+        let key = match wait.reusable.load(Ordering::Relaxed) {
+            0 => shared.fresh_key(),
+            key => {
+                wait.reusable.store(0, Ordering::Relaxed);
+                key
+            }
         };
         zx::ok(zx_object_wait_async(
             wait.object,
@@ -787,7 +782,7 @@ impl Core {
         let _bound = self.bind_if_foreign();
         let mut shared = self.shared.lock();
         Self::check_open(&shared)?;
-        let key = self.next_key();
+        let key = shared.fresh_key();
         shared.tasks.insert((deadline, key), handler);
         shared.task_deadlines.insert(key, deadline);
         if shared.timer_deadline.is_none_or(|armed| deadline < armed) {
@@ -822,7 +817,7 @@ impl Core {
     pub(crate) fn add_receiver(&self, receiver: Arc<ReceiverInner>) -> Result<u64, Status> {
         let mut shared = self.shared.lock();
         Self::check_open(&shared)?;
-        let key = self.next_key();
+        let key = shared.fresh_key();
         shared.receivers.insert(key, receiver);
         Ok(key)
     }

@@ -10,9 +10,9 @@
 
 use std::cell::Cell;
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::marker::PhantomData;
 
+use rustc_hash::FxBuildHasher;
 use zxsim_async::Dispatcher;
 use zxsim_syscalls::zx::{self, Status};
 
@@ -73,28 +73,11 @@ impl std::fmt::Debug for TeardownObserver {
     }
 }
 
-/// Hashes a txid with one multiplication (Fibonacci hashing): txids are small sequential
-/// integers chosen by this client, so SipHash's flood resistance buys nothing here.
-#[derive(Default)]
-struct TxidHasher(u64);
-
-impl Hasher for TxidHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &byte in bytes {
-            self.0 = (self.0 << 8 | u64::from(byte)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        }
-    }
-    fn write_u32(&mut self, txid: u32) {
-        self.0 = u64::from(txid).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    }
-}
-
 pub(crate) struct ClientSide {
     next_txid: u32,
-    pending: HashMap<u32, PendingResponse, BuildHasherDefault<TxidHasher>>,
+    /// Txids are small sequential integers chosen here: Fx hashing, not SipHash's flood
+    /// resistance.
+    pending: HashMap<u32, PendingResponse, FxBuildHasher>,
     handler: Option<Box<dyn ErasedHandler>>,
     observer: Option<TeardownObserver>,
 }

@@ -12,8 +12,8 @@
 //! atomic sub more. The map is split into shards by koid; a shard lock is a leaf lock — nothing is
 //! taken under it and nothing is dropped under it.
 
+use rustc_hash::FxBuildHasher;
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::object::{Dispatcher, DispatcherRef};
 use crate::sync::{AtomicUsize, LockClass, Mutex, Ordering};
@@ -22,28 +22,9 @@ use crate::types::Koid;
 /// Shards of the registry (a power of two; koids are sequential, so `koid % SHARDS` spreads).
 const SHARDS: usize = 16;
 
-/// Koids are sequential integers, and one shard holds koids of one residue mod [`SHARDS`]: a
-/// Fibonacci multiply, folded so the low bits the table indexes by come from the high bits of the
-/// product, spreads them over the table.
-#[derive(Default)]
-struct KoidHasher(u64);
-
-impl Hasher for KoidHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &byte in bytes {
-            self.0 = (self.0.rotate_left(8) ^ u64::from(byte)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        }
-    }
-    fn write_u64(&mut self, value: u64) {
-        let product = value.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        self.0 = product ^ (product >> 32);
-    }
-}
-
-type Shard = HashMap<Koid, DispatcherRef, BuildHasherDefault<KoidHasher>>;
+/// Koids are sequential and a shard holds those of one residue mod [`SHARDS`]: Fx hashing takes
+/// the table's index from the high bits of a product, so a shard's koids still spread.
+type Shard = HashMap<Koid, DispatcherRef, FxBuildHasher>;
 
 /// The channel endpoints of one kernel that hold handles, and the count of all objects that do
 /// (see the module doc).
@@ -110,7 +91,7 @@ mod tests {
     #[test]
     fn koid_hash_spreads_one_shard_over_low_bits() {
         use std::hash::BuildHasher;
-        let build = BuildHasherDefault::<KoidHasher>::default();
+        let build = FxBuildHasher;
         let low: HashSet<u64> = (0..64u64)
             .map(|i| build.hash_one(3 + i * SHARDS as u64) & 0x3F)
             .collect();
