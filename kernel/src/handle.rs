@@ -68,6 +68,7 @@ unsafe impl Sync for Handle {}
 impl Handle {
     /// Mints a new handle to `object`. Fails with `NO_MEMORY` when the kernel's handle arena is
     /// full.
+    #[inline]
     pub fn new(object: &Dispatcher, rights: Rights) -> Result<Handle, Status> {
         object.kernel_shared().reserve_handle()?;
         let id = object.add_handle();
@@ -128,6 +129,7 @@ impl Handle {
     }
 
     /// A new handle to the same object with `rights` (which the caller has validated).
+    #[inline]
     pub fn duplicate(&self, rights: Rights) -> Result<Handle, Status> {
         Handle::new(self.object(), rights)
     }
